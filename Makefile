@@ -1,0 +1,39 @@
+# The two commands of the README:
+#   make run    build the graph, check it, and print its statistics (the main job)
+#   make test   lint, format check and the full test suite
+# Both install what they need: a pinned uv into .tools/, then the locked
+# dependencies (uv.lock) into .venv/, using this machine's Python (never a download).
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test lint format install clean
+
+run: $(VENV)/.installed
+	$(VENV)/bin/filmgraph build
+	$(VENV)/bin/filmgraph stats
+
+test: $(VENV)/.installed
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix src tests benchmarks
+	$(VENV)/bin/ruff format src tests benchmarks
+
+install: $(VENV)/.installed
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --extra dev --python $(PYTHON)
+	touch $@
+
+clean:
+	rm -rf .tools $(VENV) build

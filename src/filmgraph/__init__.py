@@ -1,0 +1,62 @@
+"""filmgraph: a knowledge graph of the film director Kantemir Balagov, with provenance.
+
+The library works without Flask or a server::
+
+    >>> import filmgraph
+    >>> dataset = filmgraph.build()
+    >>> rows = filmgraph.run_query(dataset, "SELECT ?n WHERE { fgid:closeness schema:name ?n }")
+    >>> [str(r.n) for r in rows]
+    ['Closeness']
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .checks import Report, Violation
+from .config import Settings
+from .errors import (
+    ChecksFailedError,
+    DataError,
+    FilmgraphError,
+    NotFoundError,
+    QueryError,
+    QuerySyntaxError,
+)
+from .namespaces import FG, FGID, GRAPHS, SCHEMA
+from .pipeline import build, validate, write_dataset
+from .provenance import Quote, characterisations_of, quotes_for
+from .queries import NamedQuery, load_queries, run_query
+from .results import format_result
+from .stats import stats
+
+try:
+    __version__ = version("filmgraph")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0"
+
+__all__ = [
+    "FG",
+    "FGID",
+    "GRAPHS",
+    "SCHEMA",
+    "ChecksFailedError",
+    "DataError",
+    "FilmgraphError",
+    "NamedQuery",
+    "NotFoundError",
+    "QueryError",
+    "QuerySyntaxError",
+    "Quote",
+    "Report",
+    "Settings",
+    "Violation",
+    "__version__",
+    "build",
+    "characterisations_of",
+    "format_result",
+    "load_queries",
+    "quotes_for",
+    "run_query",
+    "stats",
+    "validate",
+    "write_dataset",
+]

@@ -1,0 +1,111 @@
+"""Settings: one frozen object with every default and its help text.
+
+Configuration flows one way: CLI options (or a caller's keyword arguments) -> ``Settings`` ->
+``build`` and the layers above it. Nothing reads the environment after ``Settings.from_env``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+def _default_root() -> Path:
+    """The folder holding ontology/, data/ and queries/: the checkout this package runs from."""
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[2], Path.cwd()):
+        if (candidate / "ontology").is_dir() and (candidate / "data").is_dir():
+            return candidate
+    return here.parents[2]
+
+
+def _setting(default: Any, help: str, env: str) -> Any:
+    return field(default=default, metadata={"help": help, "env": env})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that can be configured, with its default.
+
+    >>> Settings().claims_file.name
+    'claims.toml'
+    """
+
+    root: Path = _setting(
+        _default_root(),
+        "Project folder holding ontology/, data/ and queries/.",
+        "FILMGRAPH_ROOT",
+    )
+    build_dir: Path | None = _setting(
+        None,
+        "Where `filmgraph build` writes the built dataset (default: ROOT/build).",
+        "FILMGRAPH_BUILD_DIR",
+    )
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from FILMGRAPH_* environment variables, then explicit overrides."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.metadata["env"] in environ:
+                values[f.name] = Path(environ[f.metadata["env"]])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    # Paths derived from root: one place that knows the project layout.
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "ontology" / "shapes"
+
+    @property
+    def checks_dir(self) -> Path:
+        return self.root / "ontology" / "checks"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def facts_file(self) -> Path:
+        return self.data_dir / "balagov.ttl"
+
+    @property
+    def provenance_file(self) -> Path:
+        return self.data_dir / "provenance.ttl"
+
+    @property
+    def claims_file(self) -> Path:
+        return self.data_dir / "claims.toml"
+
+    @property
+    def schemaorg_vocabulary(self) -> Path:
+        return self.data_dir / "vendor" / "schemaorg-30.0.ttl"
+
+    @property
+    def schemaorg_subset(self) -> Path:
+        return self.ontology_dir / "schemaorg-subset.ttl"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.build_dir or self.root / "build"
+
+
+def settings_help() -> list[tuple[str, str, str, str]]:
+    """(name, environment variable, default, help) for every setting: the README's table."""
+    return [
+        (f.name, f.metadata["env"], str(f.default), f.metadata["help"]) for f in fields(Settings)
+    ]

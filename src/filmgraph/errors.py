@@ -1,0 +1,74 @@
+"""The project's exception types. Each knows the HTTP status it stands for.
+
+Third-party errors are converted into these at the boundary where they happen, keeping the
+file, line and column of bad input, so that every layer (CLI, web) reports them the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class FilmgraphError(Exception):
+    """Base of every error filmgraph raises on purpose."""
+
+    status: int = 500
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class DataError(FilmgraphError):
+    """A data, ontology or claims file is malformed; says which file and where."""
+
+    status = 500
+
+    def __init__(
+        self, reason: str, path: Path | str, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.reason = reason
+        self.path = Path(path)
+        self.line = line
+        self.column = column
+        where = str(path)
+        if line is not None:
+            where += f", line {line}"
+            if column is not None:
+                where += f", column {column}"
+        super().__init__(f"{where}: {reason}")
+
+
+class QuerySyntaxError(FilmgraphError):
+    """A SPARQL query could not be parsed; carries the 1-based line and column."""
+
+    status = 400
+
+    def __init__(self, reason: str, line: int | None = None, column: int | None = None) -> None:
+        self.reason = reason
+        self.line = line
+        self.column = column
+        where = f"line {line}, column {column}: " if line is not None else ""
+        super().__init__(f"malformed query: {where}{reason}")
+
+
+class QueryError(FilmgraphError):
+    """A query is well-formed but cannot be answered as asked (e.g. CSV for a graph result)."""
+
+    status = 400
+
+
+class NotFoundError(FilmgraphError):
+    """A named thing (query, graph, entity) does not exist."""
+
+    status = 404
+
+
+class ChecksFailedError(FilmgraphError):
+    """The data failed its SHACL shapes or integrity checks; holds the full report."""
+
+    status = 500
+
+    def __init__(self, report: object, text: str) -> None:
+        self.report = report
+        super().__init__(text)

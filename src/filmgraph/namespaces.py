@@ -1,0 +1,89 @@
+"""The vocabulary namespaces, graph names and prefix binding, in one place."""
+
+from __future__ import annotations
+
+from rdflib import Dataset, Graph, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, XSD
+
+BASE = "https://w3id.org/filmgraph/"
+
+SCHEMA = Namespace("http://schema.org/")
+FG = Namespace(BASE + "ontology#")
+FGID = Namespace(BASE + "id/")
+CLAIM = Namespace(BASE + "claim/")
+STATEMENT = Namespace(BASE + "statement/")
+GRAPH = Namespace(BASE + "graph/")
+OA = Namespace("http://www.w3.org/ns/oa#")
+WD = Namespace("http://www.wikidata.org/entity/")
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
+
+#: The named graphs of a built dataset, by short name.
+GRAPHS: dict[str, URIRef] = {
+    "ontology": GRAPH.ontology,
+    "asserted": GRAPH.asserted,
+    "provenance": GRAPH.provenance,
+}
+
+#: Prefixes bound in every graph we write and accepted in every query we run.
+PREFIXES: dict[str, Namespace] = {
+    "schema": SCHEMA,
+    "fg": FG,
+    "fgid": FGID,
+    "oa": OA,
+    "claim": CLAIM,
+    "stmt": STATEMENT,
+    "prov": PROV,
+    "dcterms": DCTERMS,
+    "owl": OWL,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "sh": SH,
+    "xsd": XSD,
+    "wd": WD,
+    "wdt": WDT,
+}
+
+
+def new_graph(identifier: URIRef | None = None) -> Graph:
+    """A graph with only our prefixes bound (rdflib's defaults bind https://schema.org/)."""
+    graph = Graph(identifier=identifier, bind_namespaces="none")
+    bind_prefixes(graph)
+    return graph
+
+
+def new_dataset() -> Dataset:
+    """An empty dataset whose default graph, when queried, is the union of its named graphs."""
+    dataset = Dataset(default_union=True)
+    bind_prefixes(dataset)
+    return dataset
+
+
+def bind_prefixes(graph: Graph) -> None:
+    """Bind the project's prefixes, replacing any other binding of the same prefix."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+
+
+def turtle_prefix_header(only: tuple[str, ...] | None = None) -> str:
+    """``@prefix`` lines for the project's prefixes, for Turtle snippets."""
+    names = only or tuple(PREFIXES)
+    return "".join(f"@prefix {name}: <{PREFIXES[name]}> .\n" for name in names)
+
+
+def sparql_prefix_header() -> str:
+    """``PREFIX`` lines for the project's prefixes, for SPARQL text."""
+    return "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in PREFIXES.items())
+
+
+def expand(name: str) -> URIRef:
+    """Expand a prefixed name (``schema:name``) or an ``<IRI>``/bare IRI to a URIRef.
+
+    >>> expand("fgid:closeness")
+    rdflib.term.URIRef('https://w3id.org/filmgraph/id/closeness')
+    """
+    if name.startswith("<") and name.endswith(">"):
+        return URIRef(name[1:-1])
+    prefix, sep, local = name.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix][local]
+    return URIRef(name)

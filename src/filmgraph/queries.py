@@ -1,0 +1,77 @@
+"""Named queries from ``queries/*.rq`` and running SPARQL over a dataset.
+
+Each ``.rq`` file opens with comment lines: the first is its title, the rest its description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyparsing import ParseBaseException
+from rdflib import Graph
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
+
+from .errors import NotFoundError, QuerySyntaxError
+from .namespaces import PREFIXES
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A competency question kept as a file."""
+
+    name: str
+    title: str
+    description: str
+    text: str
+    path: Path
+
+
+def load_queries(folder: Path) -> dict[str, NamedQuery]:
+    """Every ``.rq`` file of ``folder``, by name (the file name without ``.rq``)."""
+    return {path.stem: read_query(path) for path in sorted(folder.glob("*.rq"))}
+
+
+def read_query(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    comments = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        comments.append(line.lstrip("#").strip())
+    title = comments[0] if comments else path.stem
+    return NamedQuery(path.stem, title, " ".join(c for c in comments[1:] if c), text, path)
+
+
+def get_query(folder: Path, name: str) -> NamedQuery:
+    """The named query ``name``; raises NotFoundError listing the names that exist."""
+    queries = load_queries(folder)
+    if name not in queries:
+        raise NotFoundError(f"no query named {name!r}; known: {', '.join(queries) or 'none'}")
+    return queries[name]
+
+
+def parse_query(text: str) -> Query:
+    """Parse SPARQL text with the project's prefixes predeclared.
+
+    Raises:
+        QuerySyntaxError: with the 1-based line and column of the error.
+
+    >>> parse_query("SELECT ?x WHERE { ?x a schema:Movie }").algebra.name
+    'SelectQuery'
+    """
+    try:
+        return prepareQuery(text, initNs=dict(PREFIXES))
+    except ParseBaseException as exc:
+        raise QuerySyntaxError(exc.msg, exc.lineno, exc.col) from exc
+    except Exception as exc:  # rdflib raises plain Exceptions for e.g. unknown prefixes
+        if type(exc) is Exception:
+            raise QuerySyntaxError(str(exc)) from exc
+        raise
+
+
+def run_query(graph: Graph, text: str) -> Result:
+    """Parse and run a SPARQL query over a graph or dataset (its default graph is the union)."""
+    return graph.query(parse_query(text))

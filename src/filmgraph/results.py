@@ -1,0 +1,116 @@
+"""SPARQL results in the standard formats, plus a table for people.
+
+SELECT/ASK results use rdflib's own serializers (JSON, XML, CSV); rdflib has no TSV results
+serializer, so the W3C SPARQL 1.1 TSV format is written here. CONSTRUCT/DESCRIBE results
+are RDF graphs and use rdflib's RDF serializers.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import NamespaceManager
+from rdflib.query import Result
+from rich.console import Console
+from rich.table import Table
+
+from .errors import QueryError
+
+#: Result formats for SELECT and ASK: name -> (rdflib serializer, media type).
+TABULAR = {
+    "json": ("json", "application/sparql-results+json"),
+    "xml": ("xml", "application/sparql-results+xml"),
+    "csv": ("csv", "text/csv"),
+    "tsv": ("tsv", "text/tab-separated-values"),
+    "table": ("table", "text/plain"),
+}
+
+#: Result formats for CONSTRUCT and DESCRIBE: name -> (rdflib serializer, media type).
+GRAPH = {
+    "ttl": ("turtle", "text/turtle"),
+    "jsonld": ("json-ld", "application/ld+json"),
+    "nt": ("nt", "application/n-triples"),
+    "xml": ("xml", "application/rdf+xml"),
+    "table": ("nt", "application/n-triples"),
+}
+
+
+def format_result(result: Result, fmt: str, namespaces: NamespaceManager | None = None) -> str:
+    """Serialise a query result in the format named ``fmt``.
+
+    Raises:
+        QueryError: the format does not exist for this kind of result (e.g. CSV for a graph).
+    """
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        if fmt not in GRAPH:
+            raise QueryError(f"a {result.type} result can be {', '.join(GRAPH)}, not {fmt!r}")
+        return result.graph.serialize(format=GRAPH[fmt][0])  # type: ignore[union-attr]
+    if fmt not in TABULAR:
+        raise QueryError(f"a {result.type} result can be {', '.join(TABULAR)}, not {fmt!r}")
+    if fmt == "table":
+        return table(result, namespaces)
+    if fmt == "tsv":
+        return tsv(result)
+    if result.type == "ASK" and fmt == "csv":
+        raise QueryError("SPARQL CSV has no form for an ASK result; use json or xml")
+    return result.serialize(format=TABULAR[fmt][0]).decode("utf-8")  # type: ignore[union-attr]
+
+
+def tsv(result: Result) -> str:
+    """SPARQL 1.1 Query Results TSV: a header of ``?var`` names, then terms in Turtle syntax."""
+    if result.type == "ASK":
+        raise QueryError("SPARQL TSV has no form for an ASK result; use json or xml")
+    names = [str(v) for v in result.vars or []]
+    lines = ["\t".join(f"?{n}" for n in names)]
+    for row in result:
+        lines.append("\t".join(_tsv_term(row.get(n)) for n in names))  # type: ignore[union-attr]
+    return "\n".join(lines) + "\n"
+
+
+def _tsv_term(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        escaped = (
+            str(term)
+            .replace("\\", "\\\\")
+            .replace('"', '\\"')
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+            .replace("\t", "\\t")
+        )
+        if term.language:
+            return f'"{escaped}"@{term.language}'
+        if term.datatype:
+            return f'"{escaped}"^^<{term.datatype}>'
+        return f'"{escaped}"'
+    raise QueryError(f"cannot write {term!r} as TSV")
+
+
+def table(result: Result, namespaces: NamespaceManager | None = None) -> str:
+    """A human-readable table (not a standard format): one row per solution, IRIs as
+    prefixed names where ``namespaces`` knows a prefix, literals as their plain text."""
+    if result.type == "ASK":
+        return f"{result.askAnswer}\n"
+    names = [str(v) for v in result.vars or []]
+    grid = Table(*names, show_lines=False)
+    count = 0
+    for row in result:
+        grid.add_row(*(_plain(row.get(n), namespaces) for n in names))  # type: ignore[union-attr]
+        count += 1
+    out = io.StringIO()
+    Console(file=out, width=200, no_color=True).print(grid)
+    return out.getvalue() + f"{count} row(s)\n"
+
+
+def _plain(term: object, namespaces: NamespaceManager | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef) and namespaces is not None:
+        return term.n3(namespaces)
+    return str(term)
