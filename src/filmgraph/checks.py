@@ -138,7 +138,7 @@ def quote_check(dataset: Dataset, settings: Settings, report: Report) -> None:
             report.violations.append(
                 Violation(
                     check="quotes-match-document",
-                    focus=_n3(target, dataset),
+                    focus=_n3(provenance.value(None, OA.hasTarget, target) or target, dataset),
                     message=f"the document has {found!r} at offset {start}",
                     value=repr(str(exact)),
                 )

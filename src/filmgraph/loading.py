@@ -35,9 +35,13 @@ def parse_into(
         else:
             graph.parse(data=data, format=fmt)
     except BadSyntax as exc:
-        text = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else exc._str
-        column = exc._i - (text.rfind("\n", 0, exc._i) + 1) + 1
-        raise DataError(f"bad {fmt} syntax: {exc._why}", source, exc.lines + 1, column) from exc
+        # exc.lines miscounts at the end of input; the byte index into the input is exact.
+        raw = exc._str if isinstance(exc._str, bytes) else exc._str.encode("utf-8")
+        index = min(exc._i, len(raw))
+        line_start = raw.rfind(b"\n", 0, index) + 1
+        line = raw.count(b"\n", 0, index) + 1
+        column = len(raw[line_start:index].decode("utf-8", "replace")) + 1
+        raise DataError(f"bad {fmt} syntax: {exc._why}", source, line, column) from exc
     except SAXParseException as exc:
         raise DataError(
             f"bad RDF/XML: {exc.getMessage()}", source, exc.getLineNumber(), exc.getColumnNumber()

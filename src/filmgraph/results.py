@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .errors import QueryError
+from .namespaces import bind_prefixes
 
 #: Result formats for SELECT and ASK: name -> (rdflib serializer, media type).
 TABULAR = {
@@ -45,6 +46,7 @@ def format_result(result: Result, fmt: str, namespaces: NamespaceManager | None 
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         if fmt not in GRAPH:
             raise QueryError(f"a {result.type} result can be {', '.join(GRAPH)}, not {fmt!r}")
+        bind_prefixes(result.graph)  # type: ignore[arg-type]
         return result.graph.serialize(format=GRAPH[fmt][0])  # type: ignore[union-attr]
     if fmt not in TABULAR:
         raise QueryError(f"a {result.type} result can be {', '.join(TABULAR)}, not {fmt!r}")

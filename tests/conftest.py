@@ -1,0 +1,44 @@
+"""Shared fixtures: the built dataset, and a throw-away copy of the project to break."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset
+
+from filmgraph import Settings, build
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings(root=ROOT)
+
+
+@pytest.fixture(scope="session")
+def dataset(settings: Settings) -> Dataset:
+    return build(settings)
+
+
+@pytest.fixture(scope="session")
+def document(settings: Settings) -> str:
+    return (settings.data_dir / "sources" / "balagov-biography.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Settings:
+    """A copy of ontology/, data/ and queries/ that a test may edit."""
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    return Settings(root=tmp_path)
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    """Edit a file of a project copy; fails loudly if ``old`` is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

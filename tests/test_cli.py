@@ -1,0 +1,125 @@
+"""The `filmgraph` command, driven through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from filmgraph.cli import main
+
+
+@pytest.fixture
+def run(settings):
+    def invoke(*args: str, input: str | None = None):
+        return CliRunner().invoke(main, ["--root", str(settings.root), *args], input=input)
+
+    return invoke
+
+
+def test_query_text_as_json(run):
+    result = run(
+        "query", "SELECT ?n WHERE { fgid:beanpole schema:alternateName ?n }", "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["results"]["bindings"] == [
+        {"n": {"type": "literal", "value": "Dylda"}}
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv", "table"])
+def test_query_file_in_every_format(run, settings, fmt):
+    result = run("query", str(settings.queries_dir / "influences.rq"), "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert "Kieślowski" in result.output
+
+
+def test_query_from_stdin(run):
+    result = run(
+        "query",
+        "-",
+        "--format",
+        "csv",
+        input="SELECT ?y WHERE { fgid:closeness schema:datePublished ?y }",
+    )
+    assert result.output.splitlines() == ["y", "2017"]
+
+
+def test_construct_as_turtle(run):
+    result = run(
+        "query", "CONSTRUCT WHERE { fgid:nalchik schema:containedInPlace ?c }", "--format", "ttl"
+    )
+    assert result.exit_code == 0 and "fgid:russia" in result.output
+
+
+def test_malformed_query_is_a_clear_error(run):
+    result = run("query", "SELECT ?x WHERE {\n ?x ?y \n}")
+    assert result.exit_code == 1
+    assert "malformed query: line 2, column 2" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_query_file_is_a_usage_error(run):
+    result = run("query", "queries/no-such.rq")
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_csv_of_a_graph_result_is_refused(run):
+    result = run("query", "CONSTRUCT WHERE { ?s a schema:Movie }", "--format", "csv")
+    assert result.exit_code == 1 and "CONSTRUCT" in result.output
+
+
+def test_stats_counts_per_graph_class_and_property(run, dataset):
+    data = json.loads(run("stats", "--format", "json").output)
+    by_name = {g["name"]: g for g in data}
+    assert set(by_name) == {"ontology", "asserted", "provenance"}
+    from filmgraph.namespaces import GRAPHS
+
+    assert by_name["asserted"]["triples"] == len(dataset.graph(GRAPHS["asserted"]))
+    assert by_name["asserted"]["classes"]["schema:Movie"] == 2
+    assert by_name["asserted"]["properties"]["schema:director"] == 2
+    text = run("stats").output
+    assert "asserted" in text and "schema:Movie 2" in text
+
+
+def test_validate_passes(run):
+    result = run("validate")
+    assert result.exit_code == 0 and "checks passed" in result.output
+
+
+def test_build_writes_a_dataset_that_parses_back(project):
+    from rdflib import Dataset
+
+    result = CliRunner().invoke(main, ["--root", str(project.root), "build"])
+    assert result.exit_code == 0, result.output
+    written = Dataset().parse(project.output_dir / "filmgraph.trig", format="trig")
+    assert len({g.identifier for g in written.graphs()}) >= 3
+
+
+def test_queries_lists_every_question(run, settings):
+    out = run("queries").output
+    for path in settings.queries_dir.glob("*.rq"):
+        assert path.stem in out
+
+
+def test_claims_sentences_shows_coverage(run):
+    out = run("claims", "sentences").output
+    assert "NONE" not in out and "balagov-birth-date" in out
+
+
+def test_claims_compile_on_a_copy_reproduces_the_files(project):
+    before = project.facts_file.read_bytes()
+    result = CliRunner().invoke(main, ["--root", str(project.root), "claims", "compile"])
+    assert result.exit_code == 0 and project.facts_file.read_bytes() == before
+
+
+def test_schemaorg_check(run):
+    assert run("schemaorg", "check").exit_code == 0
+
+
+def test_environment_sets_the_root(settings, tmp_path):
+    result = CliRunner().invoke(main, ["validate"], env={"FILMGRAPH_ROOT": str(tmp_path)})
+    assert result.exit_code != 0  # an empty folder has no data
+    result = CliRunner().invoke(main, ["validate"], env={"FILMGRAPH_ROOT": str(settings.root)})
+    assert result.exit_code == 0

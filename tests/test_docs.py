@@ -1,0 +1,54 @@
+"""The README stays true: every command, setting and question is documented; its code runs."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+from filmgraph.cli import main
+from filmgraph.config import settings_help
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: click.Group, prefix: str = "filmgraph") -> list[str]:
+    out = []
+    for name, command in group.commands.items():
+        out.append(f"{prefix} {name}")
+        if isinstance(command, click.Group):
+            out.extend(_commands(command, f"{prefix} {name}"))
+    return out
+
+
+@pytest.mark.parametrize("command", _commands(main))
+def test_every_cli_command_is_in_the_readme(command):
+    assert f"`{command}" in README
+
+
+@pytest.mark.parametrize(("name", "env"), [(n, e) for n, e, _, _ in settings_help()])
+def test_every_setting_is_in_the_readme(name, env):
+    assert f"`{name}`" in README and f"`{env}`" in README
+
+
+def test_every_competency_question_is_in_the_readme(settings):
+    for path in settings.queries_dir.glob("*.rq"):
+        assert f"`{path.name}`" in README, path.name
+
+
+def test_the_two_commands_are_in_the_readme():
+    assert "make run" in README and "make test" in README
+    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci
+
+
+def test_readme_python_example_runs():
+    [code] = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})
+    assert "Closeness" in out.getvalue() and "asserted" in out.getvalue()

@@ -1,0 +1,147 @@
+"""The competency questions in queries/: each runs and answers as the document says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from filmgraph import QuerySyntaxError, load_queries, run_query
+from filmgraph.queries import get_query, parse_query
+
+QUERIES = sorted((Path(__file__).resolve().parents[1] / "queries").glob("*.rq"))
+
+# For each question: the answer rows (as plain strings, in the query's column order) that
+# the document states. Every value below must also appear in the document's text
+# (dates as the document writes them), which the test checks too.
+EXPECTED = {
+    "films-directed": {
+        ("https://w3id.org/filmgraph/id/closeness", "Closeness", "Tesnota", "2017"),
+        ("https://w3id.org/filmgraph/id/beanpole", "Beanpole", "Dylda", "2019"),
+    },
+    "birth": {("1991-01-25", "https://w3id.org/filmgraph/id/nalchik", "Nalchik", "Russia")},
+    "teachers": {
+        ("https://w3id.org/filmgraph/id/aleksandr-sokurov", "Aleksandr Sokurov", "Russia")
+    },
+    "university": {
+        (
+            "https://w3id.org/filmgraph/id/kabardino-balkarian-state-university",
+            "Kabardino-Balkarian State University",
+            "directing",
+        )
+    },
+    "influences": {
+        ("https://w3id.org/filmgraph/id/andrei-tarkovsky", "Andrei Tarkovsky"),
+        ("https://w3id.org/filmgraph/id/ingmar-bergman", "Ingmar Bergman"),
+        ("https://w3id.org/filmgraph/id/krzysztof-kieslowski", "Krzysztof Kieślowski"),
+    },
+    "premieres-and-awards": {
+        ("Closeness", "2017 Cannes Film Festival", "Cannes Film Festival", ""),
+        (
+            "Beanpole",
+            "2019 Cannes Film Festival",
+            "Cannes Film Festival",
+            "Un Certain Regard Best Director Award",
+        ),
+    },
+    "film-settings": {
+        ("Beanpole", "Leningrad", "after World War II"),
+        ("Closeness", "North Caucasus", ""),
+    },
+    "film-themes": {
+        ("Beanpole", "friendship"),
+        ("Beanpole", "human emotion"),
+        ("Beanpole", "resilience"),
+        ("Beanpole", "the human spirit"),
+        ("Beanpole", "trauma"),
+        ("Closeness", "familial bonds"),
+        ("Closeness", "societal turmoil"),
+    },
+    "mentoring": {
+        ("https://w3id.org/filmgraph/ontology#advocateFor", "aspiring filmmakers"),
+        (
+            "https://w3id.org/filmgraph/ontology#advocateFor",
+            "diverse voices within the film industry",
+        ),
+        ("https://w3id.org/filmgraph/ontology#mentorOf", "aspiring filmmakers"),
+    },
+}
+# How the document writes values that the graph normalises.
+DOCUMENT_FORM = {
+    "1991-01-25": "January 25, 1991",
+    "after World War II": "post-World War II",
+    "the human spirit": "human spirit",
+    "diverse voices within the film industry": "diverse voices within the industry",
+    "2017 Cannes Film Festival": "In 2017",  # "In 2017, ... premiered at the Cannes Film Festival"
+}
+
+
+def _rows(result) -> set[tuple[str, ...]]:
+    return {tuple("" if v is None else str(v) for v in row) for row in result}
+
+
+def test_every_question_has_a_title_and_an_expected_answer_or_own_test():
+    names = {p.stem for p in QUERIES}
+    assert set(EXPECTED) | {"supporting-sentence", "characterisations"} == names
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_question_parses_runs_and_has_a_header(path, dataset):
+    named = load_queries(path.parent)[path.stem]
+    assert path.read_text(encoding="utf-8").startswith("# ")
+    assert named.title.endswith("?"), "the title is the question it asks"
+    assert len(list(run_query(dataset, named.text))) >= 1
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_answers_are_what_the_document_says(name, dataset, document, settings):
+    rows = _rows(run_query(dataset, get_query(settings.queries_dir, name).text))
+    assert rows == EXPECTED[name]
+    for row in rows:
+        for value in row:
+            if value and not value.startswith("https://"):
+                assert DOCUMENT_FORM.get(value, value) in document, value
+
+
+def test_supporting_sentence_returns_the_quote_and_its_sentence(dataset, document, settings):
+    [row] = list(run_query(dataset, get_query(settings.queries_dir, "supporting-sentence").text))
+    assert str(row.quote) == "Born on January 25, 1991"
+    assert document[int(row.start) : int(row.end)] == str(row.quote)
+    assert str(row.quote) in str(row.sentence) and str(row.sentence) in document
+    assert int(row.sentenceNumber) == 3
+
+
+def test_characterisations_are_the_documents_evaluative_words(dataset, document, settings):
+    rows = list(run_query(dataset, get_query(settings.queries_dir, "characterisations").text))
+    quotes = [str(r.quote) for r in rows]
+    assert any("visionary" in q for q in quotes) and any("masterful" in q for q in quotes)
+    assert all(
+        document[int(r.start) : int(r.start) + len(str(r.quote))] == str(r.quote) for r in rows
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("SELECT ?x WHERE {\n  ?x ?y \n}", 2, 3),
+        ("SELECT * WHERE { ?s ?p ?o } LIMT 3", 1, 29),
+        ("INSERT DATA { <http://a> <http://b> <http://c> }", 1, 1),
+    ],
+)
+def test_malformed_query_reports_line_and_column(text, line, column):
+    with pytest.raises(QuerySyntaxError) as err:
+        parse_query(text)
+    assert (err.value.line, err.value.column) == (line, column)
+    assert err.value.status == 400
+
+
+def test_unknown_prefix_is_a_query_syntax_error():
+    with pytest.raises(QuerySyntaxError, match="nope"):
+        parse_query("SELECT * WHERE { ?s nope:p ?o }")
+
+
+def test_unknown_named_query_lists_the_known_ones(settings):
+    from filmgraph import NotFoundError
+
+    with pytest.raises(NotFoundError, match="films-directed"):
+        get_query(settings.queries_dir, "no-such-question")
