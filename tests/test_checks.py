@@ -101,6 +101,12 @@ def test_each_breakage_is_reported_with_focus_and_message(
     assert any(words in v.message or words in v.value for v in hits), report.text()
 
 
+def test_a_wrong_end_offset_is_reported(project):
+    replace_in(project.provenance_file, 'oa:end "292"^^xsd', 'oa:end "293"^^xsd')
+    report = validate(project)
+    assert any(v.check == "quotes-match-document" for v in report.violations), report.text()
+
+
 def test_stale_provenance_is_reported(project):
     replace_in(project.facts_file, '    schema:alternateName "Dylda" ;\n', "")
     report = validate(project)

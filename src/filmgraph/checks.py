@@ -122,18 +122,25 @@ def quote_check(dataset: Dataset, settings: Settings, report: Report) -> None:
     report.checks_run.append("quotes-match-document")
     text = read_claims(settings.claims_file).source.text
     provenance = dataset.graph(GRAPHS["provenance"])
-    for target in provenance.subjects(OA.hasSelector, None, unique=True):
-        exacts = [
-            provenance.value(sel, OA.exact) for sel in provenance.objects(target, OA.hasSelector)
-        ]
-        starts = [
-            provenance.value(sel, OA.start) for sel in provenance.objects(target, OA.hasSelector)
-        ]
-        exact = next((e for e in exacts if e is not None), None)
-        start = next((s for s in starts if s is not None), None)
-        if exact is None or start is None:
+    for quote in provenance.subjects(OA.exact, None, unique=True):
+        exact = provenance.value(quote, OA.exact)
+        target = provenance.value(None, OA.hasSelector, quote)
+        position = next(
+            (
+                sel
+                for sel in provenance.objects(target, OA.hasSelector)
+                if (sel, OA.start, None) in provenance
+            ),
+            None,
+        )
+        start = provenance.value(position, OA.start) if position is not None else None
+        end = provenance.value(position, OA.end) if position is not None else None
+        if start is None or end is None:
+            report.violations.append(
+                Violation("quotes-match-document", _n3(target, dataset), "a quote without offsets")
+            )
             continue
-        found = text[int(start) : int(start) + len(str(exact))]
+        found = text[int(start) : int(end)]
         if found != str(exact):
             report.violations.append(
                 Violation(

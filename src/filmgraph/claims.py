@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 
 from .config import Settings
 from .errors import DataError
@@ -165,7 +165,7 @@ def _read_claim(
     about = tuple(expand(name) for name in entry["about"])
     if not all(iri.startswith(str(FGID)) for iri in about):
         raise fail("`about` must name our entities (fgid:...)")
-    return Claim(**{**claim.__dict__, "about": about})
+    return replace(claim, about=about)
 
 
 def _with_triples(claim: Claim, turtle: str, path: Path, raw: str) -> Claim:
@@ -182,7 +182,7 @@ def _with_triples(claim: Claim, turtle: str, path: Path, raw: str) -> Claim:
         raise DataError(f"claim {claim.id!r}: `triples` holds no triple", path, first_line)
     if any(map(_is_blank, _terms(graph))):
         raise DataError(f"claim {claim.id!r}: no blank nodes; name every entity", path, first_line)
-    return Claim(**{**claim.__dict__, "triples": tuple(sorted(graph))})
+    return replace(claim, triples=tuple(sorted(graph)))
 
 
 def _snippet_first_line(raw: str, claim_line: int) -> int:
@@ -200,8 +200,6 @@ def _terms(graph: Graph) -> Iterator[object]:
 
 
 def _is_blank(term: object) -> bool:
-    from rdflib import BNode
-
     return isinstance(term, BNode)
 
 
