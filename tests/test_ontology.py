@@ -7,7 +7,23 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from filmgraph.loading import load_files
-from filmgraph.namespaces import FG, SCHEMA
+from filmgraph.namespaces import FG, FGID, GRAPHS, SCHEMA
+
+OWLRL_ERRORS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")  # where owlrl reports
+
+
+def _owl2rl_closure(dataset, *extra) -> Graph:
+    """The OWL 2 RL closure (owlrl) of the ontology and asserted graphs, plus ``extra`` triples."""
+    import owlrl
+
+    graph = Graph()
+    for name in ("ontology", "asserted"):
+        for triple in dataset.graph(GRAPHS[name]):
+            graph.add(triple)
+    for triple in extra:
+        graph.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
+    return graph
 
 
 @pytest.fixture(scope="module")
@@ -56,34 +72,13 @@ def test_wikidata_links_will_not_use_owl_sameas(dataset):
 
 def test_owl2rl_closure_runs_and_finds_no_inconsistency(dataset):
     """A smoke test for the reasoning issue: the ontology and facts are OWL 2 RL consistent."""
-    import owlrl
-
-    from filmgraph.namespaces import GRAPHS
-
-    graph = Graph()
-    for name in ("ontology", "asserted"):
-        for triple in dataset.graph(GRAPHS[name]):
-            graph.add(triple)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
-    from filmgraph.namespaces import FGID
-
+    graph = _owl2rl_closure(dataset)
     assert (FGID["kantemir-balagov"], RDF.type, FG.FilmDirector) in graph
     assert (FGID["aleksandr-sokurov"], FG.mentorOf, FGID["kantemir-balagov"]) in graph
-    errors = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")  # where owlrl reports
-    assert [str(m) for m in graph.objects(None, errors.error)] == []
+    assert [str(m) for m in graph.objects(None, OWLRL_ERRORS.error)] == []
 
 
 def test_owl2rl_detects_a_person_who_is_also_a_place(dataset):
     """The disjointness axioms make a mix-up an inconsistency that owlrl reports."""
-    import owlrl
-
-    from filmgraph.namespaces import FGID, GRAPHS
-
-    graph = Graph()
-    for name in ("ontology", "asserted"):
-        for triple in dataset.graph(GRAPHS[name]):
-            graph.add(triple)
-    graph.add((FGID["kantemir-balagov"], RDF.type, SCHEMA.City))
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
-    errors = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
-    assert any("disjoint" in str(m).lower() for m in graph.objects(None, errors.error))
+    graph = _owl2rl_closure(dataset, (FGID["kantemir-balagov"], RDF.type, SCHEMA.City))
+    assert any("disjoint" in str(m).lower() for m in graph.objects(None, OWLRL_ERRORS.error))

@@ -117,10 +117,10 @@ def sparql_check(dataset: Dataset, path: Path, report: Report) -> None:
 
 def quote_check(dataset: Dataset, settings: Settings, report: Report) -> None:
     """Every quote in the provenance graph matches the source document at its offsets."""
-    from .claims import read_claims
+    from .claims import read_source
 
     report.checks_run.append("quotes-match-document")
-    text = read_claims(settings.claims_file).source.text
+    text = read_source(settings.claims_file).text
     provenance = dataset.graph(GRAPHS["provenance"])
     for quote in provenance.subjects(OA.exact, None, unique=True):
         exact = provenance.value(quote, OA.exact)

@@ -81,11 +81,7 @@ def read_claims(path: Path) -> ClaimSet:
         DataError: with the file and line of the first problem found.
     """
     raw = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
-        line, column = _toml_position(str(exc))
-        raise DataError(f"bad TOML: {exc}", path, line, column) from exc
+    data = _load_toml(raw, path)
     source = _read_source(path, data.get("source"))
     sentences = {s.number: s for s in source.sentences()}
     claim_lines = [n for n, text in enumerate(raw.splitlines(), 1) if text.strip() == "[[claim]]"]
@@ -103,6 +99,23 @@ def read_claims(path: Path) -> ClaimSet:
         seen[claim.id] = line
         claims.append(claim)
     return ClaimSet(path=path, source=source, claims=tuple(claims))
+
+
+def read_source(path: Path) -> SourceDocument:
+    """Only the source document the checklist at ``path`` quotes (its ``[source]`` table).
+
+    Raises:
+        DataError: the file is not valid TOML or names no readable document.
+    """
+    return _read_source(path, _load_toml(path.read_text(encoding="utf-8"), path).get("source"))
+
+
+def _load_toml(raw: str, path: Path) -> dict:
+    try:
+        return tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        line, column = _toml_position(str(exc))
+        raise DataError(f"bad TOML: {exc}", path, line, column) from exc
 
 
 def _toml_position(message: str) -> tuple[int | None, int | None]:
