@@ -15,8 +15,9 @@ SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
-    return Settings(root=ROOT)
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The project itself, building (and caching) into a temporary folder."""
+    return Settings(root=ROOT, build_dir=tmp_path_factory.mktemp("build"))
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +35,7 @@ def project(tmp_path: Path) -> Settings:
     """A copy of ontology/, data/ and queries/ that a test may edit."""
     for folder in ("ontology", "data", "queries"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
-    return Settings(root=tmp_path)
+    return Settings(root=tmp_path, build_dir=tmp_path / "build")
 
 
 def replace_in(path: Path, old: str, new: str) -> None:

@@ -13,7 +13,8 @@ from filmgraph.cli import main
 @pytest.fixture
 def run(settings):
     def invoke(*args: str, input: str | None = None):
-        return CliRunner().invoke(main, ["--root", str(settings.root), *args], input=input)
+        where = ["--root", str(settings.root), "--build-dir", str(settings.output_dir)]
+        return CliRunner().invoke(main, [*where, *args], input=input)
 
     return invoke
 
@@ -73,7 +74,7 @@ def test_csv_of_a_graph_result_is_refused(run):
 def test_stats_counts_per_graph_class_and_property(run, dataset):
     data = json.loads(run("stats", "--format", "json").output)
     by_name = {g["name"]: g for g in data}
-    assert set(by_name) == {"ontology", "asserted", "provenance"}
+    assert set(by_name) == {"ontology", "asserted", "inferred", "provenance"}
     from filmgraph.namespaces import GRAPHS
 
     assert by_name["asserted"]["triples"] == len(dataset.graph(GRAPHS["asserted"]))
@@ -123,3 +124,59 @@ def test_environment_sets_the_root(settings, tmp_path):
     assert result.exit_code != 0  # an empty folder has no data
     result = CliRunner().invoke(main, ["validate"], env={"FILMGRAPH_ROOT": str(settings.root)})
     assert result.exit_code == 0
+
+
+def test_explain_an_inferred_triple_as_text(run):
+    result = run("explain", "fgid:kantemir-balagov", "a", "fg:FilmDirector")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "fgid:kantemir-balagov rdf:type fg:FilmDirector"
+    assert lines[1].strip().startswith("inferred by cax-sco")
+    assert "inferred by cls-svf1" in result.output and "asserted" in result.output
+    assert "\"Balagov's sophomore film" in result.output
+
+
+def test_explain_as_json_with_full_iris(run):
+    result = run(
+        "explain",
+        "<https://w3id.org/filmgraph/id/aleksandr-sokurov>",
+        "https://w3id.org/filmgraph/ontology#mentorOf",
+        "fgid:kantemir-balagov",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["rule"] == "prp-inv1"
+    assert [p["kind"] for p in data["premises"]] == ["axiom", "asserted"]
+    assert "Sokurov" in data["premises"][1]["quotes"][0]["quote"]
+
+
+def test_explain_an_asserted_literal_triple(run):
+    result = run("explain", "fgid:beanpole", "schema:alternateName", '"Dylda"')
+    assert result.exit_code == 0, result.output
+    assert "asserted" in result.output and "Dylda" in result.output.splitlines()[2]
+
+
+def test_explain_a_triple_not_in_the_dataset_exits_1(run):
+    result = run("explain", "fgid:kantemir-balagov", "a", "schema:Movie")
+    assert result.exit_code == 1
+    assert "is not in the dataset" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_progress_shows_each_step_with_counts(run, tmp_path):
+    result = run("--progress", "--no-cache", "stats")
+    assert result.exit_code == 0, result.output
+    for step in ("parsing", "checking shapes", "reasoning (owlrl", "filtering noise"):
+        assert f"done {step}" in result.output
+    assert "kept" in result.output and "derived" in result.output
+
+
+def test_fast_reasoner_from_the_command_line(run):
+    pytest.importorskip("reasonable")
+    result = run("--reasoner", "reasonable", "--progress", "--no-cache", "query",
+                 "ASK { fgid:kantemir-balagov a fg:FilmDirector }", "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "reasoning (reasonable" in result.output
+    assert '"boolean": true' in result.output

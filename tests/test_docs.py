@@ -40,6 +40,13 @@ def test_every_competency_question_is_in_the_readme(settings):
         assert f"`{path.name}`" in README, path.name
 
 
+def test_every_noise_rule_is_in_the_readme():
+    from filmgraph.noise import NOISE
+
+    for name, _ in NOISE:
+        assert f"| `{name}` |" in README, name
+
+
 def test_the_two_commands_are_in_the_readme():
     assert "make run" in README and "make test" in README
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
@@ -52,3 +59,4 @@ def test_readme_python_example_runs():
     with contextlib.redirect_stdout(out):
         exec(compile(code, "README.md", "exec"), {})
     assert "Closeness" in out.getvalue() and "asserted" in out.getvalue()
+    assert "inferred prp-dom" in out.getvalue()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rdflib import Dataset
 
 from filmgraph import QuerySyntaxError, load_queries, run_query
+from filmgraph.namespaces import GRAPHS, new_dataset
 from filmgraph.queries import get_query, parse_query
 
 QUERIES = sorted((Path(__file__).resolve().parents[1] / "queries").glob("*.rq"))
@@ -65,7 +67,38 @@ EXPECTED = {
         ),
         ("https://w3id.org/filmgraph/ontology#mentorOf", "aspiring filmmakers"),
     },
+    # The questions only OWL 2 RL reasoning answers, one per kind of inference.
+    "inferred-filmography": {
+        ("https://w3id.org/filmgraph/id/beanpole", "Beanpole"),
+        ("https://w3id.org/filmgraph/id/closeness", "Closeness"),
+    },
+    "inferred-mentees": {("https://w3id.org/filmgraph/id/kantemir-balagov", "Kantemir Balagov")},
+    "inferred-creative-works": {
+        ("https://w3id.org/filmgraph/id/beanpole", "Beanpole"),
+        ("https://w3id.org/filmgraph/id/closeness", "Closeness"),
+    },
+    "inferred-film-directors": {
+        ("https://w3id.org/filmgraph/id/kantemir-balagov", "Kantemir Balagov")
+    },
+    "inferred-places-within": {
+        (
+            "https://w3id.org/filmgraph/id/nalchik",
+            "Nalchik",
+            "https://w3id.org/filmgraph/id/russia",
+            "Russia",
+        )
+    },
+    "inferred-film-subjects": {
+        ("Beanpole", "friendship"),
+        ("Beanpole", "human emotion"),
+        ("Beanpole", "resilience"),
+        ("Beanpole", "the human spirit"),
+        ("Beanpole", "trauma"),
+        ("Closeness", "familial bonds"),
+        ("Closeness", "societal turmoil"),
+    },
 }
+INFERENCE_QUESTIONS = sorted(name for name in EXPECTED if name.startswith("inferred-"))
 # How the document writes values that the graph normalises.
 DOCUMENT_FORM = {
     "1991-01-25": "January 25, 1991",
@@ -101,6 +134,25 @@ def test_answers_are_what_the_document_says(name, dataset, document, settings):
         for value in row:
             if value and not value.startswith("https://"):
                 assert DOCUMENT_FORM.get(value, value) in document, value
+
+
+@pytest.fixture(scope="module")
+def without_inferences(dataset) -> Dataset:
+    """The built dataset without its inferred graph."""
+    copy = new_dataset()
+    for name in ("ontology", "asserted", "provenance"):
+        target = copy.graph(GRAPHS[name])
+        for triple in dataset.graph(GRAPHS[name]):
+            target.add(triple)
+    return copy
+
+
+@pytest.mark.parametrize("name", INFERENCE_QUESTIONS)
+def test_inference_questions_are_answered_only_with_the_inferred_graph(
+    name, dataset, without_inferences, settings
+):
+    text = get_query(settings.queries_dir, name).text
+    assert _rows(run_query(without_inferences, text)) < _rows(run_query(dataset, text))
 
 
 def test_supporting_sentence_returns_the_quote_and_its_sentence(dataset, document, settings):

@@ -17,14 +17,18 @@ from .errors import (
     ChecksFailedError,
     DataError,
     FilmgraphError,
+    InconsistencyError,
     NotFoundError,
     QueryError,
     QuerySyntaxError,
+    SettingError,
 )
+from .explain import Explainer, Explanation, explain, explanation_json, explanation_text
 from .namespaces import FG, FGID, GRAPHS, SCHEMA
 from .pipeline import build, validate, write_dataset
 from .provenance import Quote, characterisations_of, quotes_for
 from .queries import NamedQuery, load_queries, run_query
+from .reasoning import Reasoning, reason
 from .results import format_result
 from .stats import stats
 
@@ -40,21 +44,30 @@ __all__ = [
     "SCHEMA",
     "ChecksFailedError",
     "DataError",
+    "Explainer",
+    "Explanation",
     "FilmgraphError",
+    "InconsistencyError",
     "NamedQuery",
     "NotFoundError",
     "QueryError",
     "QuerySyntaxError",
     "Quote",
+    "Reasoning",
     "Report",
+    "SettingError",
     "Settings",
     "Violation",
     "__version__",
     "build",
     "characterisations_of",
+    "explain",
+    "explanation_json",
+    "explanation_text",
     "format_result",
     "load_queries",
     "quotes_for",
+    "reason",
     "run_query",
     "stats",
     "validate",

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
+from rdflib import Dataset
 
 from . import claims as claims_mod
 from . import schemaorg
 from .config import Settings
 from .errors import ChecksFailedError, FilmgraphError
+from .explain import Explainer, explanation_json, explanation_text, parse_triple
 from .fsio import write_atomic
 from .pipeline import build, validate, write_dataset
+from .progress import RichSteps, Steps
 from .queries import load_queries, run_query
+from .reasoning import ENGINES
 from .results import GRAPH, TABULAR, format_result
 from .stats import stats, stats_json, stats_text
 
@@ -43,33 +49,71 @@ class _Group(click.Group):
     type=click.Path(file_okay=False, path_type=Path),
     help="Where `build` writes the dataset (default ROOT/build) [env FILMGRAPH_BUILD_DIR].",
 )
+@click.option(
+    "--reasoner",
+    type=click.Choice(sorted(ENGINES)),
+    help="OWL 2 RL engine (default owlrl) [env FILMGRAPH_REASONER].",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Build from scratch; neither read nor write the cache [env FILMGRAPH_CACHE=0].",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show each build step with its counts on stderr (default: when it is a terminal).",
+)
 @click.version_option(package_name="filmgraph")
 @click.pass_context
-def main(ctx: click.Context, root: Path | None, build_dir: Path | None) -> None:
+def main(
+    ctx: click.Context,
+    root: Path | None,
+    build_dir: Path | None,
+    reasoner: str | None,
+    no_cache: bool,
+    progress: bool | None,
+) -> None:
     """filmgraph: the Kantemir Balagov knowledge graph, with provenance."""
     # rdflib logs a traceback for each ill-typed literal; the checks report those properly.
     logging.getLogger("rdflib").setLevel(logging.ERROR)
-    ctx.obj = Settings.from_env(root=root, build_dir=build_dir)
+    settings = Settings.from_env(
+        root=root, build_dir=build_dir, reasoner=reasoner, cache=False if no_cache else None
+    )
+    show = sys.stderr.isatty() if progress is None else progress
+    ctx.obj = _Context(settings, RichSteps() if show else Steps())
+
+
+@dataclass(frozen=True)
+class _Context:
+    settings: Settings
+    steps: Steps
+
+    def build(self) -> Dataset:
+        return build(self.settings, steps=self.steps)
+
+
+pass_context = click.make_pass_decorator(_Context)
 
 
 @main.command("build")
-@click.pass_obj
-def build_cmd(settings: Settings) -> None:
-    """Load, check and write the dataset (TriG) to the build folder.
+@pass_context
+def build_cmd(ctx: _Context) -> None:
+    """Load, check, reason and write the dataset (TriG) to the build folder.
 
-    Nothing is written when a file is malformed or a check fails.
+    Nothing is written when a file is malformed, a check fails or the data is inconsistent.
     """
-    dataset = build(settings)
-    path = write_dataset(dataset, settings)
+    dataset = ctx.build()
+    path = write_dataset(dataset, ctx.settings)
     click.echo(f"built {len(dataset)} quads in {len(list(dataset.graphs())) - 1} graphs -> {path}")
 
 
 @main.command("validate")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.pass_obj
-def validate_cmd(settings: Settings, fmt: str) -> None:
+@pass_context
+def validate_cmd(ctx: _Context, fmt: str) -> None:
     """Run the SHACL shapes and integrity checks; exit 1 on any violation."""
-    report = validate(settings)
+    report = validate(ctx.settings)
     click.echo(report.to_json() if fmt == "json" else report.text())
     if not report.conforms:
         sys.exit(1)
@@ -85,8 +129,8 @@ def validate_cmd(settings: Settings, fmt: str) -> None:
     show_default=True,
     help="json/xml/csv/tsv/table for SELECT and ASK; ttl/nt/jsonld/xml for CONSTRUCT/DESCRIBE.",
 )
-@click.pass_obj
-def query_cmd(settings: Settings, query: str, fmt: str) -> None:
+@pass_context
+def query_cmd(ctx: _Context, query: str, fmt: str) -> None:
     """Run QUERY over the built graph (the union of its graphs).
 
     QUERY is SPARQL text, a path to an .rq file, or - for standard input.
@@ -101,26 +145,47 @@ def query_cmd(settings: Settings, query: str, fmt: str) -> None:
         text = path.read_text(encoding="utf-8")
     else:
         text = query
-    dataset = build(settings)
+    dataset = ctx.build()
     result = run_query(dataset, text)
     click.echo(format_result(result, fmt, dataset.namespace_manager), nl=False)
 
 
 @main.command("queries")
-@click.pass_obj
-def queries_cmd(settings: Settings) -> None:
+@pass_context
+def queries_cmd(ctx: _Context) -> None:
     """List the competency questions in queries/."""
-    for name, q in load_queries(settings.queries_dir).items():
+    for name, q in load_queries(ctx.settings.queries_dir).items():
         click.echo(f"{name:<32} {q.title}")
 
 
 @main.command("stats")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.pass_obj
-def stats_cmd(settings: Settings, fmt: str) -> None:
+@pass_context
+def stats_cmd(ctx: _Context, fmt: str) -> None:
     """Print counts per graph, class and property."""
-    result = stats(build(settings))
+    result = stats(ctx.build())
     click.echo(stats_json(result) if fmt == "json" else stats_text(result), nl=False)
+
+
+@main.command("explain")
+@click.argument("subject")
+@click.argument("predicate")
+@click.argument("object")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_context
+def explain_cmd(ctx: _Context, subject: str, predicate: str, object: str, fmt: str) -> None:
+    """Say why SUBJECT PREDICATE OBJECT holds: its quote, or the OWL 2 RL rules and premises
+    that infer it, down to the document's words.
+
+    Terms are <IRI>s, IRIs or prefixed names (schema:, fg:, fgid:, ...), `a` for rdf:type;
+    OBJECT may be a Turtle literal such as '"Nalchik"' or '"2017"^^xsd:gYear'.
+    """
+    dataset = ctx.build()
+    explanation = Explainer(dataset).explain(parse_triple(subject, predicate, object))
+    if fmt == "json":
+        click.echo(json.dumps(explanation_json(explanation, dataset), indent=2, ensure_ascii=False))
+    else:
+        click.echo(explanation_text(explanation, dataset), nl=False)
 
 
 @main.group("claims")
@@ -129,18 +194,18 @@ def claims_group() -> None:
 
 
 @claims_group.command("compile")
-@click.pass_obj
-def claims_compile(settings: Settings) -> None:
+@pass_context
+def claims_compile(ctx: _Context) -> None:
     """Regenerate data/balagov.ttl and data/provenance.ttl from the checklist."""
-    for path in claims_mod.write_compiled(settings):
+    for path in claims_mod.write_compiled(ctx.settings):
         click.echo(f"wrote {path}")
 
 
 @claims_group.command("sentences")
-@click.pass_obj
-def claims_sentences(settings: Settings) -> None:
+@pass_context
+def claims_sentences(ctx: _Context) -> None:
     """List the document's sentences with the claims that cover each."""
-    claimset = claims_mod.read_claims(settings.claims_file)
+    claimset = claims_mod.read_claims(ctx.settings.claims_file)
     for sentence in claimset.source.sentences():
         ids = [c.id for c in claimset.claims if c.sentence == sentence.number]
         click.echo(f"{sentence.number:>3} [{sentence.start}:{sentence.end}] {sentence.text}")
@@ -153,18 +218,19 @@ def schemaorg_group() -> None:
 
 
 @schemaorg_group.command("subset")
-@click.pass_obj
-def schemaorg_subset(settings: Settings) -> None:
+@pass_context
+def schemaorg_subset(ctx: _Context) -> None:
     """Regenerate ontology/schemaorg-subset.ttl from the vendored vocabulary."""
-    write_atomic(settings.schemaorg_subset, schemaorg.project_subset(settings))
-    click.echo(f"wrote {settings.schemaorg_subset}")
+    target = ctx.settings.schemaorg_subset
+    write_atomic(target, schemaorg.project_subset(ctx.settings))
+    click.echo(f"wrote {target}")
 
 
 @schemaorg_group.command("check")
-@click.pass_obj
-def schemaorg_check(settings: Settings) -> None:
+@pass_context
+def schemaorg_check(ctx: _Context) -> None:
     """Fail if the project uses a schema.org term the vocabulary does not define."""
-    missing = schemaorg.project_undefined(settings)
+    missing = schemaorg.project_undefined(ctx.settings)
     if missing:
         raise click.ClickException("not in schema.org: " + ", ".join(sorted(missing)))
     click.echo("every schema.org term the project uses is defined by schema.org")

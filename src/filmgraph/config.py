@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .errors import SettingError
+
 
 def _default_root() -> Path:
     """The folder holding ontology/, data/ and queries/: the checkout this package runs from."""
@@ -21,8 +23,18 @@ def _default_root() -> Path:
     return here.parents[2]
 
 
-def _setting(default: Any, help: str, env: str) -> Any:
-    return field(default=default, metadata={"help": help, "env": env})
+def _flag(text: str) -> bool:
+    """An environment flag: 1/true/yes/on or 0/false/no/off."""
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"not a yes/no value: {text!r}")
+
+
+def _setting(default: Any, help: str, env: str, parse: Any = Path) -> Any:
+    return field(default=default, metadata={"help": help, "env": env, "parse": parse})
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,18 @@ class Settings:
         "Where `filmgraph build` writes the built dataset (default: ROOT/build).",
         "FILMGRAPH_BUILD_DIR",
     )
+    reasoner: str = _setting(
+        "owlrl",
+        "OWL 2 RL engine: owlrl (reference) or reasonable (fast; the 'fast' extra).",
+        "FILMGRAPH_REASONER",
+        str,
+    )
+    cache: bool = _setting(
+        True,
+        "Reuse the last build when no input file, setting or engine version changed.",
+        "FILMGRAPH_CACHE",
+        _flag,
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -50,8 +74,12 @@ class Settings:
         environ = dict(os.environ if environ is None else environ)
         values: dict[str, Any] = {}
         for f in fields(cls):
-            if f.metadata["env"] in environ:
-                values[f.name] = Path(environ[f.metadata["env"]])
+            name = f.metadata["env"]
+            if name in environ:
+                try:
+                    values[f.name] = f.metadata["parse"](environ[name])
+                except ValueError as exc:
+                    raise SettingError(f"{name}: {exc}") from exc
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -102,6 +130,10 @@ class Settings:
     @property
     def output_dir(self) -> Path:
         return self.build_dir or self.root / "build"
+
+    @property
+    def cache_file(self) -> Path:
+        return self.output_dir / "cache" / f"dataset-{self.reasoner}.nq"
 
 
 def settings_help() -> list[tuple[str, str, str, str]]:

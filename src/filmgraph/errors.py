@@ -72,3 +72,28 @@ class ChecksFailedError(FilmgraphError):
     def __init__(self, report: object, text: str) -> None:
         self.report = report
         super().__init__(text)
+
+
+class InconsistencyError(FilmgraphError):
+    """OWL 2 RL reasoning found the data inconsistent; the message names the triples.
+
+    ``matches`` holds ``(rule name, premise triples)`` for every inconsistency found.
+    """
+
+    status = 500
+
+    def __init__(self, text: str, matches: list[tuple[str, tuple]]) -> None:
+        self.matches = matches
+        super().__init__(text)
+
+
+class SettingError(FilmgraphError):
+    """A setting has a value filmgraph cannot use (unknown engine, missing extra, ...)."""
+
+    status = 500
+
+
+class CacheError(FilmgraphError):
+    """A cache file is corrupt, truncated or not ours; it is rebuilt, never served."""
+
+    status = 500

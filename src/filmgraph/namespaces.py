@@ -21,6 +21,7 @@ WDT = Namespace("http://www.wikidata.org/prop/direct/")
 GRAPHS: dict[str, URIRef] = {
     "ontology": GRAPH.ontology,
     "asserted": GRAPH.asserted,
+    "inferred": GRAPH.inferred,
     "provenance": GRAPH.provenance,
 }
 

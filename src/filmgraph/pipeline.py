@@ -1,50 +1,92 @@
 """``build``: the only place that orders the steps from files to a dataset.
 
-    ontology/*.ttl + data/*.ttl -> load (named graphs) -> check (SHACL + SPARQL checks)
+    cache? -> ontology/*.ttl + data/*.ttl -> load (named graphs)
+        -> check (SHACL + SPARQL checks) -> reason (OWL 2 RL, into the inferred graph)
+        -> cache
 
-Later steps (reasoning, Wikidata links) are added here, each into its own named graph; the
-asserted graph is never modified after loading.
+Each later step writes into its own named graph; the asserted graph is never modified
+after loading.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from rdflib import Dataset
 
+from .cache import fingerprint, read_cache, write_cache
 from .checks import Report, run_checks
 from .config import Settings
 from .errors import ChecksFailedError
 from .fsio import write_atomic
 from .loading import load_dataset
+from .namespaces import GRAPHS
+from .progress import Steps
+from .reasoning import reason
 
 DATASET_FILE = "filmgraph.trig"
 
+log = logging.getLogger(__name__)
 
-def build(settings: Settings | None = None, *, check: bool = True) -> Dataset:
-    """Build the dataset: ontology, asserted facts and provenance as named graphs.
+
+def build(
+    settings: Settings | None = None, *, check: bool = True, steps: Steps | None = None
+) -> Dataset:
+    """Build the dataset: ontology, asserted facts, provenance and inferences as named graphs.
 
     The returned dataset's default graph, when queried, is the union of its named graphs.
+    With ``settings.cache`` (the default) a build whose inputs are unchanged is read back
+    from the cache instead of checked and reasoned again.
 
     Args:
-        settings: where the project's files are; ``Settings()`` by default.
+        settings: where the project's files are, which engine reasons; ``Settings()`` by default.
         check: run the SHACL shapes and integrity checks and refuse data that fails them.
+            Unchecked builds are neither read from nor written to the cache.
+        steps: receives progress (the CLI shows it); silent by default.
 
     Raises:
         DataError: a file is malformed (the error names file and line).
         ChecksFailedError: the data violates a shape or a check (the error holds the report).
+        InconsistencyError: OWL 2 RL reasoning finds the data inconsistent.
 
     >>> dataset = build()
-    >>> from filmgraph.namespaces import GRAPHS
-    >>> len(dataset.graph(GRAPHS["asserted"])) > 100
-    True
+    >>> len(dataset.graph(GRAPHS["asserted"])) > 100, len(dataset.graph(GRAPHS["inferred"])) > 0
+    (True, True)
     """
     settings = settings or Settings()
-    dataset = load_dataset(settings)
+    steps = steps or Steps()
+    key = fingerprint(settings) if settings.cache and check else None
+    if key:
+        with steps.step("reading the cache") as step:
+            cached = read_cache(settings.cache_file, key)
+            step.detail = f"{cached.status}: {cached.detail}"
+        if cached.dataset is not None:
+            return cached.dataset
+        if cached.status == "corrupt":
+            steps.note(f"rebuilding: {cached.detail}")
+            log.warning("cache not used, rebuilding: %s", cached.detail)
+    with steps.step("parsing") as step:
+        dataset = load_dataset(settings)
+        step.detail = f"{len(dataset)} quads"
     if check:
-        report = run_checks(dataset, settings)
+        with steps.step("checking shapes and integrity") as step:
+            report = run_checks(dataset, settings)
+            step.detail = "conforms" if report.conforms else f"{len(report.violations)} violations"
         if not report.conforms:
             raise ChecksFailedError(report, report.text())
+    graph = dataset.graph
+    reason(
+        graph(GRAPHS["ontology"]),
+        graph(GRAPHS["asserted"]),
+        graph(GRAPHS["inferred"]),
+        settings.reasoner,
+        steps,
+    )
+    if key:
+        with steps.step("writing the cache") as step:
+            write_cache(settings.cache_file, key, dataset)
+            step.detail = str(settings.cache_file)
     return dataset
 
 

@@ -1,0 +1,140 @@
+"""Explanations: every inferred triple reaches the document's words and the ontology."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Literal
+from rdflib.namespace import OWL, RDF, RDFS
+
+from filmgraph.errors import NotFoundError
+from filmgraph.explain import (
+    Explainer,
+    Explanation,
+    explanation_json,
+    explanation_text,
+    parse_triple,
+)
+from filmgraph.namespaces import FG, FGID, GRAPHS, SCHEMA
+
+BALAGOV = FGID["kantemir-balagov"]
+
+
+@pytest.fixture(scope="module")
+def explainer(dataset) -> Explainer:
+    return Explainer(dataset)
+
+
+def _check_well_founded(node: Explanation, dataset, document, ancestors: tuple) -> None:
+    assert node.triple not in ancestors, "a premise depends on its own conclusion"
+    if node.kind == "asserted":
+        assert node.triple in dataset.graph(GRAPHS["asserted"])
+        assert node.quotes, f"no quote for {node.triple}"
+        for quote in node.quotes:
+            assert document[quote.start : quote.end] == quote.exact
+    elif node.kind == "axiom":
+        assert node.triple in dataset.graph(GRAPHS["ontology"])
+    else:
+        assert node.kind == "inferred"
+        assert node.triple in dataset.graph(GRAPHS["inferred"]), "premise not in the dataset"
+        assert node.premises
+        for premise in node.premises:
+            _check_well_founded(premise, dataset, document, (*ancestors, node.triple))
+
+
+def test_every_inferred_triple_is_explained_down_to_quotes_and_axioms(explainer, dataset, document):
+    inferred = list(dataset.graph(GRAPHS["inferred"]))
+    assert len(inferred) > 50
+    for triple in inferred:
+        explanation = explainer.explain(triple)
+        assert explanation.kind == "inferred"
+        _check_well_founded(explanation, dataset, document, ())
+        assert any(leaf.kind == "asserted" for leaf in explanation.leaves())
+
+
+EXAMPLES = [
+    ((FGID["aleksandr-sokurov"], FG.mentorOf, BALAGOV), "prp-inv1", 1),
+    ((BALAGOV, FG.directed, FGID.beanpole), "prp-inv2", 1),
+    ((FGID.russia, SCHEMA.containsPlace, FGID.nalchik), "prp-inv1", 1),
+    ((FGID.beanpole, SCHEMA.about, FGID["theme-trauma"]), "prp-spo1", 1),
+    ((BALAGOV, RDFS.label, Literal("Kantemir Balagov")), "prp-spo1", 1),
+    ((FGID.russia, RDF.type, SCHEMA.AdministrativeArea), "cax-sco", 1),
+    ((FGID.closeness, RDF.type, SCHEMA.CreativeWork), "prp-dom", 1),
+    ((BALAGOV, RDF.type, FG.FilmDirector), "cax-sco", 3),
+]
+
+
+@pytest.mark.parametrize(
+    ("triple", "rule", "depth"), EXAMPLES, ids=[f"{e[1]}-{i}" for i, e in enumerate(EXAMPLES)]
+)
+def test_explanation_names_the_w3c_rule(triple, rule, depth, explainer):
+    explanation = explainer.explain(triple)
+    assert explanation.rule == rule
+    assert explanation.depth() == depth
+
+
+def test_film_director_is_explained_through_the_restriction(explainer, dataset):
+    explanation = explainer.explain((BALAGOV, RDF.type, FG.FilmDirector))
+    text = explanation_text(explanation, dataset)
+    assert "inferred by cax-sco" in text
+    assert "inferred by cls-svf1" in text
+    assert "[fg:directed some schema:Movie] rdfs:subClassOf fg:FilmDirector\n      axiom" in text
+    assert "schema:director fgid:kantemir-balagov\n" in text
+    assert '"Balagov\'s sophomore film, "Beanpole" (Dylda)"' in text
+
+
+def test_asserted_triple_is_explained_by_its_quote_and_offsets(explainer, dataset, document):
+    triple = (BALAGOV, SCHEMA.birthPlace, FGID.nalchik)
+    explanation = explainer.explain(triple)
+    assert explanation.kind == "asserted" and explanation.rule is None
+    [quote] = explanation.quotes
+    assert document[quote.start : quote.end] == quote.exact
+    assert "Nalchik" in quote.exact
+    assert f"characters {quote.start}-{quote.end}" in explanation_text(explanation, dataset)
+
+
+def test_axiom_is_explained_as_an_axiom(explainer):
+    explanation = explainer.explain((FG.directed, OWL.inverseOf, SCHEMA.director))
+    assert explanation.kind == "axiom"
+    assert list(explanation.leaves()) == [explanation]
+
+
+def test_json_explanation_nests_premises_with_terms_and_quotes(explainer, dataset):
+    data = explanation_json(explainer.explain((BALAGOV, FG.directed, FGID.beanpole)), dataset)
+    assert data["kind"] == "inferred" and data["rule"] == "prp-inv2"
+    assert data["triple"]["subject"] == {"type": "uri", "value": str(BALAGOV)}
+    assert data["text"] == "fgid:kantemir-balagov fg:directed fgid:beanpole"
+    axiom, fact = data["premises"]
+    assert axiom["kind"] == "axiom" and "premises" not in axiom
+    assert fact["kind"] == "asserted"
+    assert fact["quotes"][0]["quote"] and fact["quotes"][0]["start"] < fact["quotes"][0]["end"]
+
+
+def test_unknown_triple_is_not_found(explainer):
+    with pytest.raises(NotFoundError, match="not in the dataset") as err:
+        explainer.explain((BALAGOV, FG.directed, FGID.nonexistent))
+    assert err.value.status == 404
+
+
+def test_noise_triple_is_not_found_and_says_why(explainer):
+    with pytest.raises(
+        NotFoundError, match="the inferred graph never keeps it: rdf:type owl:Thing"
+    ):
+        explainer.explain((BALAGOV, RDF.type, OWL.Thing))
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (("fgid:closeness", "a", "schema:Movie"), (FGID.closeness, RDF.type, SCHEMA.Movie)),
+        (
+            ("<https://w3id.org/filmgraph/id/nalchik>", "schema:name", '"Nalchik"'),
+            (FGID.nalchik, SCHEMA.name, Literal("Nalchik")),
+        ),
+        (
+            (str(BALAGOV), "rdfs:label", '"Kantemir Balagov"'),
+            (BALAGOV, RDFS.label, Literal("Kantemir Balagov")),
+        ),
+    ],
+)
+def test_command_line_words_become_a_triple(words, expected):
+    assert parse_triple(*words) == expected
