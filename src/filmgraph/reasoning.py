@@ -34,15 +34,29 @@ OWLRL_ERRORS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
 # ---------------------------------------------------------------- engines
 
 
-def _owlrl_closure(base: Graph) -> tuple[set[Triple], list[str]]:
+Closure = Callable[[Graph, Graph], tuple[list[Triple], list[str]]]
+
+
+def _owlrl_closure(ontology: Graph, asserted: Graph) -> tuple[list[Triple], list[str]]:
     import owlrl
 
     work = Graph()
-    for triple in base:
-        work.add(triple)
+    for graph in (ontology, asserted):
+        for triple in graph:
+            work.add(triple)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(work)
     messages = [str(m) for m in work.objects(None, OWLRL_ERRORS.error)]
-    return {t for t in work if t not in base and not _owlrl_message(t)}, messages
+    base = _triples(ontology, asserted)
+    new = [t for t in work if t not in base and not _owlrl_message(t)]  # type: ignore[arg-type]
+    return new, messages  # type: ignore[return-value]
+
+
+def _triples(*graphs: Graph) -> set[Triple]:
+    """The triples of ``graphs`` as a set: far faster to probe than an rdflib graph."""
+    found: set[Triple] = set()
+    for graph in graphs:
+        found.update(graph)  # type: ignore[arg-type]
+    return found
 
 
 def _owlrl_message(triple: Triple) -> bool:
@@ -50,14 +64,7 @@ def _owlrl_message(triple: Triple) -> bool:
     return isinstance(s, BNode) and (p == OWLRL_ERRORS.error or o == OWLRL_ERRORS.ErrorMessage)
 
 
-def _plain(term: object) -> object:
-    """RDF 1.1 makes "x" and "x"^^xsd:string one literal; rdflib does not: keep the plain one."""
-    if isinstance(term, Literal) and term.datatype == XSD.string:
-        return Literal(str(term))
-    return term
-
-
-def _reasonable_closure(base: Graph) -> tuple[set[Triple], list[str]]:
+def _reasonable_closure(ontology: Graph, asserted: Graph) -> tuple[list[Triple], list[str]]:
     try:
         import reasonable
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
@@ -65,13 +72,22 @@ def _reasonable_closure(base: Graph) -> tuple[set[Triple], list[str]]:
             "the 'reasonable' engine is not installed: pip install 'filmgraph[fast]'"
         ) from exc
     reasoner = reasonable.PyReasoner()
-    reasoner.from_graph(base)
-    closure = {tuple(_plain(term) for term in triple) for triple in reasoner.reason()}
-    return {t for t in closure if t not in base}, []  # type: ignore[misc]
+    reasoner.from_graph(ontology)  # appends: no merged copy of the inputs is made
+    reasoner.from_graph(asserted)
+    base = _triples(ontology, asserted)
+    new = []
+    for s, p, o in reasoner.reason():
+        # RDF 1.1 makes "x" and "x"^^xsd:string one literal; rdflib does not: keep the plain one.
+        if type(o) is Literal and o.datatype == XSD.string:
+            o = Literal(str(o))
+        triple = (s, p, o)
+        if triple not in base:
+            new.append(triple)
+    return new, []
 
 
 #: The OWL 2 RL engines by name, with the distribution that provides each.
-ENGINES: dict[str, tuple[Callable[[Graph], tuple[set[Triple], list[str]]], str]] = {
+ENGINES: dict[str, tuple[Closure, str]] = {
     "owlrl": (_owlrl_closure, "owlrl"),
     "reasonable": (_reasonable_closure, "reasonable"),
 }
@@ -86,7 +102,7 @@ def engine_version(engine: str) -> str:
         return f"{engine} (not installed)"
 
 
-def _engine(engine: str) -> tuple[Callable[[Graph], tuple[set[Triple], list[str]]], str]:
+def _engine(engine: str) -> tuple[Closure, str]:
     if engine not in ENGINES:
         raise SettingError(f"unknown reasoner {engine!r}; choose one of {', '.join(ENGINES)}")
     return ENGINES[engine]
@@ -134,12 +150,8 @@ def reason(
     closure_of, _ = _engine(engine)
     steps = steps or Steps()
     with steps.step(f"reasoning ({engine_version(engine)})") as step:
-        base = Graph()
-        for graph in (ontology, asserted):
-            for triple in graph:
-                base.add(triple)
-        new, messages = closure_of(base)
-        step.detail = f"{len(base)} triples in, {len(new)} derived"
+        new, messages = closure_of(ontology, asserted)
+        step.detail = f"{len(ontology) + len(asserted)} triples in, {len(new)} derived"
     with steps.step("filtering noise") as step:
         inferred = new_graph() if inferred is None else inferred
         report = Reasoning(engine, derived=len(new))
