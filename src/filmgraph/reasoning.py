@@ -74,16 +74,23 @@ def _reasonable_closure(ontology: Graph, asserted: Graph) -> tuple[list[Triple],
     reasoner = reasonable.PyReasoner()
     reasoner.from_graph(ontology)  # appends: no merged copy of the inputs is made
     reasoner.from_graph(asserted)
+    closure = reasoner.reason()
+    del reasoner  # frees the engine's own copy before the closure is turned into triples
     base = _triples(ontology, asserted)
     new = []
-    for s, p, o in reasoner.reason():
-        # RDF 1.1 makes "x" and "x"^^xsd:string one literal; rdflib does not: keep the plain one.
-        if type(o) is Literal and o.datatype == XSD.string:
-            o = Literal(str(o))
-        triple = (s, p, o)
-        if triple not in base:
-            new.append(triple)
+    while closure:  # consume the closure from its end, so its memory is freed as we go
+        chunk = closure[-_CHUNK:]
+        del closure[-_CHUNK:]
+        for s, p, o in chunk:
+            # RDF 1.1 makes "x" and "x"^^xsd:string one literal; rdflib does not: keep plain.
+            if type(o) is Literal and o.datatype == XSD.string:
+                o = Literal(str(o))
+            if (s, p, o) not in base:
+                new.append((s, p, o))
     return new, []
+
+
+_CHUNK = 100_000
 
 
 #: The OWL 2 RL engines by name, with the distribution that provides each.
@@ -163,6 +170,7 @@ def reason(
             else:
                 inferred.add(triple)
         report.kept = len(new) - sum(report.dropped.values())
+        new.clear()  # the kept triples live in ``inferred`` now: free the engine's list
         step.detail = f"{report.kept} kept, " + ", ".join(
             f"{count} {name}" for name, count in report.dropped.most_common()
         )
