@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             for when, run in (("cold", cold), ("warm", warm)):
                 for step in run["steps"]:
-                    detail = step["detail"].replace(str(work), "TMP")[:60]
+                    detail = step["detail"].replace(str(work), "TMP")[:80]
                     detail_rows.append(
                         [reasoner, when, step["label"], f"{step['seconds']:.3f}", detail]
                     )
