@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from filmgraph.loading import load_files
 from filmgraph.namespaces import FG, FGID, GRAPHS, SCHEMA
-
-OWLRL_ERRORS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")  # where owlrl reports
+from filmgraph.reasoning import OWLRL_ERRORS
 
 
 def _owl2rl_closure(dataset, *extra) -> Graph:

@@ -13,6 +13,17 @@ from filmgraph.queries import get_query, parse_query
 
 QUERIES = sorted((Path(__file__).resolve().parents[1] / "queries").glob("*.rq"))
 
+# The themes the document names, per film: what each film explores, and what it is about.
+THEMES = {
+    ("Beanpole", "friendship"),
+    ("Beanpole", "human emotion"),
+    ("Beanpole", "resilience"),
+    ("Beanpole", "the human spirit"),
+    ("Beanpole", "trauma"),
+    ("Closeness", "familial bonds"),
+    ("Closeness", "societal turmoil"),
+}
+
 # For each question: the answer rows (as plain strings, in the query's column order) that
 # the document states. Every value below must also appear in the document's text
 # (dates as the document writes them), which the test checks too.
@@ -50,15 +61,7 @@ EXPECTED = {
         ("Beanpole", "Leningrad", "after World War II"),
         ("Closeness", "North Caucasus", ""),
     },
-    "film-themes": {
-        ("Beanpole", "friendship"),
-        ("Beanpole", "human emotion"),
-        ("Beanpole", "resilience"),
-        ("Beanpole", "the human spirit"),
-        ("Beanpole", "trauma"),
-        ("Closeness", "familial bonds"),
-        ("Closeness", "societal turmoil"),
-    },
+    "film-themes": THEMES,
     "mentoring": {
         ("https://w3id.org/filmgraph/ontology#advocateFor", "aspiring filmmakers"),
         (
@@ -88,15 +91,7 @@ EXPECTED = {
             "Russia",
         )
     },
-    "inferred-film-subjects": {
-        ("Beanpole", "friendship"),
-        ("Beanpole", "human emotion"),
-        ("Beanpole", "resilience"),
-        ("Beanpole", "the human spirit"),
-        ("Beanpole", "trauma"),
-        ("Closeness", "familial bonds"),
-        ("Closeness", "societal turmoil"),
-    },
+    "inferred-film-subjects": THEMES,  # fg:theme is a sub-property of schema:about
 }
 INFERENCE_QUESTIONS = sorted(name for name in EXPECTED if name.startswith("inferred-"))
 # How the document writes values that the graph normalises.

@@ -9,6 +9,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from filmgraph.explain import Explainer
 from filmgraph.namespaces import GRAPHS, new_dataset
+from filmgraph.reasoning import OWLRL_ERRORS
 from filmgraph.rules import DERIVATION_RULES, INCONSISTENCY_RULES, RULES
 
 EX = Namespace("http://example.org/")
@@ -193,8 +194,7 @@ def test_inconsistency_rule_matches_where_owlrl_reports_an_error(name):
     for conclusion, premises in found:
         assert conclusion is None and all(p in graph for p in premises)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
-    errors = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
-    assert list(graph.objects(None, errors.error)), "owlrl agrees it is inconsistent"
+    assert list(graph.objects(None, OWLRL_ERRORS.error)), "owlrl agrees it is inconsistent"
 
 
 def test_rules_skip_conclusions_with_a_literal_subject():

@@ -60,11 +60,13 @@ class Explanation:
         return 1 + max((p.depth() for p in self.premises), default=-1)
 
 
-def _derive(base: Graph) -> dict[Triple, Derivation]:
-    """Forward chaining by rounds; for each new triple the earliest, then smallest, match."""
+def _derive(*inputs: Graph) -> dict[Triple, Derivation]:
+    """Forward chaining by rounds over a copy of ``inputs``; for each new triple the earliest,
+    then smallest, match."""
     graph = Graph()
-    for triple in base:
-        graph.add(triple)
+    for source in inputs:
+        for triple in source:
+            graph.add(triple)
     order = {rule.name: i for i, rule in enumerate(DERIVATION_RULES)}
     derivations: dict[Triple, Derivation] = {}
     while True:
@@ -106,11 +108,7 @@ class Explainer:
     @property
     def derivations(self) -> dict[Triple, Derivation]:
         if self._derivations is None:
-            base = Graph()
-            for graph in (self.ontology, self.asserted):
-                for triple in graph:
-                    base.add(triple)
-            self._derivations = _derive(base)
+            self._derivations = _derive(self.ontology, self.asserted)
         return self._derivations
 
     def explain(self, triple: Triple) -> Explanation:
