@@ -172,7 +172,6 @@ def test_characterisations_are_the_documents_evaluative_words(dataset, document,
     [
         ("SELECT ?x WHERE {\n  ?x ?y \n}", 2, 3),
         ("SELECT * WHERE { ?s ?p ?o } LIMT 3", 1, 29),
-        ("INSERT DATA { <http://a> <http://b> <http://c> }", 1, 1),
     ],
 )
 def test_malformed_query_reports_line_and_column(text, line, column):
@@ -180,6 +179,23 @@ def test_malformed_query_reports_line_and_column(text, line, column):
         parse_query(text)
     assert (err.value.line, err.value.column) == (line, column)
     assert err.value.status == 400
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INSERT DATA { <http://a> <http://b> <http://c> }",
+        "LOAD <http://example.org/data.ttl>",
+        "DELETE WHERE { ?s ?p ?o }",
+        "CLEAR ALL",
+    ],
+)
+def test_an_update_is_refused_not_misreported_as_a_syntax_error(text):
+    from filmgraph.errors import ForbiddenError
+
+    with pytest.raises(ForbiddenError, match="read-only") as err:
+        parse_query(text)
+    assert err.value.status == 403
 
 
 def test_unknown_prefix_is_a_query_syntax_error():

@@ -97,3 +97,34 @@ class CacheError(FilmgraphError):
     """A cache file is corrupt, truncated or not ours; it is rebuilt, never served."""
 
     status = 500
+
+
+class ForbiddenError(FilmgraphError):
+    """The request asks for something this endpoint never does (an update, a SERVICE call
+    to an endpoint not on the allow-list, reaching the network or the file system)."""
+
+    status = 403
+
+
+class NotAcceptableError(FilmgraphError):
+    """No format the client accepts can express this result."""
+
+    status = 406
+
+
+class UnsupportedMediaTypeError(FilmgraphError):
+    """A request body of a media type (or charset) the endpoint does not take."""
+
+    status = 415
+
+
+class TooLargeError(FilmgraphError):
+    """A request body or query longer than the configured limit."""
+
+    status = 413
+
+
+class UnavailableError(FilmgraphError):
+    """The query was stopped at the time limit, or no worker could take it in time."""
+
+    status = 503

@@ -1,4 +1,4 @@
-"""Named queries from ``queries/*.rq`` and running SPARQL over a dataset.
+"""Named queries from ``queries/*.rq``, and running SPARQL over a built dataset.
 
 Each ``.rq`` file opens with comment lines: the first is its title, the rest its description.
 """
@@ -8,14 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyparsing import ParseBaseException
-from rdflib import Graph
-from rdflib.plugins.sparql import prepareQuery
+from rdflib import Dataset
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 
-from .errors import NotFoundError, QuerySyntaxError
-from .namespaces import PREFIXES
+from .errors import NotFoundError
+from .sparql import QueryEngine, prepare
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,7 @@ def get_query(folder: Path, name: str) -> NamedQuery:
 
 
 def parse_query(text: str) -> Query:
-    """Parse SPARQL text with the project's prefixes predeclared.
+    """Parse SPARQL text with the project's prefixes predeclared (see :func:`sparql.prepare`).
 
     Raises:
         QuerySyntaxError: with the 1-based line and column of the error.
@@ -62,16 +60,14 @@ def parse_query(text: str) -> Query:
     >>> parse_query("SELECT ?x WHERE { ?x a schema:Movie }").algebra.name
     'SelectQuery'
     """
-    try:
-        return prepareQuery(text, initNs=dict(PREFIXES))
-    except ParseBaseException as exc:
-        raise QuerySyntaxError(exc.msg, exc.lineno, exc.col) from exc
-    except Exception as exc:  # rdflib raises plain Exceptions for e.g. unknown prefixes
-        if type(exc) is Exception:
-            raise QuerySyntaxError(str(exc)) from exc
-        raise
+    return prepare(text).query
 
 
-def run_query(graph: Graph, text: str) -> Result:
-    """Parse and run a SPARQL query over a graph or dataset (its default graph is the union)."""
-    return graph.query(parse_query(text))
+def run_query(dataset: Dataset, text: str) -> Result:
+    """Run a SPARQL query over a built dataset as the endpoint does: the default graph is
+    the union of the asserted, inferred and links graphs; every graph is addressable by name.
+
+    Raises:
+        QuerySyntaxError, QueryError, ForbiddenError: see :class:`sparql.QueryEngine`.
+    """
+    return QueryEngine(dataset).run(text).result
