@@ -43,3 +43,25 @@ def replace_in(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, dataset: Dataset):
+    """The endpoint over the built dataset, with its query workers; stopped at the end."""
+    from filmgraph.web import create_app, state
+
+    web = create_app(settings.with_(query_timeout=20.0), dataset)
+    yield web
+    state(web).close()
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def pool(app):
+    from filmgraph.web import state
+
+    return state(app).pool

@@ -188,6 +188,50 @@ def explain_cmd(ctx: _Context, subject: str, predicate: str, object: str, fmt: s
         click.echo(explanation_text(explanation, dataset), nl=False)
 
 
+@main.command("serve")
+@click.option("--host", help="Address to listen on [env FILMGRAPH_HOST; default 127.0.0.1].")
+@click.option("--port", type=int, help="Port to listen on [env FILMGRAPH_PORT; default 8000].")
+@click.option("--workers", type=click.IntRange(1), help="Query worker processes (default 2).")
+@click.option("--threads", type=click.IntRange(1), help="HTTP threads (default 16).")
+@click.option(
+    "--query-timeout", type=click.FloatRange(0, min_open=True), help="Seconds per query (10)."
+)
+@click.option("--max-rows", type=click.IntRange(1), help="Rows per result (10000).")
+@click.option(
+    "--service-allow",
+    multiple=True,
+    help="A SERVICE endpoint queries may call (repeatable; none by default).",
+)
+@pass_context
+def serve_cmd(
+    ctx: _Context,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    threads: int | None,
+    query_timeout: float | None,
+    max_rows: int | None,
+    service_allow: tuple[str, ...],
+) -> None:
+    """Build the graph (or load the cached build) and serve it over HTTP: the SPARQL 1.1
+    endpoint at /sparql, VoID, /explain, /health and /metrics. Ctrl-C stops it."""
+    from .serve import serve
+
+    changes = {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "threads": threads,
+        "query_timeout": query_timeout,
+        "max_rows": max_rows,
+        "service_allow": service_allow or None,
+    }
+    settings = ctx.settings.with_(**{k: v for k, v in changes.items() if v is not None})
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    dataset = ctx.build()
+    serve(settings, dataset, ready=lambda url: click.echo(f"serving {url} (Ctrl-C stops)"))
+
+
 @main.group("claims")
 def claims_group() -> None:
     """The claims checklist, data/claims.toml."""

@@ -33,6 +33,22 @@ def _flag(text: str) -> bool:
     raise ValueError(f"not a yes/no value: {text!r}")
 
 
+def _names(text: str) -> tuple[str, ...]:
+    """A comma-separated list, e.g. of SERVICE endpoints."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _positive(kind: Any) -> Any:
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if value < 0:
+            raise ValueError(f"must not be negative: {text!r}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def _setting(default: Any, help: str, env: str, parse: Any = Path) -> Any:
     return field(default=default, metadata={"help": help, "env": env, "parse": parse})
 
@@ -66,6 +82,63 @@ class Settings:
         "Reuse the last build when no input file, setting or engine version changed.",
         "FILMGRAPH_CACHE",
         _flag,
+    )
+
+    host: str = _setting(
+        "127.0.0.1",
+        "Address `filmgraph serve` listens on (0.0.0.0 for every interface).",
+        "FILMGRAPH_HOST",
+        str,
+    )
+    port: int = _setting(8000, "Port `filmgraph serve` listens on.", "FILMGRAPH_PORT", int)
+    workers: int = _setting(
+        2,
+        "Query worker processes: how many queries run at once.",
+        "FILMGRAPH_WORKERS",
+        _positive(int),
+    )
+    threads: int = _setting(
+        16,
+        "HTTP threads of the server: how many requests are taken at once.",
+        "FILMGRAPH_THREADS",
+        _positive(int),
+    )
+    query_timeout: float = _setting(
+        10.0,
+        "Seconds a query may run before it is stopped (503).",
+        "FILMGRAPH_QUERY_TIMEOUT",
+        _positive(float),
+    )
+    max_rows: int = _setting(
+        10_000,
+        "Rows (or triples) a result may have; longer results are cut and say so.",
+        "FILMGRAPH_MAX_ROWS",
+        _positive(int),
+    )
+    max_body: int = _setting(
+        1_000_000,
+        "Bytes a request body may have (413 beyond).",
+        "FILMGRAPH_MAX_BODY",
+        _positive(int),
+    )
+    max_query_length: int = _setting(
+        100_000,
+        "Characters a query may have (413/414 beyond).",
+        "FILMGRAPH_MAX_QUERY_LENGTH",
+        _positive(int),
+    )
+    worker_memory: int = _setting(
+        4096,
+        "Megabytes of memory a query worker may use (0: no limit).",
+        "FILMGRAPH_WORKER_MEMORY",
+        _positive(int),
+    )
+    service_allow: tuple[str, ...] = _setting(
+        (),
+        "SERVICE endpoints queries may call, comma-separated; none by default "
+        "(e.g. https://query.wikidata.org/sparql).",
+        "FILMGRAPH_SERVICE_ALLOW",
+        _names,
     )
 
     @classmethod

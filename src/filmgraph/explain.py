@@ -19,12 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import Dataset, Graph
-from rdflib.namespace import RDF
-from rdflib.util import from_n3
+from rdflib import Dataset, Graph, URIRef
 
-from .errors import NotFoundError
-from .namespaces import GRAPHS, expand, new_graph
+from .errors import NotFoundError, QueryError
+from .namespaces import GRAPHS, turtle_prefix_header
 from .noise import NOISE, noise
 from .provenance import Quote, quotes_for
 from .rules import DERIVATION_RULES, RULES, Triple, matches
@@ -201,12 +199,37 @@ def parse_triple(subject: str, predicate: str, obj: str) -> Triple:
     """A triple from command-line words: ``<IRI>``s, IRIs or prefixed names (``a`` for
     rdf:type), and for the object also a Turtle literal (``"Nalchik"``, ``"1991"^^xsd:gYear``).
 
+    The words are read as one Turtle statement, so they follow Turtle's rules exactly.
+
+    Raises:
+        QueryError: the words do not make one triple (says why).
+
     >>> parse_triple("fgid:closeness", "a", "schema:Movie")[1]
     rdflib.term.URIRef('http://www.w3.org/1999/02/22-rdf-syntax-ns#type')
     """
-    p = RDF.type if predicate == "a" else expand(predicate)
-    if obj.startswith('"') or obj[:1].isdigit() or obj in ("true", "false"):
-        o = from_n3(obj, nsm=new_graph().namespace_manager)
-    else:
-        o = expand(obj)
-    return expand(subject), p, o  # type: ignore[return-value]
+    words = [_turtle_word(w.strip()) for w in (subject, predicate, obj)]
+    text = turtle_prefix_header() + " ".join(words) + " .\n"
+    graph = Graph()
+    try:
+        graph.parse(data=text, format="turtle", publicID=_RELATIVE)
+    except Exception as exc:  # rdflib's Turtle parser raises assorted types; all mean bad input
+        reason = getattr(exc, "_why", "") or type(exc).__name__
+        raise QueryError(f"not a triple in Turtle: {' '.join(words)} ({reason})") from exc
+    triples = list(graph)
+    if len(triples) != 1:
+        raise QueryError(f"not one triple: {' '.join(words)}")
+    triple = triples[0]
+    iris = [t for t in (*triple, getattr(triple[2], "datatype", None)) if isinstance(t, URIRef)]
+    if any(iri.startswith(_RELATIVE) or " " in iri for iri in iris):
+        raise QueryError(f"not absolute IRIs: {' '.join(words)}")
+    return triples[0]  # type: ignore[return-value]
+
+
+_RELATIVE = "urn:filmgraph:relative:"
+
+
+def _turtle_word(word: str) -> str:
+    """A bare absolute IRI becomes ``<IRI>``; anything else is taken as Turtle."""
+    if "://" in word and not word.startswith(("<", '"', "'")):
+        return f"<{word}>"
+    return word

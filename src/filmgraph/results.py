@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import io
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import NamespaceManager
 from rdflib.query import Result
 from rich.console import Console
 from rich.table import Table
 
-from .errors import QueryError
-from .namespaces import bind_prefixes
+from .errors import NotAcceptableError, QueryError
+from .namespaces import bind_prefixes, new_dataset
 
 #: Result formats for SELECT and ASK: name -> (rdflib serializer, media type).
 TABULAR = {
@@ -32,9 +32,31 @@ GRAPH = {
     "ttl": ("turtle", "text/turtle"),
     "jsonld": ("json-ld", "application/ld+json"),
     "nt": ("nt", "application/n-triples"),
+    "rdf": ("xml", "application/rdf+xml"),
     "xml": ("xml", "application/rdf+xml"),
+    "nq": ("nquads", "application/n-quads"),
+    "trig": ("trig", "application/trig"),
     "table": ("nt", "application/n-triples"),
 }
+
+#: The family of each kind of result: which formats can express it.
+FAMILY = {"SELECT": "SELECT", "ASK": "ASK", "CONSTRUCT": "GRAPH", "DESCRIBE": "GRAPH"}
+
+#: The standard formats of each family, preferred first: format name -> media type.
+#: (The CLI's ``table`` is not a standard format; ``xml`` for a graph is an alias of ``rdf``.)
+MEDIA_TYPES: dict[str, dict[str, str]] = {
+    "SELECT": {n: TABULAR[n][1] for n in ("json", "xml", "csv", "tsv")},
+    "ASK": {n: TABULAR[n][1] for n in ("json", "xml")},
+    "GRAPH": {n: GRAPH[n][1] for n in ("ttl", "jsonld", "nt", "rdf", "nq", "trig")},
+}
+
+
+def not_acceptable(family: str, what: str) -> NotAcceptableError:
+    """The 406 for a result of ``family`` that no accepted format can express."""
+    return NotAcceptableError(
+        f"no format the request accepts can express {what}; it can be sent as "
+        f"{', '.join(MEDIA_TYPES[family].values())}"
+    )
 
 
 def format_result(result: Result, fmt: str, namespaces: NamespaceManager | None = None) -> str:
@@ -46,8 +68,7 @@ def format_result(result: Result, fmt: str, namespaces: NamespaceManager | None 
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         if fmt not in GRAPH:
             raise QueryError(f"a {result.type} result can be {', '.join(GRAPH)}, not {fmt!r}")
-        bind_prefixes(result.graph)  # type: ignore[arg-type]
-        return result.graph.serialize(format=GRAPH[fmt][0])  # type: ignore[union-attr]
+        return serialize_graph(result.graph, fmt)  # type: ignore[arg-type]
     if fmt not in TABULAR:
         raise QueryError(f"a {result.type} result can be {', '.join(TABULAR)}, not {fmt!r}")
     if fmt == "table":
@@ -57,6 +78,18 @@ def format_result(result: Result, fmt: str, namespaces: NamespaceManager | None 
     if result.type == "ASK" and fmt == "csv":
         raise QueryError("SPARQL CSV has no form for an ASK result; use json or xml")
     return result.serialize(format=TABULAR[fmt][0]).decode("utf-8")  # type: ignore[union-attr]
+
+
+def serialize_graph(graph: Graph, fmt: str) -> str:
+    """A graph in the format named ``fmt`` (a key of :data:`GRAPH`), with our prefixes; in
+    the quad formats (N-Quads, TriG) its triples form the default graph."""
+    bind_prefixes(graph)
+    if fmt in ("nq", "trig"):
+        dataset = new_dataset()
+        default = dataset.default_graph
+        default += graph
+        return dataset.serialize(format=GRAPH[fmt][0])
+    return graph.serialize(format=GRAPH[fmt][0])
 
 
 def tsv(result: Result) -> str:

@@ -1,0 +1,79 @@
+"""The web layer: ``create_app(settings, dataset)``, one blueprint per concern.
+
+- :mod:`.protocol`: the SPARQL 1.1 Protocol at ``/sparql`` (queries run in worker processes).
+- :mod:`.description`: the Service Description (bare ``GET /sparql``) and VoID.
+- :mod:`.explain`: ``/explain``, why a triple holds.
+- :mod:`.ops`: ``/health``, ``/metrics``, CORS and the request log.
+- :mod:`.errors`: one handler that renders every error as a plain-text message.
+"""
+
+from __future__ import annotations
+
+import atexit
+from typing import cast
+
+from flask import Flask
+from rdflib import Dataset
+
+from ..config import Settings
+from ..queries import load_queries
+from ..sparql import QueryEngine
+from ..workers import WorkerOptions, WorkerPool
+from . import description, errors, explain, ops, protocol
+from .state import State
+
+__all__ = ["create_app", "state"]
+
+
+def create_app(
+    settings: Settings | None = None,
+    dataset: Dataset | None = None,
+    pool: WorkerPool | None = None,
+) -> Flask:
+    """The Flask app serving ``dataset`` (built from ``settings`` when not given).
+
+    Query workers start on the first query (or call ``state(app).pool.start()``) and stop
+    at exit or with ``state(app).close()``. ``pool`` lets tests share one pool among apps.
+
+    >>> app = create_app()
+    >>> app.test_client().get("/health").json["status"]
+    'ok'
+    """
+    settings = settings or Settings()
+    if dataset is None:
+        from ..pipeline import build
+
+        dataset = build(settings)
+    engine = QueryEngine(dataset)  # the graphs we hold (the workers hold their own copies)
+    if pool is None:
+        pool = WorkerPool(
+            dataset,
+            size=settings.workers,
+            timeout=settings.query_timeout,
+            options=WorkerOptions(
+                max_rows=settings.max_rows,
+                allowed_services=settings.service_allow,
+                memory_mb=settings.worker_memory,
+            ),
+        )
+        atexit.register(pool.close)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body
+    app.extensions["filmgraph"] = State(
+        settings=settings,
+        dataset=dataset,
+        graphs=engine.graphs,
+        default_graphs=engine.default_graphs,
+        queries=load_queries(settings.queries_dir),
+        pool=pool,
+    )
+    for module in (protocol, description, explain, ops):
+        app.register_blueprint(module.blueprint)
+    ops.install(app)
+    errors.install(app)
+    return app
+
+
+def state(app: Flask) -> State:
+    """The filmgraph state of an app made by :func:`create_app`."""
+    return cast(State, app.extensions["filmgraph"])

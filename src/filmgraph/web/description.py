@@ -1,0 +1,153 @@
+"""What the endpoint says about itself: the SPARQL 1.1 Service Description (a bare
+``GET /sparql``) and a VoID description of the dataset (``/.well-known/void``).
+
+Both are RDF graphs made once per base URL and sent in the format the client accepts
+(Turtle by default; JSON-LD, N-Triples, RDF/XML, N-Quads, TriG).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH, VOID
+from rdflib.void import generateVoID
+
+from ..namespaces import FGID, GRAPHS, SCHEMA, new_graph
+from ..results import MEDIA_TYPES, serialize_graph
+from ..sparql import DEFAULT_GRAPHS, prepare
+from .negotiation import choose_or_406, parse_accept
+from .state import State, current
+
+blueprint = Blueprint("description", __name__)
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
+QUERY = Namespace("https://w3id.org/filmgraph/query/")
+
+#: format name -> the W3C's IRI for it (http://www.w3.org/ns/formats/).
+FORMAT_IRIS = {
+    "json": FORMATS.SPARQL_Results_JSON,
+    "xml": FORMATS.SPARQL_Results_XML,
+    "csv": FORMATS.SPARQL_Results_CSV,
+    "tsv": FORMATS.SPARQL_Results_TSV,
+    "ttl": FORMATS.Turtle,
+    "jsonld": FORMATS["JSON-LD"],
+    "nt": FORMATS["N-Triples"],
+    "rdf": FORMATS.RDF_XML,
+    "nq": FORMATS["N-Quads"],
+    "trig": FORMATS.TriG,
+}
+EXECUTABLE = {"SELECT": SH.select, "ASK": SH.ask, "CONSTRUCT": SH.construct}
+EXECUTABLE_CLASS = {
+    "SELECT": SH.SPARQLSelectExecutable,
+    "ASK": SH.SPARQLAskExecutable,
+    "CONSTRUCT": SH.SPARQLConstructExecutable,
+}
+
+
+def service_description(state: State, endpoint: str) -> Graph:
+    """The Service Description of the endpoint at ``endpoint``."""
+    graph = new_graph()
+    graph.bind("sd", SD)
+    graph.bind("formats", FORMATS)
+    graph.bind("void", VOID)
+    service = URIRef(endpoint)
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, service))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
+    if state.settings.service_allow:
+        graph.add((service, SD.feature, SD.BasicFederatedQuery))
+    for family in MEDIA_TYPES.values():
+        for name in family:
+            graph.add((service, SD.resultFormat, FORMAT_IRIS[name]))
+    graph.add((service, DCTERMS.title, Literal("filmgraph: Kantemir Balagov")))
+    dataset = BNode()
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    default = BNode()
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    names = ", ".join(n for n in DEFAULT_GRAPHS if GRAPHS.get(n) in state.default_graphs)
+    graph.add(
+        (default, DCTERMS.description, Literal(f"The union of the {names} graphs.", lang="en"))
+    )
+    total = len({t for name in state.default_graphs for t in state.graphs[name]})
+    graph.add((default, VOID.triples, Literal(total)))
+    for name, held in state.graphs.items():
+        named, inner = BNode(), BNode()
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, name))
+        graph.add((named, SD.graph, inner))
+        graph.add((inner, RDF.type, SD.Graph))
+        graph.add((inner, VOID.triples, Literal(len(held))))
+    for query in state.queries.values():
+        example = QUERY[query.name]
+        kind = prepare(query.text).kind
+        graph.add((example, RDF.type, SH.SPARQLExecutable))
+        if kind in EXECUTABLE:
+            graph.add((example, RDF.type, EXECUTABLE_CLASS[kind]))
+            graph.add((example, EXECUTABLE[kind], Literal(query.text)))
+        graph.add((example, RDFS.label, Literal(query.title, lang="en")))
+        if query.description:
+            graph.add((example, RDFS.comment, Literal(query.description, lang="en")))
+        graph.add((example, SCHEMA.target, service))
+    return graph
+
+
+def void_description(state: State, endpoint: str, base: str) -> Graph:
+    """VoID for the dataset: one subset per named graph, with class and property partitions."""
+    graph = new_graph()
+    root = URIRef(base + ".well-known/void#filmgraph")
+    graph.add((root, RDF.type, VOID.Dataset))
+    graph.add((root, DCTERMS.title, Literal("filmgraph: Kantemir Balagov", lang="en")))
+    graph.add((root, VOID.sparqlEndpoint, URIRef(endpoint)))
+    graph.add((root, VOID.uriSpace, Literal(str(FGID))))
+    graph.add((root, VOID.vocabulary, URIRef(str(SCHEMA))))
+    graph.add((root, VOID.exampleResource, FGID["kantemir-balagov"]))
+    graph.add((root, VOID.triples, Literal(sum(len(g) for g in state.graphs.values()))))
+    for name, held in state.graphs.items():
+        subset = URIRef(f"{root}-{name.rsplit('/', 1)[-1]}")
+        generateVoID(held, dataset=subset, res=graph)
+        graph.add((root, VOID.subset, subset))
+        graph.add((subset, SD.name, name))
+    graph.bind("void", VOID)
+    graph.bind("sd", SD)
+    return graph
+
+
+def _send(graph: Graph, what: str) -> Response:
+    accept = parse_accept(request.headers.get("Accept"))
+    fmt = choose_or_406("GRAPH", accept, request.args.get("format"), what)
+    response = Response(serialize_graph(graph, fmt), mimetype=MEDIA_TYPES["GRAPH"][fmt])
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _described(kind: str) -> Graph:
+    """The description of this kind for the base URL of this request, made once."""
+    state = current()
+    base = request.url_root
+    key = (kind, base)
+    if key not in state.descriptions:
+        endpoint = base + "sparql"
+        made = (
+            service_description(state, endpoint)
+            if kind == "sd"
+            else void_description(state, endpoint, base)
+        )
+        if len(state.descriptions) >= 16:  # the Host header is the client's: bound the cache
+            state.descriptions.clear()
+        state.descriptions[key] = made
+    return state.descriptions[key]
+
+
+def service_description_response() -> Response:
+    return _send(_described("sd"), "a service description")
+
+
+@blueprint.route("/.well-known/void")
+def void() -> Response:
+    return _send(_described("void"), "a VoID description")

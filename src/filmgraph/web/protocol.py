@@ -1,0 +1,157 @@
+"""The SPARQL 1.1 Protocol's query operation at ``/sparql``, exactly.
+
+- ``GET /sparql?query=...``, ``POST`` ``application/x-www-form-urlencoded`` (``query=`` in
+  the body) and ``POST`` ``application/sparql-query`` (the query is the body), each with
+  optional ``default-graph-uri`` / ``named-graph-uri`` (taking precedence over the query's
+  FROM / FROM NAMED) and ``format=``.
+- ``GET /sparql`` with no parameters at all: the Service Description.
+- Everything else is a 4xx with a plain message: no/empty/repeated ``query`` (400),
+  a body that is not UTF-8 (400), a wrong or missing Content-Type (415), an update (403),
+  a query longer than ``max_query_length`` (413, or 414 in a URL), a body longer than
+  ``max_body`` (413), other methods (405).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from urllib.parse import parse_qs, urlsplit
+
+from flask import Blueprint, Response, g, request
+
+from ..errors import ForbiddenError, QueryError, TooLargeError, UnsupportedMediaTypeError
+from ..results import FAMILY, MEDIA_TYPES
+from ..workers import Job
+from . import description
+from .errors import text_response
+from .negotiation import choices, parse_accept
+from .state import current
+
+blueprint = Blueprint("protocol", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+HOW = (
+    "send the query as ?query=... (GET), as query=... in an "
+    f"{FORM} body (POST), or as the body of a POST with Content-Type {DIRECT}"
+)
+
+
+@blueprint.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    if request.method == "GET" and not request.query_string:
+        return description.service_description_response()
+    params, in_url = _params()
+    texts = params.get("query", [])
+    if not texts:
+        raise QueryError(f"no query: {HOW}")
+    if len(texts) > 1:
+        raise QueryError(f"the query parameter appears {len(texts)} times; send exactly one")
+    text = texts[0]
+    if not text.strip():
+        raise QueryError(f"the query is empty: {HOW}")
+    state = current()
+    limit = state.settings.max_query_length
+    if len(text) > limit:
+        error = TooLargeError(f"the query has {len(text)} characters; the limit is {limit}")
+        if in_url:
+            error.status = 414
+        raise error
+    g.query_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    formats = choices(parse_accept(request.headers.get("Accept")), _single(params, "format"))
+    job = Job(
+        text,
+        _graphs(params, "default-graph-uri"),
+        _graphs(params, "named-graph-uri"),
+        formats,
+    )
+    started = time.perf_counter()
+    reply = state.pool.run(job)
+    if reply.status >= 400:
+        return text_response(reply.status, reply.body.decode("utf-8"))
+    state.metrics.query(time.perf_counter() - started, reply.truncated)
+    family = FAMILY[reply.kind or "SELECT"]
+    response = Response(reply.body, status=200)
+    response.headers["Content-Type"] = f"{MEDIA_TYPES[family][reply.format]}; charset=utf-8"
+    response.headers["Vary"] = "Accept"
+    if reply.truncated:
+        response.headers["Filmgraph-Truncated"] = "true"
+        response.headers["Filmgraph-Max-Rows"] = str(state.settings.max_rows)
+    return response
+
+
+def _params() -> tuple[dict[str, list[str]], bool]:
+    """The protocol parameters of this request, and whether the query came in the URL."""
+    params = _decode(request.query_string, "the URL's query string")
+    in_url = "query" in params
+    if request.method == "POST":
+        mimetype = request.mimetype
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if mimetype == UPDATE or "update" in params:
+            raise _read_only()
+        if charset not in ("utf-8", "utf8"):
+            raise UnsupportedMediaTypeError(f"the request body must be UTF-8, not {charset}")
+        _check_length()
+        if mimetype == FORM:
+            body = _decode(request.get_data(cache=False), "the form body")
+            if "update" in body:
+                raise _read_only()
+            for name, values in body.items():
+                params.setdefault(name, []).extend(values)
+        elif mimetype == DIRECT:
+            params.setdefault("query", []).append(_utf8(request.get_data(cache=False), "body"))
+        elif not mimetype:
+            raise UnsupportedMediaTypeError(f"a POST needs a Content-Type: {HOW}")
+        else:
+            raise UnsupportedMediaTypeError(f"cannot take a {mimetype} body: {HOW}")
+    elif "update" in params:
+        raise _read_only()
+    return params, in_url
+
+
+def _check_length() -> None:
+    limit = current().settings.max_body
+    if request.content_length is not None and request.content_length > limit:
+        raise TooLargeError(
+            f"the request body has {request.content_length} bytes; the limit is {limit}"
+        )
+
+
+def _read_only() -> ForbiddenError:
+    return ForbiddenError("this endpoint is read-only: SPARQL Update is not accepted")
+
+
+def _decode(raw: bytes, where: str) -> dict[str, list[str]]:
+    text = _utf8(raw, where)
+    try:
+        return parse_qs(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"{where} has percent-escapes that are not UTF-8: {exc.reason}") from exc
+
+
+def _utf8(raw: bytes, where: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryError(
+            f"{where} is not valid UTF-8 (byte {exc.start}: {raw[exc.start : exc.start + 1]!r})"
+        ) from exc
+
+
+def _single(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise QueryError(f"the {name} parameter appears {len(values)} times; send one")
+    return values[0] if values else None
+
+
+def _graphs(params: dict[str, list[str]], name: str) -> tuple[str, ...] | None:
+    values = params.get(name)
+    if values is None:
+        return None
+    for value in values:
+        parts = urlsplit(value)
+        if not parts.scheme or any(c in value for c in '<>" {}|\\^`'):
+            raise QueryError(f"{name} must be an absolute IRI, not {value!r}")
+    return tuple(values)

@@ -1,0 +1,72 @@
+"""What the app serves, made once by ``create_app`` and read by every request."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from flask import current_app
+from rdflib import Dataset, Graph, URIRef
+
+from ..config import Settings
+from ..queries import NamedQuery
+from ..workers import WorkerPool
+
+if TYPE_CHECKING:
+    from ..explain import Explainer
+
+
+@dataclass
+class Metrics:
+    """Counters for ``/metrics``: requests by route and status, query time, timeouts."""
+
+    requests: dict[tuple[str, int], int] = field(default_factory=dict)
+    query_seconds: float = 0.0
+    queries: int = 0
+    truncated: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, route: str, status: int) -> None:
+        with self.lock:
+            key = (route, status)
+            self.requests[key] = self.requests.get(key, 0) + 1
+
+    def query(self, seconds: float, truncated: bool) -> None:
+        with self.lock:
+            self.queries += 1
+            self.query_seconds += seconds
+            self.truncated += truncated
+
+
+@dataclass
+class State:
+    settings: Settings
+    dataset: Dataset
+    graphs: dict[URIRef, Graph]
+    default_graphs: tuple[URIRef, ...]
+    queries: dict[str, NamedQuery]
+    pool: WorkerPool
+    metrics: Metrics = field(default_factory=Metrics)
+    descriptions: dict[tuple[str, str], Graph] = field(default_factory=dict)
+    _explainer: Explainer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def explainer(self) -> Explainer:
+        """The dataset's explainer, made on first use (its derivations take a moment)."""
+        with self._lock:
+            if self._explainer is None:
+                from ..explain import Explainer
+
+                self._explainer = Explainer(self.dataset)
+            return self._explainer
+
+    def close(self) -> None:
+        """Stop the query workers."""
+        self.pool.close()
+
+
+def current() -> State:
+    """The state of the app handling this request."""
+    return current_app.extensions["filmgraph"]  # type: ignore[no-any-return]
