@@ -14,6 +14,7 @@ from filmgraph.namespaces import GRAPHS
 ASK = "ASK { fgid:kantemir-balagov a schema:Person }"
 COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 JSON = {"Accept": "application/sparql-results+json"}
+DIRECT = "application/sparql-query"
 
 
 def count(response) -> int:
