@@ -1,0 +1,107 @@
+"""`filmgraph serve`, for real: waitress on 127.0.0.1, queried over a socket, stopped by
+SIGTERM with its workers; a body over the limit is refused before it is sent."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    if not path.exists():
+        pytest.skip("needs /proc to see the worker processes")
+    return [int(p) for p in path.read_text().split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split()[2] == "Z")
+
+
+@pytest.fixture(scope="module")
+def server(settings):
+    env = {**os.environ, "FILMGRAPH_BUILD_DIR": str(settings.output_dir)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "filmgraph",
+            "--no-progress",
+            "serve",
+            "--port",
+            "0",
+            "--max-rows",
+            "1000",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()  # "serving http://127.0.0.1:PORT/sparql ..."
+        assert line.startswith("serving http://127.0.0.1:"), process.stderr.read()
+        url = line.split()[1]
+        yield process, url
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)
+
+
+def test_serves_queries_over_http(server):
+    _, url = server
+    query = urlencode({"query": "SELECT ?n WHERE { fgid:closeness schema:name ?n }"})
+    request = urllib.request.Request(
+        f"{url}?{query}", headers={"Accept": "application/sparql-results+json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+        assert response.headers["Server"] == "filmgraph"
+        data = json.load(response)
+    assert data["results"]["bindings"][0]["n"]["value"] == "Closeness"
+
+
+def test_an_oversized_body_is_refused_before_it_is_sent(server):
+    _, url = server
+    host, port = url.split("/")[2].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: localhost\r\n"
+            b"Content-Type: application/sparql-query\r\n"
+            b"Content-Length: 50000000\r\n\r\n"
+        )
+        started = time.monotonic()
+        answer = conn.recv(4096).decode("latin-1")
+    assert answer.startswith("HTTP/1.1 413"), answer
+    assert time.monotonic() - started < 5
+
+
+def test_sigterm_stops_the_server_and_its_workers(server):
+    process, _ = server
+    workers = _children(process.pid)
+    assert len(workers) >= 2
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(30) == 0
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
