@@ -1,5 +1,6 @@
 # The two commands of the README:
-#   make run    build the graph, check it, and print its statistics (the main job)
+#   make run    build the graph, check it, reason, print its statistics, and serve the
+#               SPARQL endpoint on http://127.0.0.1:8000/sparql until Ctrl-C (the main job)
 #   make test   lint, format check and the full test suite
 # Both install what they need: a pinned uv into .tools/, then the locked
 # dependencies (uv.lock) into .venv/, using this machine's Python (never a download).
@@ -15,6 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 run: $(VENV)/.installed
 	$(VENV)/bin/filmgraph build
 	$(VENV)/bin/filmgraph stats
+	$(VENV)/bin/filmgraph serve
 
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -35,6 +35,13 @@ def test_every_setting_is_in_the_readme(name, env):
     assert f"`{name}`" in README and f"`{env}`" in README
 
 
+def test_every_http_route_is_in_the_readme(app):
+    routes = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert routes >= {"/sparql", "/.well-known/void", "/explain", "/health", "/metrics"}
+    for route in routes:
+        assert f"`{route}" in README, route
+
+
 def test_every_competency_question_is_in_the_readme(settings):
     for path in settings.queries_dir.glob("*.rq"):
         assert f"`{path.name}`" in README, path.name
