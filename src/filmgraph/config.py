@@ -133,6 +133,12 @@ class Settings:
         "FILMGRAPH_WORKER_MEMORY",
         _positive(int),
     )
+    result_cache: int = _setting(
+        64,
+        "Megabytes of answers kept to serve repeated queries again (0: no cache).",
+        "FILMGRAPH_RESULT_CACHE",
+        _positive(int),
+    )
     service_allow: tuple[str, ...] = _setting(
         (),
         "SERVICE endpoints queries may call, comma-separated; none by default "

@@ -17,6 +17,7 @@ from rdflib import Dataset
 
 from ..config import Settings
 from ..queries import load_queries
+from ..result_cache import ResultCache
 from ..sparql import QueryEngine
 from ..workers import WorkerOptions, WorkerPool
 from . import description, errors, explain, ops, protocol
@@ -66,6 +67,7 @@ def create_app(
         default_graphs=engine.default_graphs,
         queries=load_queries(settings.queries_dir),
         pool=pool,
+        results=ResultCache(settings.result_cache * 1_000_000),
     )
     for module in (protocol, description, explain, ops):
         app.register_blueprint(module.blueprint)

@@ -67,7 +67,12 @@ def sparql() -> Response:
         formats,
     )
     started = time.perf_counter()
-    reply = state.pool.run(job)
+    key = (job.query, job.default_graphs, job.named_graphs, tuple(sorted(formats.items())))
+    reply = state.results.get(key)
+    if reply is None:
+        reply = state.pool.run(job)
+        if reply.status < 500:
+            state.results.put(key, reply, len(reply.body) + len(job.query.encode()) + 256)
     if reply.status >= 400:
         return text_response(reply.status, reply.body.decode("utf-8"))
     state.metrics.query(time.perf_counter() - started, reply.truncated)

@@ -11,6 +11,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from ..config import Settings
 from ..queries import NamedQuery
+from ..result_cache import ResultCache
 from ..workers import WorkerPool
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ class State:
     default_graphs: tuple[URIRef, ...]
     queries: dict[str, NamedQuery]
     pool: WorkerPool
+    results: ResultCache = field(default_factory=lambda: ResultCache(0))
     metrics: Metrics = field(default_factory=Metrics)
     descriptions: dict[tuple[str, str], Graph] = field(default_factory=dict)
     _explainer: Explainer | None = None
