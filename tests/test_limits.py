@@ -18,7 +18,8 @@ QUICK = "ASK { fgid:kantemir-balagov a schema:Person }"
 @pytest.fixture(scope="module")
 def limited(settings, dataset):
     app = create_app(
-        settings.with_(query_timeout=1.5, max_rows=5, max_body=10_000, workers=2), dataset
+        settings.with_(query_timeout=1.5, max_rows=5, max_body=10_000, workers=2, result_cache=0),
+        dataset,
     )
     state(app).pool.start()
     yield app
