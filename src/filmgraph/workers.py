@@ -71,9 +71,12 @@ class _Worker:
         child.close()
 
     def wait_ready(self, timeout: float) -> None:
-        if not self.conn.poll(timeout):
-            raise UnavailableError(f"a query worker did not start within {timeout:g} s")
-        message = self.conn.recv()
+        try:
+            if not self.conn.poll(timeout):
+                raise UnavailableError(f"a query worker did not start within {timeout:g} s")
+            message = self.conn.recv()
+        except (EOFError, OSError):
+            raise UnavailableError("a query worker exited while starting") from None
         if message != "ready":
             raise UnavailableError(f"a query worker failed to start: {message}")
 
@@ -206,11 +209,15 @@ class WorkerPool:
                 try:
                     fresh.wait_ready(self.start_timeout)
                 except UnavailableError as exc:
-                    log.error("restarting a query worker: %s", exc)
                     self._discard(fresh)
-                    time.sleep(1)
+                    if not self._closed:
+                        log.error("restarting a query worker: %s", exc)
+                        time.sleep(1)
                     continue
-                self._idle.put(fresh)
+                if self._closed:  # the pool closed while this worker started
+                    self._discard(fresh)
+                else:
+                    self._idle.put(fresh)
                 return
 
         threading.Thread(target=restart, name="filmgraph-restart", daemon=True).start()
