@@ -33,6 +33,19 @@ BUGS = [
     # The short CONSTRUCT WHERE form with LIMIT raises (rdflib issue 1785).
     "CONSTRUCT WHERE { ?s <urn:p> ?o } LIMIT 1",
     "CONSTRUCT WHERE { ?s <urn:p> ?o . ?s <urn:q> ?x } LIMIT 5",
+    # An explicitly empty template stays empty (a naive repair of the above fills it).
+    "CONSTRUCT {} WHERE { ?s <urn:p> ?o }",
+    # VALUES without variables: no rows is nothing, rows of () are empty solutions.
+    "ASK { VALUES () { } }",
+    "SELECT (COUNT(*) AS ?n) WHERE { VALUES () { () () } }",
+    # LIMIT and OFFSET past sys.maxsize.
+    "SELECT * WHERE { ?s ?p ?o } LIMIT 9223372036854775808",
+    "SELECT * WHERE { ?s ?p ?o } OFFSET 9223372036854775808",
+    # An invalid regular expression is an expression error: the FILTER is false.
+    'SELECT * WHERE { ?s ?p ?o FILTER(REGEX(STR(?o), "(")) }',
+    'SELECT ?s (REPLACE(STR(?o), "[", "x") AS ?r) WHERE { ?s <urn:p> ?o }',
+    # ORDER BY an expression that errors on some rows: those sort first.
+    "SELECT ?o WHERE { ?s ?p ?o } ORDER BY <http://www.w3.org/2001/XMLSchema#integer>(?o)",
 ]
 
 # Queries that already worked: the repairs must not change their answers.
@@ -110,6 +123,16 @@ def test_answers_match_an_independent_engine(engines, query):
     assert same(ours(engine, query), oxigraph(store, query), "LIMIT" in query)
 
 
+def test_order_by_an_expression_with_errors_keeps_the_order_of_the_others(engines):
+    engine, store, _ = engines
+    query = (
+        "SELECT ?o WHERE { ?s ?p ?o } ORDER BY DESC(<http://www.w3.org/2001/XMLSchema#integer>(?o))"
+    )
+    ours_in_order = [row.o for row in engine.run(query).result]
+    theirs = [_ox_term(row["o"]) for row in store.query(query)]
+    assert ours_in_order == theirs == [Literal(2), Literal(1), Literal("")]
+
+
 @pytest.mark.parametrize("query", BUGS)
 def test_rdflib_alone_gets_these_wrong(engines, query):
     _, store, graph = engines
@@ -135,3 +158,34 @@ def test_constant_filters_over_http(client):
     )
     assert construct.status_code == 200
     assert len(construct.get_data(as_text=True).strip().splitlines()) == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "DESCRIBE *",
+        "ASK { ?s !^schema:name ?o }",
+        "SELECT (COALESCE() AS ?x) {}",
+        "SELECT (EXISTS { ?s a schema:Movie } AS ?m) {}",
+        "SELECT (SUM(?o) AS ?n) WHERE { ?s a ?o }",
+    ],
+)
+def test_what_rdflib_cannot_answer_is_a_501_that_says_where(client, query):
+    response = client.get("/sparql", query_string={"query": query})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 501, body
+    assert body.startswith("the SPARQL engine (rdflib ") and " in rdflib" in body
+    assert "Traceback" not in body and "/" not in body.split(": ", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("query", "where"),
+    [
+        ('ASK { FILTER("\\U00110000") }', "line 1, column 15"),
+        ('SELECT ("\\uD800" AS ?x) {}', "line 1, column 10"),
+    ],
+)
+def test_escapes_that_name_no_character_are_a_400(client, query, where):
+    response = client.get("/sparql", query_string={"query": query})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and where in body and "not a character" in body

@@ -10,45 +10,99 @@ global state. Every one is tested against an independent engine (pyoxigraph).
   without rows is given a marker row before translation, and the marker removed after, so
   it evaluates to the empty solution sequence it stands for.
 - ``CONSTRUCT WHERE { ... } LIMIT n`` raising (rdflib issue 1785): the short form's template
-  is looked for under the LIMIT; the template is set from the pattern instead.
+  is looked for under the LIMIT; the template is set from the pattern instead. (And an
+  explicitly empty template, ``CONSTRUCT {} WHERE``, stays empty.)
+- ``VALUES () {}`` / ``VALUES () { () }`` (no variables) crashing: given a stand-in
+  variable, with no rows or with rows that bind nothing, as the block means.
+- ``LIMIT`` / ``OFFSET`` beyond ``sys.maxsize`` raising: clamped (no result is that long).
+- An invalid regular expression in ``REGEX`` / ``REPLACE`` raising ``re.error``: made the
+  expression error SPARQL says it is (a FILTER on it is false, a BIND leaves it unbound).
+- ``ORDER BY`` on an expression that errors for some rows raising ``TypeError``: such rows
+  sort first, with the unbound ones, as SPARQL orders them.
 """
 
 from __future__ import annotations
 
+import re
+import sys
 from typing import Any
 
-from rdflib import Literal, URIRef
+from rdflib import Literal, URIRef, Variable
 from rdflib.plugins.sparql.operators import ConditionalAndExpression, simplify
-from rdflib.plugins.sparql.parserutils import CompValue, Expr
+from rdflib.plugins.sparql.parserutils import CompValue, Expr, value
+from rdflib.plugins.sparql.sparql import SPARQLError
+from rdflib.term import Identifier
 
 _EMPTY_VALUES = URIRef("urn:filmgraph:empty-values-block")
+_STAND_IN = Variable("filmgraph_no_variable")
+_UNORDERABLE = Variable("filmgraph_expression_error")
+_NOTHING = [(_STAND_IN, _STAND_IN, _STAND_IN)]  # a template that never fills
 
 
-def fix_parse_tree(tree: Any) -> None:
-    """Apply the repairs that must happen before translation, in place.
+def fix_parse_tree(tree: Any) -> bool:
+    """Apply the repairs that must happen before translation, in place. Returns whether the
+    query is the short form ``CONSTRUCT WHERE { ... }`` (translation forgets it).
 
     (A CompValue's ``.get(key)`` returns the key itself when it is missing; attribute access
     returns None, so this module uses attributes.)
     """
+    short_construct = False
     for node in walk(tree):
         if node.name == "Filter":
             expr = simplify(node["expr"])
             if isinstance(expr, Literal) or getattr(expr, "name", None) == "literal":
                 expr = _same_truth(expr)
             node["expr"] = expr
-        elif node.name in ("InlineData", "ValuesClause") and node.var and not node.value:
+        elif node.name in ("InlineData", "ValuesClause") and not node.var:
+            rows = len(node.value or [])
+            node["var"] = [_STAND_IN]
+            node["value"] = ["UNDEF"] * rows if rows else [_EMPTY_VALUES]
+        elif node.name in ("InlineData", "ValuesClause") and not node.value:
             width = len(node["var"])
             node["value"] = [_EMPTY_VALUES] if width == 1 else [[_EMPTY_VALUES] * width]
+        elif node.name == "ConstructQuery":
+            short_construct = getattr(node.where, "name", "") == "FakeGroupGraphPatten"
+    return short_construct
 
 
-def fix_algebra(algebra: CompValue) -> None:
+def fix_algebra(algebra: CompValue, short_construct: bool = False) -> None:
     """Apply the repairs that must happen after translation, in place."""
     for node in walk(algebra):
         if node.name == "values" and any(_EMPTY_VALUES in row.values() for row in node["res"]):
             node["res"] = []
+        elif node.name == "Slice":
+            limit = sys.maxsize // 4
+            node["start"] = min(node.start or 0, limit)
+            if node.length is not None:
+                node["length"] = min(node.length, limit)
+        elif node.name in ("Builtin_REGEX", "Builtin_REPLACE") and isinstance(node, Expr):
+            node._evalfn = _regex_errors_are_sparql_errors(node._evalfn)
+        elif node.name == "OrderBy":
+            for condition in node.expr:
+                condition["expr"] = Expr("OrderKey", _order_key, key=condition.expr)
     if algebra.name == "ConstructQuery" and not algebra.template:
-        bgps = [n for n in walk(algebra.p) if n.name == "BGP"]
-        algebra["template"] = [t for bgp in bgps for t in bgp.triples]
+        if short_construct:
+            bgps = [n for n in walk(algebra.p) if n.name == "BGP"]
+            algebra["template"] = [t for bgp in bgps for t in bgp.triples]
+        else:
+            algebra["template"] = _NOTHING
+
+
+def _regex_errors_are_sparql_errors(evaluate: Any) -> Any:
+    def guarded(ctx: Any) -> Any:
+        try:
+            return evaluate(ctx)
+        except re.error as exc:
+            raise SPARQLError(f"invalid regular expression: {exc}") from exc
+
+    return guarded
+
+
+def _order_key(expr: Expr, ctx: Any) -> Any:
+    """The ORDER BY key of one row: the expression's value, or (for an error) a stand-in
+    that sorts with the unbound values, first."""
+    result = value(ctx, expr.key, variables=True)
+    return result if isinstance(result, Identifier) else _UNORDERABLE
 
 
 def _same_truth(literal: Any) -> Expr:

@@ -128,3 +128,10 @@ class UnavailableError(FilmgraphError):
     """The query was stopped at the time limit, or no worker could take it in time."""
 
     status = 503
+
+
+class EngineLimitError(FilmgraphError):
+    """A valid query that rdflib's SPARQL engine cannot answer (a known gap of the engine,
+    reported as 501 Not Implemented with where it failed)."""
+
+    status = 501

@@ -13,12 +13,14 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pyparsing import ParseBaseException
 from rdflib import Dataset, Graph, URIRef, Variable
+from rdflib import __version__ as rdflib_version
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -26,7 +28,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 
 from .engine_fixes import fix_algebra, fix_parse_tree, walk
-from .errors import ForbiddenError, QueryError, QuerySyntaxError
+from .errors import EngineLimitError, ForbiddenError, QueryError, QuerySyntaxError
 from .namespaces import GRAPHS, PREFIXES
 
 #: The graphs whose union is the default graph a query sees.
@@ -68,6 +70,7 @@ def prepare(text: str) -> Prepared:
     >>> p.kind, p.default_graphs, [str(g) for g in p.named_graphs]
     ('SELECT', (), ['https://w3id.org/filmgraph/graph/asserted'])
     """
+    _check_escapes(text)
     try:
         tree = parseQuery(text)
     except ParseBaseException as exc:
@@ -77,15 +80,15 @@ def prepare(text: str) -> Prepared:
                 "is not accepted"
             ) from exc
         raise QuerySyntaxError(exc.msg, exc.lineno, exc.col) from exc
-    fix_parse_tree(tree)
+    short_construct = fix_parse_tree(tree)
     try:
         query = translateQuery(tree, initNs=dict(PREFIXES))
     except Exception as exc:  # rdflib raises plain Exceptions, e.g. for an unknown prefix
         if type(exc) is Exception:
             raise QuerySyntaxError(str(exc)) from exc
-        raise
+        raise EngineLimitError(engine_failure(exc)) from exc
     algebra = query.algebra
-    fix_algebra(algebra)
+    fix_algebra(algebra, short_construct)
     clause = algebra.datasetClause or []
     algebra["datasetClause"] = None  # never let rdflib resolve it: it would fetch IRIs
     default = tuple(dict.fromkeys(d.default for d in clause if d.default is not None))
@@ -99,6 +102,51 @@ def prepare(text: str) -> Prepared:
         named if clause else None,
         services,
     )
+
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _check_escapes(text: str) -> None:
+    """``\\u`` / ``\\U`` escapes must name characters: no surrogates, nothing past U+10FFFF."""
+    for match in _ESCAPE.finditer(text):
+        code = int(match.group(1) or match.group(2), 16)
+        if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            line = text.count("\n", 0, match.start()) + 1
+            column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            raise QuerySyntaxError(
+                f"{match.group(0)} is not a character (a surrogate, or past U+10FFFF)",
+                line,
+                column,
+            )
+
+
+def engine_failure(exc: BaseException) -> str:
+    """What to tell a client when rdflib's engine fails on a query it accepted."""
+    module, function = _deepest_frame(exc, ("rdflib",))
+    where = f"{module}.{function}" if module else "rdflib"
+    return (
+        f"the SPARQL engine (rdflib {rdflib_version}) cannot answer this query: "
+        f"{type(exc).__name__} in {where}"
+    )
+
+
+def is_engine_failure(exc: BaseException) -> bool:
+    """Whether the deepest frame of ``exc`` that is rdflib's or ours is rdflib's: an
+    engine limitation on a query it accepted (501), not a bug of filmgraph (500)."""
+    return _deepest_frame(exc, ("rdflib", "filmgraph"))[0].startswith("rdflib")
+
+
+def _deepest_frame(exc: BaseException, prefixes: tuple[str, ...]) -> tuple[str, str]:
+    """(module, function) of the deepest traceback frame in a module with these prefixes."""
+    found = ("", "")
+    traceback = exc.__traceback__
+    while traceback is not None:
+        module = traceback.tb_frame.f_globals.get("__name__", "")
+        if module.startswith(prefixes):
+            found = (module, traceback.tb_frame.f_code.co_name)
+        traceback = traceback.tb_next
+    return found
 
 
 def _is_update(text: str) -> bool:

@@ -267,6 +267,7 @@ def _answer(engine: Any, job: Job, format_result: Any) -> Reply:
     from rdflib.plugins.sparql.sparql import SPARQLError
 
     from .results import FAMILY, not_acceptable
+    from .sparql import engine_failure, is_engine_failure
 
     try:
         answer = engine.run(job.query, job.default_graphs, job.named_graphs)
@@ -284,7 +285,10 @@ def _answer(engine: Any, job: Job, format_result: Any) -> Reply:
         return Reply(403, f"refused: {exc}".encode())
     except RecursionError:
         return Reply(400, b"the query is nested too deeply to evaluate")
-    except Exception as exc:  # a bug of ours or of rdflib: logged, never shown in full
+    except Exception as exc:  # rdflib's limits (501) or a bug of ours (500); never a trace
+        if is_engine_failure(exc):
+            log.warning("engine failure: %s", engine_failure(exc), exc_info=exc)
+            return Reply(501, engine_failure(exc).encode("utf-8"))
         log.exception("query failed: %s", job.query[:200])
         return Reply(
             500, f"internal error while answering the query ({type(exc).__name__})".encode()
