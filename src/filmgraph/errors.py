@@ -124,6 +124,12 @@ class TooLargeError(FilmgraphError):
     status = 413
 
 
+class UriTooLongError(TooLargeError):
+    """A query in the URL longer than the configured limit."""
+
+    status = 414
+
+
 class UnavailableError(FilmgraphError):
     """The query was stopped at the time limit, or no worker could take it in time."""
 

@@ -19,7 +19,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, g, request
 
-from ..errors import ForbiddenError, QueryError, TooLargeError, UnsupportedMediaTypeError
+from ..errors import (
+    ForbiddenError,
+    QueryError,
+    TooLargeError,
+    UnsupportedMediaTypeError,
+    UriTooLongError,
+)
 from ..results import FAMILY, MEDIA_TYPES
 from ..workers import Job
 from . import description
@@ -54,10 +60,8 @@ def sparql() -> Response:
     state = current()
     limit = state.settings.max_query_length
     if len(text) > limit:
-        error = TooLargeError(f"the query has {len(text)} characters; the limit is {limit}")
-        if in_url:
-            error.status = 414
-        raise error
+        too_long = UriTooLongError if in_url else TooLargeError
+        raise too_long(f"the query has {len(text)} characters; the limit is {limit}")
     g.query_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
     formats = choices(parse_accept(request.headers.get("Accept")), _single(params, "format"))
     job = Job(
