@@ -1,0 +1,418 @@
+"""The SPARQL servers of the load benchmark (:mod:`benchmarks.load`), on the same data.
+
+:func:`prepare_data` writes a dataset as one N-Quads file: ``balagov`` is ``filmgraph.build()``,
+``filmworld:N`` is :func:`benchmarks.filmworld.generate` with ``N`` triples. The file's
+default graph is what the project's endpoint shows as its default graph (the union of
+``filmgraph.sparql.DEFAULT_GRAPHS``: the asserted, inferred and, once there is one, links
+graphs), and its named graphs keep their names (a film world has only the asserted graph),
+so ``GRAPH <...>`` patterns answer the same way on every server.
+
+:func:`running` starts one server on a free port of ``127.0.0.1`` in a session of its own
+and always stops that session (SIGTERM, then SIGKILL), worker processes included:
+
+``filmgraph``
+    on the Balagov data, ``filmgraph --no-progress serve --host H --port P``; on other data,
+    which that command cannot load, the function it calls, ``filmgraph.serve.serve``, in a
+    child (``python -m benchmarks.endpoints filmgraph FILE --port P``) with the named graphs
+    of the file. Queried at ``/sparql``; ready when ``/health`` (or ``/sparql?query=ASK{}``)
+    answers 200.
+``rdflib-endpoint``
+    ``rdflib_endpoint.SparqlEndpoint(graph=dataset)`` under uvicorn, in a child
+    (``python -m benchmarks.endpoints rdflib-endpoint FILE --port P``), over an rdflib
+    ``Dataset`` parsed from the file; queried at ``/``.
+``oxigraph``
+    ``oxigraph load --location DIR --file FILE`` then ``oxigraph serve-read-only --location
+    DIR --bind H:P``; queried at ``/query``.
+
+Generated data, server logs and Oxigraph's store live under ``benchmarks/.data/load/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import os
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.reasoning import DATA_DIR, ROOT, data_file
+
+LOAD_DIR = DATA_DIR / "load"
+BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+ACCEPT = "application/sparql-results+json"
+
+#: The servers, in the order they run: short name -> what the tables call it.
+TARGETS: dict[str, str] = {
+    "filmgraph": "filmgraph serve",
+    "rdflib-endpoint": "rdflib-endpoint",
+    "oxigraph": "Oxigraph server",
+}
+DEFAULT_FILMGRAPH_COMMAND = "{bin}/filmgraph --no-progress serve --host {host} --port {port}"
+
+
+# ---------------------------------------------------------------- data
+
+
+@dataclass
+class Data:
+    """One dataset, written as N-Quads for every target."""
+
+    spec: str  # as given: balagov, filmworld:10000
+    path: Path
+    quads: int
+    default_triples: int
+    graphs: dict[str, int]  # named graph IRI -> triples
+
+
+def _nt_lines(graph: Any) -> list[str]:
+    """The triples of an rdflib graph as N-Triples lines (without their newline)."""
+    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def _in_graph(line: str, name: str) -> str:
+    """An N-Triples line made an N-Quads line in the graph ``name``."""
+    body = line.rstrip()
+    if not body.endswith("."):
+        raise ValueError(f"not an N-Triples line: {line!r}")
+    return f"{body[:-1].rstrip()} <{name}> ."
+
+
+def _write_quads(path: Path, default: list[str], named: dict[str, list[str]]) -> None:
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as out:
+        out.writelines(line + "\n" for line in default)
+        for name, lines in named.items():
+            out.writelines(_in_graph(line, name) + "\n" for line in lines)
+    tmp.replace(path)
+
+
+def default_graph_names() -> tuple[str, ...]:
+    """The graphs whose union is the endpoint's default graph, as the endpoint says."""
+    try:
+        from filmgraph.sparql import DEFAULT_GRAPHS
+    except ImportError:  # an older checkout
+        return ("asserted", "inferred", "links")
+    return tuple(DEFAULT_GRAPHS)
+
+
+def prepare_data(spec: str, seed: int) -> Data:
+    """Write the dataset ``spec`` as N-Quads under ``benchmarks/.data/load/``."""
+    from rdflib import Graph
+
+    LOAD_DIR.mkdir(parents=True, exist_ok=True)
+    if spec == "balagov":
+        import filmgraph
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            built = filmgraph.build()
+            graphs = {name: built.graph(iri) for name, iri in filmgraph.GRAPHS.items()}
+            union = Graph()
+            for name in default_graph_names():
+                if name in graphs:
+                    union += graphs[name]
+            default = _nt_lines(union)
+            named = {str(filmgraph.GRAPHS[n]): _nt_lines(g) for n, g in graphs.items()}
+        path = LOAD_DIR / "balagov.nq"
+    elif spec.startswith("filmworld:"):
+        from filmgraph.namespaces import GRAPHS
+
+        size = int(float(spec.split(":", 1)[1]))
+        lines = data_file(size, seed).read_text(encoding="utf-8").splitlines()
+        default = [line for line in lines if line.strip()]
+        named = {str(GRAPHS["asserted"]): default}
+        path = LOAD_DIR / f"filmworld-{size}-seed{seed}.nq"
+    else:
+        raise ValueError(f"unknown data {spec!r}: balagov or filmworld:N")
+    _write_quads(path, default, named)
+    counts = {name: len(lines) for name, lines in named.items()}
+    return Data(spec, path, len(default) + sum(counts.values()), len(default), counts)
+
+
+# ---------------------------------------------------------------- servers
+
+
+@dataclass
+class Server:
+    """A running (or failed) target."""
+
+    name: str
+    path: str = "/"  # where queries go
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
+    startup_s: float = 0.0
+    setup_s: float = 0.0  # before the server starts: Oxigraph's bulk load
+    failure: str = ""
+    command: str = ""  # the server's command line
+    workdir: tempfile.TemporaryDirectory[str] | None = None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def _tail(path: Path | None, lines: int = 3) -> str:
+    if path is None or not path.exists():
+        return ""
+    text = [x for x in path.read_text(encoding="utf-8", errors="replace").splitlines() if x.strip()]
+    return " / ".join(line.strip() for line in text[-lines:])[:300]
+
+
+def _get_status(port: int, path: str) -> int:
+    conn = http.client.HTTPConnection(HOST, port, timeout=5)
+    try:
+        conn.request("GET", path, headers={"Accept": ACCEPT})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def _wait_ready(server: Server, probes: list[str], timeout: float) -> None:
+    """Poll ``probes`` until one answers 200, the process exits or ``timeout`` passes."""
+    assert server.process is not None
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if server.process.poll() is not None:
+            code = server.process.returncode
+            server.failure = f"not available: exited with code {code}: {_tail(server.log)}"
+            return
+        for probe in probes:
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                if _get_status(server.port, probe) == 200:
+                    server.startup_s = time.perf_counter() - started
+                    return
+        time.sleep(0.1)
+    server.failure = f"not available: not ready after {timeout:.0f} s: {_tail(server.log)}"
+
+
+def _spawn(server: Server, command: list[str], env: dict[str, str] | None = None) -> None:
+    assert server.log is not None
+    server.command = shlex.join(command).replace(str(ROOT) + "/", "")
+    if env:
+        server.command = " ".join(f"{k}={v}" for k, v in env.items()) + " " + server.command
+    with server.log.open("ab") as log:
+        log.write(f"$ {shlex.join(command)}\n".encode())
+        log.flush()
+        # A session of its own: stopping it stops any worker processes it started too.
+        server.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=os.environ | env if env else None,
+        )
+
+
+def start(server: Server, data: Data, args: argparse.Namespace) -> None:
+    """Start ``server`` on a free port; its ``failure`` says why if it could not.
+
+    ``args`` gives ``startup_timeout`` and, for filmgraph, ``filmgraph_command``,
+    ``filmgraph_path`` and ``no_result_cache`` (see :mod:`benchmarks.load`).
+    """
+    name = server.name
+    server.port = free_port()
+    logs = LOAD_DIR / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    server.log = logs / f"{name}-{data.path.stem}.log"
+    server.log.write_bytes(b"")
+    ask = "?" + urllib.parse.urlencode({"query": "ASK {}"})
+    try:
+        if name == "filmgraph":
+            template = args.filmgraph_command
+            if data.spec != "balagov" and "{data}" not in template:
+                template = "{python} -m benchmarks.endpoints filmgraph {data} --port {port}"
+            fields = {"bin": BIN, "host": HOST, "port": server.port, "data": data.path}
+            fields["python"] = sys.executable
+            command = shlex.split(template.format(**fields))
+            if not Path(command[0]).exists() and not shutil.which(command[0]):
+                server.failure = f"not available: {command[0]} does not exist"
+                return
+            server.path = args.filmgraph_path
+            env = {"FILMGRAPH_RESULT_CACHE": "0"} if args.no_result_cache else None
+            _spawn(server, command, env)
+            _wait_ready(server, ["/health", server.path + ask], args.startup_timeout)
+        elif name == "rdflib-endpoint":
+            command = [sys.executable, "-m", "benchmarks.endpoints", "rdflib-endpoint"]
+            command += [str(data.path), "--port", str(server.port)]
+            _spawn(server, command)
+            _wait_ready(server, ["/" + ask], args.startup_timeout)
+        elif name == "oxigraph":
+            oxigraph = BIN / "oxigraph"
+            if not oxigraph.exists():
+                server.failure = f"not available: {oxigraph} does not exist"
+                return
+            server.workdir = tempfile.TemporaryDirectory(prefix="oxigraph-", dir=LOAD_DIR)
+            store = Path(server.workdir.name) / "store"
+            began = time.perf_counter()
+            with server.log.open("ab") as log:
+                loaded = subprocess.run(
+                    [str(oxigraph), "load", "--location", str(store), "--file", str(data.path)],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    timeout=args.startup_timeout,
+                )
+            server.setup_s = time.perf_counter() - began
+            if loaded.returncode != 0:
+                server.failure = f"oxigraph load failed: {_tail(server.log)}"
+                return
+            server.path = "/query"
+            command = [str(oxigraph), "serve-read-only", "--location", str(store)]
+            command += ["--bind", f"{HOST}:{server.port}"]
+            _spawn(server, command)
+            _wait_ready(server, [server.path + ask], args.startup_timeout)
+        else:
+            raise ValueError(name)
+    except (OSError, subprocess.SubprocessError) as exc:
+        server.failure = f"not available: {exc}"
+
+
+def stop(server: Server) -> None:
+    """Stop the server's whole session: SIGTERM, then SIGKILL after 10 s."""
+    process = server.process
+    if process is not None and process.poll() is None:
+        for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, sig)
+            try:
+                process.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    # Workers left in the session after its leader exited (while any is alive, the
+    # session's id cannot be reused, so this kills only what we started).
+    if process is not None and session_processes(process.pid):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    if server.workdir is not None:
+        server.workdir.cleanup()
+        server.workdir = None
+
+
+@contextlib.contextmanager
+def running(name: str, data: Data, args: argparse.Namespace) -> Iterator[Server]:
+    """Server ``name`` serving ``data`` (or its ``failure``), stopped on the way out."""
+    server = Server(name)
+    try:
+        start(server, data, args)
+        yield server
+    finally:
+        stop(server)
+
+
+def session_processes(session: int) -> dict[int, list[str]]:
+    """The live processes of session ``session``: pid -> their /proc stat fields from 3 on."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        # fields[0] is field 3 of proc(5), the state; field 6 is the session.
+        if int(fields[3]) == session and fields[0] != "Z":
+            found[int(entry.name)] = fields
+    return found
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (not idle or waiting), all cores."""
+    with open("/proc/stat") as stat:
+        ticks = [int(x) for x in stat.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # up to steal; guest is in user
+
+
+def session_cpu_seconds(session: int) -> float:
+    """User plus system CPU seconds of every live process in session ``session``."""
+    ticks = sum(int(f[11]) + int(f[12]) for f in session_processes(session).values())  # 14, 15
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+# ---------------------------------------------------------------- the children
+
+
+def serve_rdflib_endpoint(data: Path, port: int) -> None:
+    """Serve ``data`` (N-Quads) with rdflib-endpoint under uvicorn until stopped."""
+    import uvicorn
+    from rdflib import Dataset
+    from rdflib_endpoint import SparqlEndpoint
+
+    from filmgraph.namespaces import bind_prefixes
+
+    warnings.simplefilter("ignore", DeprecationWarning)
+    # default_union=False: the default graph is the file's default graph, as elsewhere.
+    dataset = Dataset(default_union=False)
+    dataset.parse(str(data), format="nquads")
+    bind_prefixes(dataset)
+    app = SparqlEndpoint(graph=dataset, title="filmgraph load benchmark")
+    uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
+
+
+def serve_filmgraph(data: Path, port: int) -> None:
+    """Serve the named graphs of ``data`` (N-Quads) as ``filmgraph serve`` serves its build.
+
+    The same function (``filmgraph.serve.serve``), settings and request log as the command;
+    only the dataset differs.
+    """
+    import logging
+
+    from rdflib import Dataset
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    from filmgraph import Settings
+    from filmgraph.namespaces import new_dataset
+    from filmgraph.serve import serve
+
+    warnings.simplefilter("ignore", DeprecationWarning)
+    parsed = Dataset(default_union=False)
+    parsed.parse(str(data), format="nquads")
+    dataset = new_dataset()
+    for graph in parsed.graphs():
+        if graph.identifier != DATASET_DEFAULT_GRAPH_ID and len(graph):
+            target = dataset.graph(graph.identifier)
+            for triple in graph:
+                target.add(triple)
+    del parsed
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    serve(Settings.from_env(host=HOST, port=port), dataset)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve one N-Quads file with rdflib-endpoint or filmgraph until stopped."""
+    parser = argparse.ArgumentParser(description="Serve an N-Quads file (for benchmarks.load).")
+    parser.add_argument("server", choices=("rdflib-endpoint", "filmgraph"))
+    parser.add_argument("data", type=Path, help="the N-Quads file")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    if args.server == "rdflib-endpoint":
+        serve_rdflib_endpoint(args.data, args.port)
+    else:
+        serve_filmgraph(args.data, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
