@@ -8,6 +8,8 @@ first format of the family: SPARQL JSON for SELECT/ASK, Turtle for graphs.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -70,8 +72,10 @@ def choose(family: str, accept: MIMEAccept, format_name: str | None = None) -> s
     return by_type[best] if best else None
 
 
-def choices(accept: MIMEAccept, format_name: str | None = None) -> dict[str, str | None]:
+def choices(accept_header: str | None, format_name: str | None = None) -> dict[str, str | None]:
     """:func:`choose` for every family, for a query whose kind is not known yet.
+
+    Clients send the same few Accept headers again and again, so the answers are kept.
 
     Raises:
         QueryError: ``format_name`` is not a format of any family.
@@ -80,7 +84,13 @@ def choices(accept: MIMEAccept, format_name: str | None = None) -> dict[str, str
         raise QueryError(
             f"unknown format {format_name!r}; formats: {', '.join(sorted(known_format_names()))}"
         )
-    return {family: choose(family, accept, format_name) for family in FAMILIES}
+    return dict(_choices(accept_header, format_name))
+
+
+@lru_cache(maxsize=512)
+def _choices(accept_header: str | None, format_name: str | None) -> tuple:
+    accept = parse_accept(accept_header)
+    return tuple((family, choose(family, accept, format_name)) for family in FAMILIES)
 
 
 def choose_or_406(family: str, accept: MIMEAccept, format_name: str | None, what: str) -> str:

@@ -30,7 +30,7 @@ from ..results import FAMILY, MEDIA_TYPES
 from ..workers import Job
 from . import description
 from .errors import text_response
-from .negotiation import choices, parse_accept
+from .negotiation import choices
 from .state import current
 
 blueprint = Blueprint("protocol", __name__)
@@ -63,7 +63,7 @@ def sparql() -> Response:
         too_long = UriTooLongError if in_url else TooLargeError
         raise too_long(f"the query has {len(text)} characters; the limit is {limit}")
     g.query_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-    formats = choices(parse_accept(request.headers.get("Accept")), _single(params, "format"))
+    formats = choices(request.headers.get("Accept"), _single(params, "format"))
     job = Job(
         text,
         _graphs(params, "default-graph-uri"),
