@@ -11,7 +11,7 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint format install clean
+.PHONY: run test lint format install bench clean
 
 run: $(VENV)/.installed
 	$(VENV)/bin/filmgraph build
@@ -28,6 +28,12 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 
 install: $(VENV)/.installed
+
+# The load benchmark, with its baselines (rdflib-endpoint, the Oxigraph server): see
+# benchmarks/RESULTS.md. Not part of `make test`.
+bench: $(UV)
+	$(UV) sync --frozen --extra dev --extra bench --python $(PYTHON)
+	$(VENV)/bin/python -m benchmarks.load
 
 $(UV):
 	$(PYTHON) -m venv .tools
