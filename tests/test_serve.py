@@ -80,6 +80,39 @@ def test_serves_queries_over_http(server):
     assert data["results"]["bindings"][0]["n"]["value"] == "Closeness"
 
 
+def test_bounded_load_at_concurrency_16_has_no_errors(server, settings):
+    """16 clients, 320 requests of the competency questions (no timing asserted: the
+    throughput and latency figures come from benchmarks/load.py)."""
+    import http.client
+    from concurrent.futures import ThreadPoolExecutor
+
+    from filmgraph.queries import load_queries
+
+    _, url = server
+    host, port = url.split("/")[2].split(":")
+    texts = [q.text.encode() for q in load_queries(settings.queries_dir).values()]
+
+    def client(worker: int) -> list[int]:
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        statuses = []
+        for i in range(20):
+            conn.request(
+                "POST",
+                "/sparql",
+                texts[(worker + i) % len(texts)],
+                {"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+            )
+            response = conn.getresponse()
+            response.read()
+            statuses.append(response.status)
+        conn.close()
+        return statuses
+
+    with ThreadPoolExecutor(16) as pool:
+        statuses = [s for batch in pool.map(client, range(16)) for s in batch]
+    assert len(statuses) == 320 and set(statuses) == {200}
+
+
 def test_an_oversized_body_is_refused_before_it_is_sent(server):
     _, url = server
     host, port = url.split("/")[2].split(":")
