@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
@@ -132,7 +133,7 @@ _QUOTE_PATTERN = """
 _QUOTES_FOR_TRIPLE = (
     sparql_prefix_header()
     + """
-SELECT ?annotation ?exact ?start ?end ?sentence ?source WHERE {
+SELECT ?s ?p ?o ?annotation ?exact ?start ?end ?sentence ?source WHERE {
   GRAPH ?provenance {
     ?statement rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
     ?annotation oa:hasBody ?statement .
@@ -153,19 +154,34 @@ SELECT ?annotation ?exact ?start ?end ?sentence ?source WHERE {
 )
 
 
-def _quotes(graph: Graph, query: str, bindings: dict[str, object]) -> list[Quote]:
+def _rows(graph: Graph, query: str, bindings: dict[str, object]) -> Any:
     bindings = {"provenance": GRAPHS["provenance"], **bindings}
-    return [
-        Quote(
-            row.annotation,
-            str(row.exact),
-            int(row.start),
-            int(row.end),
-            int(row.sentence),
-            row.source,
-        )
-        for row in graph.query(query, initBindings=bindings)  # type: ignore[union-attr]
-    ]
+    return graph.query(query, initBindings=bindings)  # type: ignore[arg-type]
+
+
+def _quote(row: Any) -> Quote:
+    return Quote(
+        row.annotation, str(row.exact), int(row.start), int(row.end), int(row.sentence), row.source
+    )
+
+
+def _quotes(graph: Graph, query: str, bindings: dict[str, object]) -> list[Quote]:
+    return [_quote(row) for row in _rows(graph, query, bindings)]
+
+
+def quote_index(graph: Graph) -> dict[Triple, list[Quote]]:
+    """Every triple with provenance and its quotes, in document order, from one query
+    (for pages that show many facts; :func:`quotes_for` asks for one).
+
+    >>> from filmgraph import build
+    >>> index = quote_index(build())
+    >>> len(index) > 100, all(quotes for quotes in index.values())
+    (True, True)
+    """
+    index: dict[Triple, list[Quote]] = {}
+    for row in _rows(graph, _QUOTES_FOR_TRIPLE, {}):
+        index.setdefault((row.s, row.p, row.o), []).append(_quote(row))
+    return index
 
 
 def quotes_for(graph: Graph, triple: Triple) -> list[Quote]:

@@ -4,6 +4,8 @@
 - :mod:`.description`: the Service Description (bare ``GET /sparql``) and VoID.
 - :mod:`.explain`: ``/explain``, why a triple holds.
 - :mod:`.ops`: ``/health``, ``/metrics``, CORS and the request log.
+- :mod:`.pages`: the query page, entity pages (``/id/``, ``/page/``, ``/data/``), the source
+  document and downloads, for people.
 - :mod:`.errors`: one handler that renders every error as a plain-text message.
 """
 
@@ -20,7 +22,7 @@ from ..queries import load_queries
 from ..result_cache import ResultCache
 from ..sparql import QueryEngine
 from ..workers import WorkerOptions, WorkerPool
-from . import description, errors, explain, ops, protocol
+from . import description, errors, explain, ops, pages, protocol
 from .state import State
 
 __all__ = ["create_app", "state"]
@@ -69,7 +71,7 @@ def create_app(
         pool=pool,
         results=ResultCache(settings.result_cache * 1_000_000),
     )
-    for module in (protocol, description, explain, ops):
+    for module in (protocol, description, explain, ops, pages):
         app.register_blueprint(module.blueprint)
     ops.install(app)
     errors.install(app)

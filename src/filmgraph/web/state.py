@@ -15,6 +15,7 @@ from ..result_cache import ResultCache
 from ..workers import WorkerPool
 
 if TYPE_CHECKING:
+    from ..describe import Describer
     from ..explain import Explainer
 
 
@@ -52,6 +53,7 @@ class State:
     metrics: Metrics = field(default_factory=Metrics)
     descriptions: dict[tuple[str, str], Graph] = field(default_factory=dict)
     _explainer: Explainer | None = None
+    _describer: Describer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -63,6 +65,16 @@ class State:
 
                 self._explainer = Explainer(self.dataset)
             return self._explainer
+
+    @property
+    def describer(self) -> Describer:
+        """Entity descriptions for the pages, made on first use (with the quote index)."""
+        with self._lock:
+            if self._describer is None:
+                from ..describe import Describer
+
+                self._describer = Describer(self.dataset)
+            return self._describer
 
     def close(self) -> None:
         """Stop the query workers."""

@@ -1,0 +1,175 @@
+"""The pages people look at: the query page, Linked Data entity pages, the source document.
+
+IRI scheme (Cool URIs, the 303 way): ``/id/NAME`` names the thing itself
+(``https://w3id.org/filmgraph/id/NAME``), so it answers ``303 See Other`` pointing at a
+document about it: ``/page/NAME`` (HTML) for browsers, ``/data/NAME.ttl`` (or ``.jsonld``,
+``.nt``, ``.rdf``) for RDF clients, chosen by the Accept header. Pages are server-rendered
+HTML (Jinja) that work without JavaScript; only the query editor and the neighbourhood
+picture need it.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+from werkzeug.exceptions import NotFound
+
+from ..claims import read_source
+from ..describe import Description
+from ..errors import NotFoundError
+from ..namespaces import FGID, GRAPHS, new_graph
+from ..results import GRAPH as GRAPH_FORMATS
+from ..results import MEDIA_TYPES, serialize_graph
+from ..rules import RULES
+from ..sources import Sentence
+from .negotiation import parse_accept
+from .state import current
+
+blueprint = Blueprint("pages", __name__)
+
+#: /data/NAME.EXT: file extension -> format name.
+EXTENSIONS = {"ttl": "ttl", "jsonld": "jsonld", "nt": "nt", "rdf": "rdf"}
+
+
+@blueprint.route("/")
+def home() -> str:
+    from .query_page import render_query_page
+
+    return render_query_page()
+
+
+@blueprint.route("/id/<name>")
+def entity(name: str) -> Response:
+    """303 to the page (HTML) or the data (RDF) about the entity, by Accept."""
+    _described(name)
+    offers = ["text/html"] + [MEDIA_TYPES["GRAPH"][n] for n in EXTENSIONS.values()]
+    best = parse_accept(request.headers.get("Accept")).best_match(offers, default="text/html")
+    if best == "text/html":
+        target = url_for("pages.entity_page", name=name)
+    else:
+        extension = next(e for e, n in EXTENSIONS.items() if MEDIA_TYPES["GRAPH"][n] == best)
+        target = url_for("pages.entity_data", name=name, extension=extension)
+    response = redirect(target, code=303)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@blueprint.route("/page/<name>")
+def entity_page(name: str) -> str:
+    description = _described(name)
+    state = current()
+    describer = state.describer
+    explanations = {
+        fact.triple: state.explainer.explain(fact.triple)
+        for table in (description.facts, description.incoming)
+        for facts in table.values()
+        for fact in facts
+        if fact.kind == "inferred"
+    }
+    return render_template(
+        "entity.html",
+        d=description,
+        label=describer.label,
+        link=_link,
+        explanations=explanations,
+        rules=RULES,
+        neighbourhood=describer.neighbourhood(description),
+        text=lambda term: describer.label(term),
+    )
+
+
+@blueprint.route("/data/<name>.<extension>")
+def entity_data(name: str, extension: str) -> Response:
+    """The entity's description as RDF: every asserted and inferred triple it is in."""
+    fmt = EXTENSIONS.get(extension)
+    if fmt is None:
+        abort(404)
+    description = _described(name)
+    graph = new_graph()
+    for table in (description.facts, description.incoming):
+        for facts in table.values():
+            for fact in facts:
+                graph.add(fact.triple)
+    for type_ in description.types:
+        graph.add((description.iri, RDF.type, type_))
+    return Response(serialize_graph(graph, fmt), mimetype=GRAPH_FORMATS[fmt][1])
+
+
+@blueprint.route("/document")
+def document() -> str:
+    """The source document, every quoted span highlighted and linked to its facts."""
+    state = current()
+    source = read_source(state.settings.claims_file)
+    describer = state.describer
+    by_sentence: dict[int, list[tuple]] = {}
+    for triple, quotes in describer.quotes.items():
+        for quote in quotes:
+            by_sentence.setdefault(quote.sentence, []).append((quote, triple))
+    sentences = []
+    for sentence in source.sentences():
+        spans: dict[tuple[int, int], tuple[str, list]] = {}
+        for quote, triple in sorted(
+            by_sentence.get(sentence.number, []), key=lambda qt: qt[0].start
+        ):
+            spans.setdefault((quote.start, quote.end), (quote.exact, []))[1].append(triple)
+        sentences.append((sentence, _segments(sentence, list(spans)), spans))
+    return render_template(
+        "document.html",
+        source=source,
+        sentences=sentences,
+        label=describer.label,
+        link=_link,
+    )
+
+
+@blueprint.route("/downloads")
+def downloads() -> str:
+    state = current()
+    graphs = [(name, iri, len(state.graphs.get(iri, Graph()))) for name, iri in GRAPHS.items()]
+    return render_template("downloads.html", graphs=graphs)
+
+
+@blueprint.app_errorhandler(404)
+def not_found(exc: NotFound) -> Response | tuple[str, int]:
+    """A page for people when they asked for HTML; the plain message otherwise."""
+    if request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html":
+        return render_template("not_found.html", message=exc.description), 404
+    from .errors import text_response
+
+    return text_response(404, f"404 Not Found: {exc.description}")
+
+
+def _described(name: str) -> Description:
+    try:
+        return current().describer.describe(FGID[name])
+    except NotFoundError as exc:
+        raise NotFound(f"filmgraph has no entity named {name!r}.") from exc
+
+
+def _link(term: object) -> str | None:
+    """Our entities link to their page; other IRIs to themselves; literals to nothing."""
+    if isinstance(term, URIRef):
+        if term.startswith(str(FGID)):
+            return url_for("pages.entity_page", name=term[len(str(FGID)) :])
+        return str(term)
+    return None
+
+
+def _segments(
+    sentence: Sentence, spans: list[tuple[int, int]]
+) -> list[tuple[int, str, tuple[int, int] | None]]:
+    """The sentence cut at every span boundary: (offset, text, the shortest span covering
+    it, or None) pieces, so that each piece links to the most specific quote it is in."""
+    cuts = {sentence.start, sentence.end}
+    for span in spans:
+        cuts.update(c for c in span if sentence.start <= c <= sentence.end)
+    pieces = []
+    for start, end in itertools.pairwise(sorted(cuts)):
+        covering = [span for span in spans if span[0] <= start and end <= span[1]]
+        shortest = min(covering, key=lambda span: span[1] - span[0]) if covering else None
+        text = sentence.text[start - sentence.start : end - sentence.start]
+        pieces.append((start, text, shortest))
+    return pieces

@@ -1,0 +1,135 @@
+"""The pages for people: entity pages (303 from /id/, HTML and RDF documents), the source
+document with its highlighted spans, downloads, and the 404 page. (Browser tests, with the
+query editor and the picture, are in test_browser.py.)"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+from rdflib import Graph, URIRef
+
+from filmgraph.namespaces import FGID, SCHEMA
+from filmgraph.provenance import quote_index
+
+NAV = ('href="/"', 'href="/document"', 'href="/downloads"')
+
+
+@pytest.mark.parametrize(
+    ("accept", "location"),
+    [
+        ("text/html", "/page/kantemir-balagov"),
+        ("text/html,application/xhtml+xml,*/*;q=0.8", "/page/kantemir-balagov"),
+        (None, "/page/kantemir-balagov"),
+        ("text/turtle", "/data/kantemir-balagov.ttl"),
+        ("application/ld+json", "/data/kantemir-balagov.jsonld"),
+        ("application/n-triples", "/data/kantemir-balagov.nt"),
+        ("application/rdf+xml", "/data/kantemir-balagov.rdf"),
+    ],
+)
+def test_an_entity_iri_is_a_303_to_a_document_about_it(client, accept, location):
+    headers = {"Accept": accept} if accept else {}
+    response = client.get("/id/kantemir-balagov", headers=headers)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(location)
+    assert "Accept" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("ext", ["ttl", "jsonld", "nt", "rdf"])
+def test_entity_data_documents(client, dataset, ext):
+    response = client.get(f"/data/closeness.{ext}")
+    assert response.status_code == 200
+    rdflib_format = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "xml"}[ext]
+    graph = Graph().parse(data=response.get_data(as_text=True), format=rdflib_format)
+    assert (FGID.closeness, SCHEMA.name, None) in graph
+    assert (FGID["kantemir-balagov"], URIRef(FGID[""] + "x"), None) not in graph
+    # the description holds what the graph says about it, incoming links included
+    assert (FGID["kantemir-balagov"], None, FGID.closeness) in graph
+
+
+def test_unknown_entities_are_a_404_page_or_message(client):
+    page = client.get("/page/nobody", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert "no entity named" in page.get_data(as_text=True)
+    assert client.get("/id/nobody").status_code == 404
+    plain = client.get("/data/nobody.ttl", headers={"Accept": "text/plain"})
+    assert plain.status_code == 404 and plain.mimetype == "text/plain"
+
+
+def _text(page: str) -> str:
+    page = re.sub(r"<script.*?</script>", " ", page, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def test_the_entity_page(client):
+    response = client.get("/page/kantemir-balagov")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    text = _text(page)
+    assert "<h1>Kantemir Balagov</h1>" in page
+    for nav in NAV:
+        assert nav in page
+    # an asserted fact with the document's words behind it
+    assert "Born on January 25, 1991" in text
+    # an inferred fact, marked, that opens its explanation down to the document's words
+    inferred = re.search(r'<div class="fact inferred">.*?</details>', page, flags=re.S)
+    assert inferred, "no inferred fact on the page"
+    assert "<summary>why?</summary>" in inferred.group(0)
+    assert "inferred by <code>" in inferred.group(0) and "asserted" in inferred.group(0)
+    assert 'class="quote"' in inferred.group(0)
+    # the neighbourhood, as data for the picture
+    data = json.loads(
+        re.search(
+            r'id="neighbourhood-data" type="application/json">(.*?)</script>', page, re.S
+        ).group(1)
+    )
+    ids = {node["data"]["id"] for node in data["nodes"]}
+    assert str(FGID.closeness) in ids and str(FGID["aleksandr-sokurov"]) in ids
+    assert any(edge["data"]["kind"] == "inferred" for edge in data["edges"])
+
+
+def test_incoming_links_are_shown(client):
+    page = client.get("/page/aleksandr-sokurov").get_data(as_text=True)
+    assert "Linked from" in page
+    assert 'href="/page/kantemir-balagov"' in page
+
+
+def test_the_source_document_page_highlights_every_quoted_span(client, dataset, document):
+    page = client.get("/document").get_data(as_text=True)
+    for nav in NAV:
+        assert nav in page
+    quotes = {q for qs in quote_index(dataset).values() for q in qs}
+    marks = [
+        (int(offset), int(start), int(end), html.unescape(words))
+        for offset, start, end, words in re.findall(
+            r'<mark class="span" data-start="(\d+)"><a href="#q-(\d+)-(\d+)">(.*?)</a></mark>',
+            page,
+            re.S,
+        )
+    ]
+    for quote in quotes:
+        # each quoted span has its entry, listing the facts it supports ...
+        entry = re.search(f'<li id="q-{quote.start}-{quote.end}">(.*?)</ul>', page, re.S)
+        assert entry, quote.exact
+        assert html.unescape(entry.group(1)).startswith(f"“{quote.exact}” states:")
+        # ... and every piece of it is highlighted
+        inside = [m for m in marks if quote.start <= m[0] < quote.end]
+        assert "".join(m[3] for m in inside) == quote.exact, quote.exact
+    # every highlighted piece is the document's words, linked to a quote that holds it
+    for offset, start, end, words in marks:
+        assert document[offset : offset + len(words)] == words
+        assert start <= offset and offset + len(words) <= end
+        assert f'id="q-{start}-{end}"' in page
+    # the text of the page is the whole document, sentence by sentence
+    assert html.unescape(re.sub(r"<[^>]+>", "", page)).count("Kantemir Balagov") >= 1
+
+
+def test_downloads_page_links_each_graph(client):
+    page = client.get("/downloads").get_data(as_text=True)
+    for name in ("asserted", "inferred", "ontology", "provenance"):
+        assert f"<th>{name}</th>" in page
+    link = re.search(r'href="(/sparql\?[^"]+format=ttl)"', page).group(1)
+    response = client.get(html.unescape(link))
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
