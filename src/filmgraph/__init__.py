@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .checks import Report, Violation
 from .config import Settings
+from .describe import Describer, Description, Fact
 from .errors import (
     ChecksFailedError,
     DataError,
@@ -44,8 +45,11 @@ __all__ = [
     "SCHEMA",
     "ChecksFailedError",
     "DataError",
+    "Describer",
+    "Description",
     "Explainer",
     "Explanation",
+    "Fact",
     "FilmgraphError",
     "InconsistencyError",
     "NamedQuery",
