@@ -11,7 +11,7 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint format install bench clean
+.PHONY: run test lint format install bench assets clean
 
 run: $(VENV)/.installed
 	$(VENV)/bin/filmgraph build
@@ -34,6 +34,12 @@ install: $(VENV)/.installed
 bench: $(UV)
 	$(UV) sync --frozen --extra dev --extra bench --python $(PYTHON)
 	$(VENV)/bin/python -m benchmarks.load
+
+# The browser libraries the pages serve (YASGUI, Cytoscape.js), from the npm registry into
+# src/filmgraph/web/static/vendor/ (committed; see its README.md). Needs npm; not part of
+# `make test`.
+assets:
+	web-assets/vendor.sh
 
 $(UV):
 	$(PYTHON) -m venv .tools

@@ -10,6 +10,9 @@ from rdflib import Dataset
 
 from filmgraph import Settings, build
 
+# The browser-test fixtures, `server` (the real server on 127.0.0.1) and `browser_page`.
+pytest_plugins = ["browser"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 

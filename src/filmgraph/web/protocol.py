@@ -4,7 +4,8 @@
   the body) and ``POST`` ``application/sparql-query`` (the query is the body), each with
   optional ``default-graph-uri`` / ``named-graph-uri`` (taking precedence over the query's
   FROM / FROM NAMED) and ``format=``.
-- ``GET /sparql`` with no parameters at all: the Service Description.
+- ``GET /sparql`` with no parameters at all: the Service Description, or the query page
+  (:mod:`.query_page`) for a client that prefers HTML (a browser).
 - Everything else is a 4xx with a plain message: no/empty/repeated ``query`` (400),
   a body that is not UTF-8 (400), a wrong or missing Content-Type (415), an update (403),
   a query longer than ``max_query_length`` (413, or 414 in a URL), a body longer than
@@ -47,6 +48,15 @@ HOW = (
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     if request.method == "GET" and not request.query_string:
+        # A browser gets the query page. RDF comes first among the offers, so */* (curl)
+        # still gets the Turtle Service Description.
+        offers = ["text/turtle", "application/ld+json", "text/html"]
+        if request.accept_mimetypes.best_match(offers) == "text/html":
+            from .query_page import render_query_page
+
+            page = Response(render_query_page(), mimetype="text/html")
+            page.headers["Vary"] = "Accept"
+            return page
         return description.service_description_response()
     params, in_url = _params()
     texts = params.get("query", [])
