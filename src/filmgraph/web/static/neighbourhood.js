@@ -7,7 +7,7 @@
   var cy = cytoscape({
     container: container,
     elements: data.nodes.concat(data.edges),
-    layout: { name: "concentric", concentric: function (n) { return n.id() === centre ? 2 : 1; }, minNodeSpacing: 30 },
+    layout: { name: "cose", animate: false, nodeRepulsion: function () { return 9000; }, idealEdgeLength: function () { return 70; } },
     style: [
       { selector: "node", style: { label: "data(label)", "font-size": 10, "background-color": "#7a1f2b", width: 14, height: 14, "text-wrap": "wrap", "text-max-width": 90 } },
       { selector: "node[!ours]", style: { "background-color": "#9aa0a6" } },
