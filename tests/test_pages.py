@@ -135,23 +135,9 @@ def test_downloads_page_links_each_graph(client):
     assert response.status_code == 200 and response.mimetype == "text/turtle"
 
 
-def test_the_wikidata_link_is_shown(settings, dataset, pool):
-    """With a sameAs link to a Wikidata item (issue 6 adds them in a links graph), the page
-    links to the item."""
-    from rdflib import Dataset
-
-    from filmgraph.namespaces import GRAPHS, WD
-    from filmgraph.web import create_app
-
-    linked = Dataset(default_union=True)
-    for graph in dataset.graphs():
-        copy = linked.graph(graph.identifier)
-        copy += graph
-    balagov = FGID["kantemir-balagov"]
-    linked.graph(GRAPHS["asserted"]).add((balagov, SCHEMA.sameAs, WD.Q30346628))
-    page = create_app(settings, linked, pool=pool).test_client().get("/page/kantemir-balagov")
-    assert 'href="http://www.wikidata.org/entity/Q30346628"' in page.get_data(as_text=True)
-
-
-def test_no_wikidata_link_without_one(client):
-    assert "wikidata.org" not in client.get("/page/kantemir-balagov").get_data(as_text=True)
+def test_the_wikidata_link_is_shown_for_confirmed_items_only(client):
+    page = client.get("/page/kantemir-balagov").get_data(as_text=True)
+    assert 'href="http://www.wikidata.org/entity/Q30346628"' in page
+    # the reference marks the university as not confirmed: it stays unlinked
+    unlinked = client.get("/page/kabardino-balkarian-state-university").get_data(as_text=True)
+    assert "wikidata.org" not in unlinked

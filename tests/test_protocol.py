@@ -45,8 +45,10 @@ def test_post_direct_with_dataset_in_the_url(client):
     assert count(response) == 110
 
 
-def test_the_default_graph_is_asserted_plus_inferred(client, dataset):
-    expected = len(dataset.graph(GRAPHS["asserted"])) + len(dataset.graph(GRAPHS["inferred"]))
+def test_the_default_graph_is_asserted_plus_inferred_plus_links(client, dataset):
+    parts = [dataset.graph(GRAPHS[name]) for name in ("asserted", "inferred", "links")]
+    assert all(len(part) for part in parts)
+    expected = len({triple for part in parts for triple in part})
     assert count(client.get("/sparql", query_string={"query": COUNT_DEFAULT})) == expected
 
 
@@ -200,7 +202,8 @@ def test_updates_are_refused_and_change_nothing(client, dataset, update, how):
         response = client.post("/sparql", data=update, content_type="application/sparql-update")
     _error(response, 403, "read-only")
     assert len(dataset) == before
-    assert count(client.get("/sparql", query_string={"query": COUNT_DEFAULT})) == 227
+    default = sum(len(dataset.graph(GRAPHS[n])) for n in ("asserted", "inferred", "links"))
+    assert count(client.get("/sparql", query_string={"query": COUNT_DEFAULT})) == default
 
 
 @pytest.mark.parametrize(
@@ -281,10 +284,17 @@ def test_void(client, dataset):
         """PREFIX void: <http://rdfs.org/ns/void#>
         PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
         SELECT ?name ?triples WHERE { ?root void:subset ?s . ?s sd:name ?name ;
-            void:triples ?triples ; void:classPartition ?cp ; void:propertyPartition ?pp }"""
+            void:triples ?triples ; void:propertyPartition ?pp }"""
     )
     counts = {str(r.name): int(r.triples) for r in rows}
     assert counts == {str(iri): len(dataset.graph(iri)) for iri in GRAPHS.values()}
+    classes = graph.query(
+        f"""PREFIX void: <http://rdfs.org/ns/void#>
+        PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
+        ASK {{ ?s sd:name <{GRAPHS["asserted"]}> ; void:classPartition ?cp .
+            ?cp void:class <http://schema.org/Movie> ; void:entities 2 }}"""
+    )
+    assert classes.askAnswer
     assert graph.query(
         "ASK { ?d <http://rdfs.org/ns/void#sparqlEndpoint> <http://localhost/sparql> }"
     ).askAnswer

@@ -203,6 +203,14 @@ class Settings:
         return self.ontology_dir / "schemaorg-subset.ttl"
 
     @property
+    def links_file(self) -> Path:
+        return self.data_dir / "wikidata" / "links.tsv"
+
+    @property
+    def wikidata_reference(self) -> Path:
+        return self.data_dir / "wikidata" / "qids.tsv"
+
+    @property
     def queries_dir(self) -> Path:
         return self.root / "queries"
 

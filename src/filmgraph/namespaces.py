@@ -23,6 +23,7 @@ GRAPHS: dict[str, URIRef] = {
     "asserted": GRAPH.asserted,
     "inferred": GRAPH.inferred,
     "provenance": GRAPH.provenance,
+    "links": GRAPH.links,
 }
 
 #: Prefixes bound in every graph we write and accepted in every query we run.

@@ -2,7 +2,7 @@
 
     cache? -> ontology/*.ttl + data/*.ttl -> load (named graphs)
         -> check (SHACL + SPARQL checks) -> reason (OWL 2 RL, into the inferred graph)
-        -> cache
+        -> link (confirmed Wikidata items, into the links graph) -> cache
 
 Each later step writes into its own named graph; the asserted graph is never modified
 after loading.
@@ -20,6 +20,7 @@ from .checks import Report, run_checks
 from .config import Settings
 from .errors import ChecksFailedError
 from .fsio import write_atomic
+from .links import links_graph, read_links
 from .loading import load_dataset
 from .namespaces import GRAPHS
 from .progress import Steps
@@ -83,6 +84,11 @@ def build(
         settings.reasoner,
         steps,
     )
+    with steps.step("linking to Wikidata") as step:
+        links = read_links(settings.links_file, settings.wikidata_reference)
+        linked = dataset.graph(GRAPHS["links"])
+        linked += links_graph(links, graph(GRAPHS["asserted"]), settings.links_file)
+        step.detail = f"{len(linked)} links"
     if key:
         with steps.step("writing the cache") as step:
             write_cache(settings.cache_file, key, dataset)

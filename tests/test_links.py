@@ -1,0 +1,71 @@
+"""The links graph: confirmed Wikidata items only, as schema:sameAs, checked against the
+shipped reference list; bad rows are refused with file and line."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+from rdflib.namespace import OWL
+
+from conftest import replace_in
+from filmgraph import DataError, build
+from filmgraph.namespaces import FGID, GRAPHS, SCHEMA, WD
+
+
+def test_links_are_schema_same_as_to_confirmed_items(dataset, settings):
+    links = dataset.graph(GRAPHS["links"])
+    assert (FGID["kantemir-balagov"], SCHEMA.sameAs, WD.Q30346628) in links
+    assert set(links.predicates()) == {SCHEMA.sameAs}
+    for name in ("asserted", "inferred", "links"):
+        assert (None, OWL.sameAs, None) not in dataset.graph(GRAPHS[name])
+    with settings.wikidata_reference.open(encoding="utf-8") as handle:
+        reference = {r["qid"]: r["confirmed"] for r in csv.DictReader(handle, delimiter="\t")}
+    for item in links.objects():
+        assert not reference[item.removeprefix(str(WD))].startswith("not confirmed")
+
+
+def test_unconfirmed_entities_stay_unlinked(dataset):
+    links = dataset.graph(GRAPHS["links"])
+    for name in (
+        "kabardino-balkarian-state-university",
+        "north-caucasus",
+        "un-certain-regard-best-director-award",
+    ):
+        assert (FGID[name], None, None) not in links
+
+
+def test_links_change_no_inference(dataset):
+    inferred = dataset.graph(GRAPHS["inferred"])
+    assert not any(str(o).startswith(str(WD)) for o in inferred.objects())
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message", "line"),
+    [
+        ("nalchik\tQ5265\tNalchik", "nalchik\tQ5266\tNalchik", "gives 'Q5265'", 3),
+        (
+            "beanpole\tQ63985408\tBeanpole (Dylda, 2019 film)\n",
+            "beanpole\tQ63985408\tBeanpole (Dylda, 2019 film)\n"
+            "north-caucasus\tQ63985408\tBeanpole (Dylda, 2019 film)\n",
+            "already linked on line 10",
+            11,
+        ),
+        ("russia\tQ159\tRussia", "russia\tQ159\tRossiya", "'Rossiya' is not in qids.tsv", 4),
+        ("russia\tQ159\tRussia", "russia\t\tRussia", "needs entity, qid", 4),
+        ("russia\tQ159", "tsardom\tQ159", "no entity", 4),
+    ],
+)
+def test_bad_rows_are_refused_with_file_and_line(project, old, new, message, line):
+    replace_in(project.links_file, old, new)
+    with pytest.raises(DataError, match=re.escape(message)) as err:
+        build(project.with_(cache=False))
+    assert err.value.path == project.links_file and err.value.line == line
+
+
+def test_a_not_confirmed_entity_cannot_be_linked(project):
+    with project.links_file.open("a", encoding="utf-8") as handle:
+        handle.write("north-caucasus\t-\tNorth Caucasus\n")
+    with pytest.raises(DataError, match=re.escape("'North Caucasus' is not in qids.tsv")):
+        build(project.with_(cache=False))
