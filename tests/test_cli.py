@@ -74,7 +74,7 @@ def test_csv_of_a_graph_result_is_refused(run):
 def test_stats_counts_per_graph_class_and_property(run, dataset):
     data = json.loads(run("stats", "--format", "json").output)
     by_name = {g["name"]: g for g in data}
-    assert set(by_name) == {"ontology", "asserted", "inferred", "provenance", "links"}
+    assert set(by_name) == {"ontology", "asserted", "inferred", "provenance", "links", "wikidata"}
     from filmgraph.namespaces import GRAPHS
 
     assert by_name["asserted"]["triples"] == len(dataset.graph(GRAPHS["asserted"]))

@@ -69,3 +69,32 @@ def test_a_not_confirmed_entity_cannot_be_linked(project):
         handle.write("north-caucasus\t-\tNorth Caucasus\n")
     with pytest.raises(DataError, match=re.escape("'North Caucasus' is not in qids.tsv")):
         build(project.with_(cache=False))
+
+
+def test_the_snapshot_is_generated_from_the_checked_statements(settings):
+    from filmgraph.wikidata import snapshot_text
+
+    shipped = settings.wikidata_snapshot.read_text(encoding="utf-8")
+    assert shipped == snapshot_text(settings.wikidata_facts), (
+        "data/wikidata/snapshot.ttl is stale: run `filmgraph wikidata snapshot`"
+    )
+
+
+def test_the_snapshot_is_wikidata_rdf_in_its_own_graph(dataset, client):
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    from filmgraph.namespaces import WDT
+
+    snapshot = dataset.graph(GRAPHS["wikidata"])
+    birth = Literal("1991-07-28T00:00:00Z", datatype=XSD.dateTime)
+    assert (WD.Q30346628, WDT.P569, birth) in snapshot
+    assert (WD.Q29413154, WDT.P1476, Literal("Теснота", lang="ru")) in snapshot
+    # "(no statement found)" rows add nothing: Wikidata states no influences
+    assert (WD.Q30346628, WDT.P737, None) not in snapshot
+    # never part of the document's facts, nor of the default graph a query sees
+    assert not set(snapshot) & set(dataset.graph(GRAPHS["asserted"]))
+    ask = "ASK { wd:Q30346628 wdt:P569 ?date }"
+    assert client.get("/sparql", query_string={"query": ask}).json["boolean"] is False
+    named = f"ASK {{ GRAPH <{GRAPHS['wikidata']}> {{ wd:Q30346628 wdt:P569 ?date }} }}"
+    assert client.get("/sparql", query_string={"query": named}).json["boolean"] is True

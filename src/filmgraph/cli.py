@@ -256,6 +256,22 @@ def claims_sentences(ctx: _Context) -> None:
         click.echo(f"      claims: {', '.join(ids) or 'NONE'}")
 
 
+@main.group("wikidata")
+def wikidata_group() -> None:
+    """The offline Wikidata snapshot and links."""
+
+
+@wikidata_group.command("snapshot")
+@pass_context
+def wikidata_snapshot(ctx: _Context) -> None:
+    """Regenerate data/wikidata/snapshot.ttl from data/wikidata/facts.tsv."""
+    from .wikidata import snapshot_text
+
+    target = ctx.settings.wikidata_snapshot
+    write_atomic(target, snapshot_text(ctx.settings.wikidata_facts))
+    click.echo(f"wrote {target}")
+
+
 @main.group("schemaorg")
 def schemaorg_group() -> None:
     """The schema.org terms the project uses."""

@@ -207,6 +207,14 @@ class Settings:
         return self.data_dir / "wikidata" / "links.tsv"
 
     @property
+    def wikidata_facts(self) -> Path:
+        return self.data_dir / "wikidata" / "facts.tsv"
+
+    @property
+    def wikidata_snapshot(self) -> Path:
+        return self.data_dir / "wikidata" / "snapshot.ttl"
+
+    @property
     def wikidata_reference(self) -> Path:
         return self.data_dir / "wikidata" / "qids.tsv"
 

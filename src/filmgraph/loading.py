@@ -81,7 +81,8 @@ def ontology_files(settings: Settings) -> list[Path]:
 
 
 def load_dataset(settings: Settings) -> Dataset:
-    """Load the ontology, asserted facts and provenance into their named graphs.
+    """Load the ontology, asserted facts, provenance and the Wikidata snapshot into their
+    named graphs.
 
     Raises:
         DataError: a file is missing or malformed.
@@ -91,6 +92,7 @@ def load_dataset(settings: Settings) -> Dataset:
         "ontology": ontology_files(settings),
         "asserted": [settings.facts_file],
         "provenance": [settings.provenance_file],
+        "wikidata": [settings.wikidata_snapshot],
     }
     for name, paths in sources.items():
         load_files(paths, dataset.graph(GRAPHS[name]))

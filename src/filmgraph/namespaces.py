@@ -24,6 +24,7 @@ GRAPHS: dict[str, URIRef] = {
     "inferred": GRAPH.inferred,
     "provenance": GRAPH.provenance,
     "links": GRAPH.links,
+    "wikidata": GRAPH.wikidata,
 }
 
 #: Prefixes bound in every graph we write and accepted in every query we run.
