@@ -69,6 +69,8 @@ class _Worker:
         )
         self.process.start()
         child.close()
+        self._stopping = threading.Lock()
+        self._stopped = False
 
     def wait_ready(self, timeout: float) -> None:
         try:
@@ -81,6 +83,13 @@ class _Worker:
             raise UnavailableError(f"a query worker failed to start: {message}")
 
     def stop(self) -> None:
+        """Kill the process and close its pipe, once (the pool's closing and a restart
+        thread may both stop the same worker; closing a pipe twice could close another
+        file that reused its descriptor)."""
+        with self._stopping:
+            if self._stopped:
+                return
+            self._stopped = True
         with contextlib.suppress(Exception):
             self.process.kill()
         self.process.join(5)
