@@ -48,6 +48,20 @@ def replace_in(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+@pytest.fixture
+def run(settings: Settings):
+    """Run the `filmgraph` command on the project through click's CliRunner."""
+    from click.testing import CliRunner
+
+    from filmgraph.cli import main
+
+    def invoke(*args: str, input: str | None = None):
+        where = ["--root", str(settings.root), "--build-dir", str(settings.output_dir)]
+        return CliRunner().invoke(main, [*where, *args], input=input)
+
+    return invoke
+
+
 @pytest.fixture(scope="session")
 def app(settings: Settings, dataset: Dataset):
     """The endpoint over the built dataset, with its query workers; stopped at the end."""

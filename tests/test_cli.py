@@ -10,15 +10,6 @@ from click.testing import CliRunner
 from filmgraph.cli import main
 
 
-@pytest.fixture
-def run(settings):
-    def invoke(*args: str, input: str | None = None):
-        where = ["--root", str(settings.root), "--build-dir", str(settings.output_dir)]
-        return CliRunner().invoke(main, [*where, *args], input=input)
-
-    return invoke
-
-
 def test_query_text_as_json(run):
     result = run(
         "query", "SELECT ?n WHERE { fgid:beanpole schema:alternateName ?n }", "--format", "json"

@@ -232,6 +232,35 @@ def serve_cmd(
     serve(settings, dataset, ready=lambda url: click.echo(f"serving {url} (Ctrl-C stops)"))
 
 
+@main.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["turtle", "jsonld", "nt", "nq", "trig", "xml"]),
+    default="turtle",
+    show_default=True,
+)
+@click.option(
+    "--graphs",
+    default="asserted",
+    show_default=True,
+    help="Comma-separated: asserted, inferred, links, provenance, ontology, wikidata, all.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@pass_context
+def export_cmd(ctx: _Context, fmt: str, graphs: str, output: Path | None) -> None:
+    """Export graphs of the dataset; triple formats merge them, N-Quads and TriG keep them
+    apart. Writes to standard output unless -o names a file (written atomically)."""
+    from .export import export
+
+    text = export(ctx.build(), fmt, [g.strip() for g in graphs.split(",") if g.strip()])
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+
+
 @main.group("claims")
 def claims_group() -> None:
     """The claims checklist, data/claims.toml."""

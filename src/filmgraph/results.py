@@ -8,6 +8,7 @@ are RDF graphs and use rdflib's RDF serializers.
 from __future__ import annotations
 
 import io
+import json
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import NamespaceManager
@@ -84,12 +85,40 @@ def serialize_graph(graph: Graph, fmt: str) -> str:
     """A graph in the format named ``fmt`` (a key of :data:`GRAPH`), with our prefixes; in
     the quad formats (N-Quads, TriG) its triples form the default graph."""
     bind_prefixes(graph)
+    if fmt == "jsonld":
+        return json_ld(graph)
     if fmt in ("nq", "trig"):
         dataset = new_dataset()
         default = dataset.default_graph
         default += graph
         return dataset.serialize(format=GRAPH[fmt][0])
     return graph.serialize(format=GRAPH[fmt][0])
+
+
+def json_ld(graph: Graph, context: dict | None = None) -> str:
+    """JSON-LD for a graph (compacted against ``context`` when given).
+
+    rdflib writes a blank-node type as ``"@type": [{"@id": "_:b"}]``, which JSON-LD does
+    not allow (a type is a string, ``"_:b"``; pyoxigraph refuses the object form): such
+    types are written as strings.
+    """
+    data = json.loads(graph.serialize(format="json-ld", context=context))
+    _string_types(data)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _string_types(node: object) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _string_types(item)
+    elif isinstance(node, dict):
+        types = node.get("@type")
+        if isinstance(types, list):
+            node["@type"] = [t["@id"] if isinstance(t, dict) and "@id" in t else t for t in types]
+        elif isinstance(types, dict) and "@id" in types:
+            node["@type"] = types["@id"]
+        for value in node.values():
+            _string_types(value)
 
 
 def tsv(result: Result) -> str:
