@@ -71,10 +71,10 @@ def test_round_trip_with_pyoxigraph(dataset, fmt, selection):
         assert len({(q.subject, q.predicate, q.object) for q in quads}) == len(triples)
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", ["turtle", "nt", "nq"])
 def test_output_is_stable(dataset, fmt):
-    if fmt in ("xml", "trig", "jsonld"):
-        pytest.skip("rdflib orders these by its own store; compared by isomorphism above")
+    """The formats people diff are stable (RDF/XML, TriG and JSON-LD follow rdflib's store
+    order; they are compared by isomorphism above)."""
     assert export(dataset, fmt, ("all",)) == export(dataset, fmt, ("all",))
 
 

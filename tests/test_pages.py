@@ -128,11 +128,14 @@ def test_the_source_document_page_highlights_every_quoted_span(client, dataset, 
 
 def test_downloads_page_links_each_graph(client):
     page = client.get("/downloads").get_data(as_text=True)
-    for name in ("asserted", "inferred", "ontology", "provenance"):
+    for name in ("asserted", "inferred", "ontology", "provenance", "links", "wikidata"):
         assert f"<th>{name}</th>" in page
-    link = re.search(r'href="(/sparql\?[^"]+format=ttl)"', page).group(1)
-    response = client.get(html.unescape(link))
-    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    links = re.findall(r'href="(/(?:graph\?|export\.)[^"]+)"', page)
+    assert len(links) >= 6 * 4 + 6
+    for link in links:
+        response = client.get(html.unescape(link))
+        assert response.status_code == 200, link
+        assert "attachment" in response.headers["Content-Disposition"]
 
 
 def test_the_wikidata_link_is_shown_for_confirmed_items_only(client):

@@ -4,6 +4,7 @@
 - :mod:`.description`: the Service Description (bare ``GET /sparql``) and VoID.
 - :mod:`.explain`: ``/explain``, why a triple holds.
 - :mod:`.ops`: ``/health``, ``/metrics``, CORS and the request log.
+- :mod:`.graph_store`: the Graph Store Protocol's read side (``/graph``) and ``/export.*``.
 - :mod:`.pages`: the query page, entity pages (``/id/``, ``/page/``, ``/data/``), the source
   document and downloads, for people.
 - :mod:`.errors`: one handler that renders every error as a plain-text message.
@@ -22,7 +23,7 @@ from ..queries import load_queries
 from ..result_cache import ResultCache
 from ..sparql import QueryEngine
 from ..workers import WorkerOptions, WorkerPool
-from . import description, errors, explain, ops, pages, protocol
+from . import description, errors, explain, graph_store, ops, pages, protocol
 from .state import State
 
 __all__ = ["create_app", "state"]
@@ -71,7 +72,7 @@ def create_app(
         pool=pool,
         results=ResultCache(settings.result_cache * 1_000_000),
     )
-    for module in (protocol, description, explain, ops, pages):
+    for module in (protocol, description, explain, ops, pages, graph_store):
         app.register_blueprint(module.blueprint)
     ops.install(app)
     errors.install(app)

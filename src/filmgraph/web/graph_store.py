@@ -1,0 +1,73 @@
+"""The read side of the SPARQL 1.1 Graph Store HTTP Protocol, and the export downloads.
+
+- ``GET /graph?default``: the default graph (the union of asserted, inferred, links);
+  ``GET /graph?graph=IRI``: one named graph (404 if we hold none by that IRI). The format
+  comes from the Accept header or ``format=`` (Turtle by default), as for query results.
+- ``GET /export.<ext>`` (``ttl``, ``jsonld``, ``nt``, ``nq``, ``trig``, ``rdf``): the whole
+  dataset as a file; triple formats merge the default graph's parts, N-Quads and TriG keep
+  every graph apart. Each answer names a file (Content-Disposition).
+
+Writes (PUT, POST, DELETE) are not offered: 405.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+from rdflib import URIRef
+
+from ..errors import QueryError
+from ..export import FORMATS, export
+from ..namespaces import GRAPHS
+from ..sparql import DEFAULT_GRAPHS
+from .negotiation import choose_or_406, parse_accept
+from .state import current
+
+blueprint = Blueprint("graph_store", __name__)
+
+#: format names of the negotiation tables -> export format names
+EXPORT_NAMES = {
+    "ttl": "turtle",
+    "jsonld": "jsonld",
+    "nt": "nt",
+    "rdf": "xml",
+    "nq": "nq",
+    "trig": "trig",
+}
+EXTENSIONS = {FORMATS[name][2]: name for name in FORMATS}
+
+
+@blueprint.route("/graph")
+def graph() -> Response:
+    has_default = "default" in request.args
+    iri = request.args.get("graph")
+    if has_default == (iri is not None):
+        raise QueryError("ask for exactly one graph: /graph?default or /graph?graph=IRI")
+    if has_default:
+        names, filename = list(DEFAULT_GRAPHS), "default"
+    else:
+        by_iri = {str(v): k for k, v in GRAPHS.items()}
+        if iri not in by_iri or URIRef(iri) not in current().graphs:
+            abort(404, f"the dataset holds no graph named <{iri}>")
+        names, filename = [by_iri[iri]], by_iri[iri]
+    accept = parse_accept(request.headers.get("Accept"))
+    fmt = choose_or_406("GRAPH", accept, request.args.get("format"), "a graph")
+    held = [n for n in names if GRAPHS[n] in current().graphs]
+    return _file(export(current().dataset, EXPORT_NAMES[fmt], held), EXPORT_NAMES[fmt], filename)
+
+
+@blueprint.route("/export.<extension>")
+def export_file(extension: str) -> Response:
+    name = EXTENSIONS.get(extension)
+    if name is None:
+        abort(404, f"no export as .{extension}; as: {', '.join(sorted(EXTENSIONS))}")
+    graphs = list(GRAPHS) if FORMATS[name][3] else list(DEFAULT_GRAPHS)
+    held = [n for n in graphs if GRAPHS[n] in current().graphs]
+    return _file(export(current().dataset, name, held), name, "filmgraph")
+
+
+def _file(text: str, name: str, stem: str) -> Response:
+    _, media_type, extension, _ = FORMATS[name]
+    response = Response(text, mimetype=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{extension}"'
+    response.headers["Vary"] = "Accept"
+    return response

@@ -1,0 +1,67 @@
+"""The Graph Store Protocol's read side (/graph) and the /export.* downloads."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from filmgraph.namespaces import GRAPHS
+
+
+def test_the_default_graph(client, dataset):
+    response = client.get("/graph?default")
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    assert 'filename="default.ttl"' in response.headers["Content-Disposition"]
+    parsed = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    expected = Graph()
+    for name in ("asserted", "inferred", "links"):
+        expected += dataset.graph(GRAPHS[name])
+    assert isomorphic(parsed, expected)
+
+
+@pytest.mark.parametrize("name", list(GRAPHS))
+def test_each_named_graph_by_accept(client, dataset, name):
+    response = client.get(
+        "/graph",
+        query_string={"graph": str(GRAPHS[name])},
+        headers={"Accept": "application/n-triples"},
+    )
+    assert response.status_code == 200 and response.mimetype == "application/n-triples"
+    parsed = Graph().parse(data=response.get_data(as_text=True), format="nt")
+    assert isomorphic(parsed, dataset.graph(GRAPHS[name]))
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("", 400),
+        ("?default&graph=https://w3id.org/filmgraph/graph/asserted", 400),
+        ("?graph=http://example.org/elsewhere", 404),
+        ("?default&format=csv", 406),
+    ],
+)
+def test_graph_errors(client, query, status):
+    response = client.get("/graph" + query)
+    assert response.status_code == status
+    assert response.get_data(as_text=True).strip()
+
+
+def test_the_graph_store_is_read_only(client, dataset):
+    before = len(dataset)
+    for method in ("put", "post", "delete"):
+        response = getattr(client, method)("/graph?default", data="<a> <b> <c> .")
+        assert response.status_code == 405
+    assert len(dataset) == before
+
+
+def test_export_downloads(client, dataset):
+    quads = client.get("/export.nq")
+    assert quads.mimetype == "application/n-quads"
+    assert 'filename="filmgraph.nq"' in quads.headers["Content-Disposition"]
+    parsed = Dataset()
+    parsed.parse(data=quads.get_data(as_text=True), format="nquads")
+    for iri in GRAPHS.values():
+        assert isomorphic(parsed.graph(iri), dataset.graph(iri))
+    assert client.get("/export.jsonld").mimetype == "application/ld+json"
+    assert client.get("/export.pdf").status_code == 404
