@@ -22,9 +22,15 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from rdflib import Dataset
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.plugins.sparql.sparql import SPARQLError
+from rdflib.query import Result
 
+from . import sandbox
 from .errors import FilmgraphError, UnavailableError
+from .namespaces import new_dataset
+from .results import FAMILY, GRAPH, TABULAR, format_result, not_acceptable
+from .sparql import QueryEngine, engine_failure, is_engine_failure
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +132,8 @@ class WorkerPool:
         self.start_timeout = start_timeout
         self.timeouts = 0
         self.restarts = 0
-        self._payload = dataset.serialize(format="nquads", encoding="utf-8")
+        self._dataset = dataset
+        self._payload: bytes | None = None  # the dataset as N-Quads, made by start()
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -139,6 +146,8 @@ class WorkerPool:
         with self._lock:
             if self._started:
                 return self
+            if self._payload is None:
+                self._payload = self._dataset.serialize(format="nquads", encoding="utf-8")
             workers = [self._spawn() for _ in range(self.size)]
             try:
                 for worker in workers:
@@ -197,6 +206,7 @@ class WorkerPool:
             self._discard(worker)
 
     def _spawn(self) -> _Worker:
+        assert self._payload is not None, "start() makes the payload first"
         worker = _Worker(self._context, self._payload, self.options)
         self._all.add(worker)
         return worker
@@ -239,11 +249,6 @@ def _serve(conn: Connection, payload: bytes, options: WorkerOptions) -> None:
 
     warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's own deprecated calls
     try:
-        from . import sandbox
-        from .namespaces import new_dataset
-        from .results import format_result
-        from .sparql import QueryEngine
-
         dataset = new_dataset()
         dataset.parse(data=payload, format="nquads")
         del payload
@@ -251,7 +256,7 @@ def _serve(conn: Connection, payload: bytes, options: WorkerOptions) -> None:
             dataset, allowed_services=options.allowed_services, max_rows=options.max_rows
         )
         engine.view()  # build the default view before the sandbox closes
-        _warm_up(format_result)
+        _warm_up()
         if options.memory_mb:
             _limit_memory(options.memory_mb)
         sandbox.install(options.allowed_services)
@@ -265,19 +270,14 @@ def _serve(conn: Connection, payload: bytes, options: WorkerOptions) -> None:
         except (EOFError, OSError):
             return
         try:
-            reply = _answer(engine, job, format_result)
+            reply = _answer(engine, job)
         except MemoryError:
             conn.send(Reply(503, b"the query needed more memory than a worker may use"))
             return
         conn.send(reply)
 
 
-def _answer(engine: Any, job: Job, format_result: Any) -> Reply:
-    from rdflib.plugins.sparql.sparql import SPARQLError
-
-    from .results import FAMILY, not_acceptable
-    from .sparql import engine_failure, is_engine_failure
-
+def _answer(engine: QueryEngine, job: Job) -> Reply:
     try:
         answer = engine.run(job.query, job.default_graphs, job.named_graphs)
         family = FAMILY[answer.kind]
@@ -296,21 +296,17 @@ def _answer(engine: Any, job: Job, format_result: Any) -> Reply:
         return Reply(400, b"the query is nested too deeply to evaluate")
     except Exception as exc:  # rdflib's limits (501) or a bug of ours (500); never a trace
         if is_engine_failure(exc):
-            log.warning("engine failure: %s", engine_failure(exc), exc_info=exc)
-            return Reply(501, engine_failure(exc).encode("utf-8"))
+            message = engine_failure(exc)
+            log.warning("engine failure: %s", message, exc_info=exc)
+            return Reply(501, message.encode("utf-8"))
         log.exception("query failed: %s", job.query[:200])
         return Reply(
             500, f"internal error while answering the query ({type(exc).__name__})".encode()
         )
 
 
-def _warm_up(format_result: Any) -> None:
+def _warm_up() -> None:
     """Import every serializer now: imports read files, which the sandbox then refuses."""
-    from rdflib import Graph, Literal, URIRef
-    from rdflib.query import Result
-
-    from .results import GRAPH, TABULAR
-
     graph = Graph()
     graph.add((URIRef("urn:a"), URIRef("urn:b"), Literal("c")))
     constructed = Result("CONSTRUCT")
