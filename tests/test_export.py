@@ -13,6 +13,7 @@ from rdflib.compare import isomorphic
 from filmgraph.errors import QueryError
 from filmgraph.export import FORMATS, export
 from filmgraph.namespaces import GRAPHS
+from filmgraph.results import QUAD_FORMATS
 
 RDFLIB = {
     "turtle": "turtle",
@@ -43,7 +44,7 @@ def _expected(dataset, selection):
 def test_round_trip_with_rdflib(dataset, fmt, selection):
     text = export(dataset, fmt, selection)
     names, triples = _expected(dataset, selection)
-    if FORMATS[fmt][3]:
+    if FORMATS[fmt] in QUAD_FORMATS:
         parsed = Dataset()
         parsed.parse(data=text, format=RDFLIB[fmt])
         for name in names:  # each graph kept apart, under its own name
@@ -61,7 +62,7 @@ def test_round_trip_with_pyoxigraph(dataset, fmt, selection):
     text = export(dataset, fmt, selection)
     names, triples = _expected(dataset, selection)
     quads = list(ox.parse(text.encode(), OXIGRAPH[fmt]))
-    if FORMATS[fmt][3]:
+    if FORMATS[fmt] in QUAD_FORMATS:
         by_graph: dict[str, int] = {}
         for quad in quads:
             by_graph[quad.graph_name.value] = by_graph.get(quad.graph_name.value, 0) + 1

@@ -16,16 +16,17 @@ from rdflib import Dataset, Graph, Literal, URIRef
 
 from .errors import QueryError
 from .namespaces import GRAPHS, PREFIXES, SCHEMA, new_dataset, new_graph
-from .results import json_ld
+from .results import GRAPH, QUAD_FORMATS, json_ld
 
-#: format name -> (rdflib serializer, media type, file extension, keeps graphs apart)
-FORMATS: dict[str, tuple[str, str, str, bool]] = {
-    "turtle": ("turtle", "text/turtle", "ttl", False),
-    "jsonld": ("json-ld", "application/ld+json", "jsonld", False),
-    "nt": ("nt", "application/n-triples", "nt", False),
-    "nq": ("nquads", "application/n-quads", "nq", True),
-    "trig": ("trig", "application/trig", "trig", True),
-    "xml": ("xml", "application/rdf+xml", "rdf", False),
+#: export format name -> its name in :data:`filmgraph.results.GRAPH` (which gives its
+#: serializer and media type), which is also its file extension
+FORMATS: dict[str, str] = {
+    "turtle": "ttl",
+    "jsonld": "jsonld",
+    "nt": "nt",
+    "nq": "nq",
+    "trig": "trig",
+    "xml": "rdf",
 }
 
 DEFAULT_GRAPHS = ("asserted",)
@@ -61,9 +62,9 @@ def export(dataset: Dataset, fmt: str = "turtle", graphs: Iterable[str] = DEFAUL
     """
     if fmt not in FORMATS:
         raise QueryError(f"no export format {fmt!r}; formats: {', '.join(FORMATS)}")
-    serializer, _, _, quads = FORMATS[fmt]
+    serializer = GRAPH[FORMATS[fmt]][0]
     names = graph_names(graphs)
-    if quads:
+    if FORMATS[fmt] in QUAD_FORMATS:
         chosen = new_dataset()
         for name in names:
             target = chosen.graph(GRAPHS[name])

@@ -40,6 +40,9 @@ GRAPH = {
     "table": ("nt", "application/n-triples"),
 }
 
+#: The graph formats that name graphs (a graph's triples form their default graph).
+QUAD_FORMATS = frozenset({"nq", "trig"})
+
 #: The family of each kind of result: which formats can express it.
 FAMILY = {"SELECT": "SELECT", "ASK": "ASK", "CONSTRUCT": "GRAPH", "DESCRIBE": "GRAPH"}
 
@@ -50,6 +53,10 @@ MEDIA_TYPES: dict[str, dict[str, str]] = {
     "ASK": {n: TABULAR[n][1] for n in ("json", "xml")},
     "GRAPH": {n: GRAPH[n][1] for n in ("ttl", "jsonld", "nt", "rdf", "nq", "trig")},
 }
+
+
+#: The standard graph formats that hold triples only; each name is also a file extension.
+TRIPLE_FORMATS = tuple(name for name in MEDIA_TYPES["GRAPH"] if name not in QUAD_FORMATS)
 
 
 def not_acceptable(family: str, what: str) -> NotAcceptableError:
@@ -87,7 +94,7 @@ def serialize_graph(graph: Graph, fmt: str) -> str:
     bind_prefixes(graph)
     if fmt == "jsonld":
         return json_ld(graph)
-    if fmt in ("nq", "trig"):
+    if fmt in QUAD_FORMATS:
         dataset = new_dataset()
         default = dataset.default_graph
         default += graph

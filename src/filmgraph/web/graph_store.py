@@ -18,22 +18,15 @@ from rdflib import URIRef
 from ..errors import QueryError
 from ..export import FORMATS, export
 from ..namespaces import GRAPHS
+from ..results import MEDIA_TYPES, QUAD_FORMATS
 from ..sparql import DEFAULT_GRAPHS
 from .negotiation import choose_or_406, parse_accept
 from .state import current
 
 blueprint = Blueprint("graph_store", __name__)
 
-#: format names of the negotiation tables -> export format names
-EXPORT_NAMES = {
-    "ttl": "turtle",
-    "jsonld": "jsonld",
-    "nt": "nt",
-    "rdf": "xml",
-    "nq": "nq",
-    "trig": "trig",
-}
-EXTENSIONS = {FORMATS[name][2]: name for name in FORMATS}
+#: a graph format's name (as negotiated, and as a file extension) -> its export name
+EXPORT_NAMES = {extension: name for name, extension in FORMATS.items()}
 
 
 @blueprint.route("/graph")
@@ -52,22 +45,22 @@ def graph() -> Response:
     accept = parse_accept(request.headers.get("Accept"))
     fmt = choose_or_406("GRAPH", accept, request.args.get("format"), "a graph")
     held = [n for n in names if GRAPHS[n] in current().graphs]
-    return _file(export(current().dataset, EXPORT_NAMES[fmt], held), EXPORT_NAMES[fmt], filename)
+    return _file(export(current().dataset, EXPORT_NAMES[fmt], held), fmt, filename)
 
 
 @blueprint.route("/export.<extension>")
 def export_file(extension: str) -> Response:
-    name = EXTENSIONS.get(extension)
+    name = EXPORT_NAMES.get(extension)
     if name is None:
-        abort(404, f"no export as .{extension}; as: {', '.join(sorted(EXTENSIONS))}")
-    graphs = list(GRAPHS) if FORMATS[name][3] else list(DEFAULT_GRAPHS)
+        abort(404, f"no export as .{extension}; as: {', '.join(sorted(EXPORT_NAMES))}")
+    graphs = list(GRAPHS) if extension in QUAD_FORMATS else list(DEFAULT_GRAPHS)
     held = [n for n in graphs if GRAPHS[n] in current().graphs]
-    return _file(export(current().dataset, name, held), name, "filmgraph")
+    return _file(export(current().dataset, name, held), extension, "filmgraph")
 
 
-def _file(text: str, name: str, stem: str) -> Response:
-    _, media_type, extension, _ = FORMATS[name]
-    response = Response(text, mimetype=media_type)
+def _file(text: str, extension: str, stem: str) -> Response:
+    """``text`` in the graph format named ``extension``, as a file to save."""
+    response = Response(text, mimetype=MEDIA_TYPES["GRAPH"][extension])
     response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{extension}"'
     response.headers["Vary"] = "Accept"
     return response

@@ -21,17 +21,14 @@ from ..claims import read_source
 from ..describe import Description
 from ..errors import NotFoundError
 from ..namespaces import FGID, GRAPHS, new_graph
-from ..results import GRAPH as GRAPH_FORMATS
-from ..results import MEDIA_TYPES, serialize_graph
+from ..results import MEDIA_TYPES, TRIPLE_FORMATS, serialize_graph
 from ..rules import RULES
 from ..sources import Sentence
+from .errors import text_response
 from .negotiation import parse_accept
 from .state import current
 
 blueprint = Blueprint("pages", __name__)
-
-#: /data/NAME.EXT: file extension -> format name.
-EXTENSIONS = {"ttl": "ttl", "jsonld": "jsonld", "nt": "nt", "rdf": "rdf"}
 
 
 @blueprint.route("/")
@@ -45,12 +42,12 @@ def home() -> str:
 def entity(name: str) -> Response:
     """303 to the page (HTML) or the data (RDF) about the entity, by Accept."""
     _described(name)
-    offers = ["text/html"] + [MEDIA_TYPES["GRAPH"][n] for n in EXTENSIONS.values()]
+    offers = ["text/html"] + [MEDIA_TYPES["GRAPH"][n] for n in TRIPLE_FORMATS]
     best = parse_accept(request.headers.get("Accept")).best_match(offers, default="text/html")
     if best == "text/html":
         target = url_for("pages.entity_page", name=name)
     else:
-        extension = next(e for e, n in EXTENSIONS.items() if MEDIA_TYPES["GRAPH"][n] == best)
+        extension = next(n for n in TRIPLE_FORMATS if MEDIA_TYPES["GRAPH"][n] == best)
         target = url_for("pages.entity_data", name=name, extension=extension)
     response = redirect(target, code=303)
     response.headers["Vary"] = "Accept"
@@ -72,6 +69,7 @@ def entity_page(name: str) -> str:
     return render_template(
         "entity.html",
         d=description,
+        formats=TRIPLE_FORMATS,
         label=describer.label,
         link=_link,
         explanations=explanations,
@@ -84,8 +82,7 @@ def entity_page(name: str) -> str:
 @blueprint.route("/data/<name>.<extension>")
 def entity_data(name: str, extension: str) -> Response:
     """The entity's description as RDF: every asserted and inferred triple it is in."""
-    fmt = EXTENSIONS.get(extension)
-    if fmt is None:
+    if extension not in TRIPLE_FORMATS:
         abort(404)
     description = _described(name)
     graph = new_graph()
@@ -95,7 +92,7 @@ def entity_data(name: str, extension: str) -> Response:
                 graph.add(fact.triple)
     for type_ in description.types:
         graph.add((description.iri, RDF.type, type_))
-    return Response(serialize_graph(graph, fmt), mimetype=GRAPH_FORMATS[fmt][1])
+    return Response(serialize_graph(graph, extension), mimetype=MEDIA_TYPES["GRAPH"][extension])
 
 
 @blueprint.route("/document")
@@ -129,7 +126,7 @@ def document() -> str:
 def downloads() -> str:
     state = current()
     graphs = [(name, iri, len(state.graphs.get(iri, Graph()))) for name, iri in GRAPHS.items()]
-    return render_template("downloads.html", graphs=graphs)
+    return render_template("downloads.html", graphs=graphs, formats=TRIPLE_FORMATS)
 
 
 @blueprint.app_errorhandler(404)
@@ -137,8 +134,6 @@ def not_found(exc: NotFound) -> Response | tuple[str, int]:
     """A page for people when they asked for HTML; the plain message otherwise."""
     if request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html":
         return render_template("not_found.html", message=exc.description), 404
-    from .errors import text_response
-
     return text_response(404, f"404 Not Found: {exc.description}")
 
 
