@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
@@ -55,7 +55,7 @@ class Describer:
         self.asserted = dataset.graph(GRAPHS["asserted"])
         self.inferred = dataset.graph(GRAPHS["inferred"])
         self.ontology = dataset.graph(GRAPHS["ontology"])
-        self.links = dataset.graph(GRAPHS["links"]) if "links" in GRAPHS else Graph()
+        self.links = dataset.graph(GRAPHS["links"])
         self.namespaces = new_graph().namespace_manager
         self._quotes: dict[Triple, list[Quote]] | None = None
 

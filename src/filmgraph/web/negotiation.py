@@ -33,12 +33,10 @@ FORMAT_ALIASES: dict[str, dict[str, str]] = {
 FAMILIES = tuple(MEDIA_TYPES)
 
 
-def known_format_names() -> set[str]:
-    """Every name ``format=`` accepts, in any family."""
-    names: set[str] = set()
-    for family in FAMILIES:
-        names |= set(MEDIA_TYPES[family]) | set(FORMAT_ALIASES[family])
-    return names
+#: Every name ``format=`` accepts, in any family.
+KNOWN_FORMAT_NAMES = frozenset(
+    name for family in FAMILIES for name in (*MEDIA_TYPES[family], *FORMAT_ALIASES[family])
+)
 
 
 def parse_accept(header: str | None) -> MIMEAccept:
@@ -80,9 +78,9 @@ def choices(accept_header: str | None, format_name: str | None = None) -> dict[s
     Raises:
         QueryError: ``format_name`` is not a format of any family.
     """
-    if format_name is not None and format_name not in known_format_names():
+    if format_name is not None and format_name not in KNOWN_FORMAT_NAMES:
         raise QueryError(
-            f"unknown format {format_name!r}; formats: {', '.join(sorted(known_format_names()))}"
+            f"unknown format {format_name!r}; formats: {', '.join(sorted(KNOWN_FORMAT_NAMES))}"
         )
     return dict(_choices(accept_header, format_name))
 
