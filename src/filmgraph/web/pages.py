@@ -17,7 +17,6 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from werkzeug.exceptions import NotFound
 
-from ..claims import read_source
 from ..describe import Description
 from ..errors import NotFoundError
 from ..namespaces import FGID, GRAPHS, new_graph
@@ -99,7 +98,7 @@ def entity_data(name: str, extension: str) -> Response:
 def document() -> str:
     """The source document, every quoted span highlighted and linked to its facts."""
     state = current()
-    source = read_source(state.settings.claims_file)
+    source = state.source
     describer = state.describer
     by_sentence: dict[int, list[tuple]] = {}
     for triple, quotes in describer.quotes.items():

@@ -12,6 +12,7 @@ from rdflib import Dataset, Graph, URIRef
 from ..config import Settings
 from ..queries import NamedQuery
 from ..result_cache import ResultCache
+from ..sources import SourceDocument
 from ..workers import WorkerPool
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class State:
     descriptions: dict[tuple[str, str], Graph] = field(default_factory=dict)
     _explainer: Explainer | None = None
     _describer: Describer | None = None
+    _source: SourceDocument | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -75,6 +77,16 @@ class State:
 
                 self._describer = Describer(self.dataset)
             return self._describer
+
+    @property
+    def source(self) -> SourceDocument:
+        """The source document, read once (it is part of what the dataset was built from)."""
+        with self._lock:
+            if self._source is None:
+                from ..claims import read_source
+
+                self._source = read_source(self.settings.claims_file)
+            return self._source
 
     def close(self) -> None:
         """Stop the query workers."""
