@@ -1,5 +1,8 @@
 """`filmgraph serve`, for real: waitress on 127.0.0.1, queried over a socket, stopped by
-SIGTERM with its workers; a body over the limit is refused before it is sent."""
+SIGTERM with its workers; a body over the limit is refused before it is sent.
+
+The server is the shared ``server`` fixture of tests/browser.py (``filmgraph serve --port 0``
+over the session's build)."""
 
 from __future__ import annotations
 
@@ -7,16 +10,12 @@ import json
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _children(pid: int) -> list[int]:
@@ -35,40 +34,8 @@ def _alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split()[2] == "Z")
 
 
-@pytest.fixture(scope="module")
-def server(settings):
-    env = {**os.environ, "FILMGRAPH_BUILD_DIR": str(settings.output_dir)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "filmgraph",
-            "--no-progress",
-            "serve",
-            "--port",
-            "0",
-            "--max-rows",
-            "1000",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline()  # "serving http://127.0.0.1:PORT/sparql ..."
-        assert line.startswith("serving http://127.0.0.1:"), process.stderr.read()
-        url = line.split()[1]
-        yield process, url
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(10)
-
-
 def test_serves_queries_over_http(server):
-    _, url = server
+    url = server.base + "/sparql"
     query = urlencode({"query": "SELECT ?n WHERE { fgid:closeness schema:name ?n }"})
     request = urllib.request.Request(
         f"{url}?{query}", headers={"Accept": "application/sparql-results+json"}
@@ -88,7 +55,7 @@ def test_bounded_load_at_concurrency_16_has_no_errors(server, settings):
 
     from filmgraph.queries import load_queries
 
-    _, url = server
+    url = server.base + "/sparql"
     host, port = url.split("/")[2].split(":")
     texts = [q.text.encode() for q in load_queries(settings.queries_dir).values()]
 
@@ -114,7 +81,7 @@ def test_bounded_load_at_concurrency_16_has_no_errors(server, settings):
 
 
 def test_an_oversized_body_is_refused_before_it_is_sent(server):
-    _, url = server
+    url = server.base + "/sparql"
     host, port = url.split("/")[2].split(":")
     with socket.create_connection((host, int(port)), timeout=10) as conn:
         conn.sendall(
@@ -129,7 +96,7 @@ def test_an_oversized_body_is_refused_before_it_is_sent(server):
 
 
 def test_sigterm_stops_the_server_and_its_workers(server):
-    process, _ = server
+    process = server.process
     workers = _children(process.pid)
     assert len(workers) >= 2
     process.send_signal(signal.SIGTERM)
