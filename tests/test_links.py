@@ -72,7 +72,7 @@ def test_a_not_confirmed_entity_cannot_be_linked(project):
 
 
 def test_the_snapshot_is_generated_from_the_checked_statements(settings):
-    from filmgraph.wikidata import snapshot_text
+    from filmgraph.wikidata.snapshot import snapshot_text
 
     shipped = settings.wikidata_snapshot.read_text(encoding="utf-8")
     assert shipped == snapshot_text(settings.wikidata_facts), (

@@ -294,7 +294,7 @@ def wikidata_group() -> None:
 @pass_context
 def wikidata_snapshot(ctx: _Context) -> None:
     """Regenerate data/wikidata/snapshot.ttl from data/wikidata/facts.tsv."""
-    from .wikidata import snapshot_text
+    from .wikidata.snapshot import snapshot_text
 
     target = ctx.settings.wikidata_snapshot
     write_atomic(target, snapshot_text(ctx.settings.wikidata_facts))

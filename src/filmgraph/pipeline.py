@@ -20,11 +20,11 @@ from .checks import Report, run_checks
 from .config import Settings
 from .errors import ChecksFailedError
 from .fsio import write_atomic
-from .links import links_graph, read_links
 from .loading import load_dataset
 from .namespaces import GRAPHS
 from .progress import Steps
 from .reasoning import reason
+from .wikidata.links import links_graph, read_links
 
 DATASET_FILE = "filmgraph.trig"
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from .errors import DataError
-from .namespaces import FGID, GRAPHS, SCHEMA, WD, new_graph
+from ..errors import DataError
+from ..namespaces import FGID, GRAPHS, SCHEMA, WD, new_graph
 
 
 @dataclass(frozen=True)

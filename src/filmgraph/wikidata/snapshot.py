@@ -18,8 +18,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, XSD
 
-from .errors import DataError
-from .namespaces import GRAPHS, WD, WDT, new_graph
+from ..errors import DataError
+from ..namespaces import GRAPHS, WD, WDT, new_graph
 
 #: The day the statements were checked against stored public sources (data/wikidata/README).
 CHECKED = "2026-11-24"
