@@ -301,6 +301,28 @@ def wikidata_snapshot(ctx: _Context) -> None:
     click.echo(f"wrote {target}")
 
 
+@wikidata_group.command("compare")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@pass_context
+def wikidata_compare(ctx: _Context, fmt: str, output: Path | None) -> None:
+    """Grade every claim about a linked entity against the checked Wikidata statements:
+    agrees, refines, conflicts, not-in-wikidata or unchecked, with both values and the
+    document's quote."""
+    from .wikidata.compare import compare
+    from .wikidata.report import report_json, report_text
+
+    report = compare(ctx.build(), ctx.settings)
+    text = report_json(report) if fmt == "json" else report_text(report)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+
+
 @main.group("schemaorg")
 def schemaorg_group() -> None:
     """The schema.org terms the project uses."""

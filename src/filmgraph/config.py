@@ -219,6 +219,10 @@ class Settings:
         return self.data_dir / "wikidata" / "qids.tsv"
 
     @property
+    def wikidata_containment(self) -> Path:
+        return self.data_dir / "wikidata" / "containment.tsv"
+
+    @property
     def queries_dir(self) -> Path:
         return self.root / "queries"
 

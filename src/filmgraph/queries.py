@@ -5,6 +5,7 @@ Each ``.rq`` file opens with comment lines: the first is its title, the rest its
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,11 +64,13 @@ def parse_query(text: str) -> Query:
     return prepare(text).query
 
 
-def run_query(dataset: Dataset, text: str) -> Result:
+def run_query(dataset: Dataset, text: str, services: Iterable[str] = ()) -> Result:
     """Run a SPARQL query over a built dataset as the endpoint does: the default graph is
     the union of the asserted, inferred and links graphs; every graph is addressable by name.
+    ``services`` are the SERVICE endpoints the query may call (none by default), e.g.
+    ``["https://query.wikidata.org/sparql"]`` for ``queries/wikidata-federated.rq``.
 
     Raises:
         QuerySyntaxError, QueryError, ForbiddenError: see :class:`sparql.QueryEngine`.
     """
-    return QueryEngine(dataset).run(text).result
+    return QueryEngine(dataset, allowed_services=services).run(text).result

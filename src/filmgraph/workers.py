@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
+from urllib.error import URLError
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.sparql.sparql import SPARQLError
@@ -292,6 +293,12 @@ def _answer(engine: QueryEngine, job: Job) -> Reply:
         return Reply(400, f"the query cannot be evaluated: {exc}".encode())
     except PermissionError as exc:
         return Reply(403, f"refused: {exc}".encode())
+    except URLError as exc:  # a SERVICE endpoint on the allow-list failed
+        if isinstance(exc.reason, PermissionError):
+            return Reply(403, f"refused: {exc.reason}".encode())
+        url = getattr(exc, "url", None)  # an HTTPError knows the URL it was answered for
+        where = f" ({url.split('?')[0]})" if url else ""
+        return Reply(502, f"a SERVICE endpoint failed{where}: {exc}".encode())
     except RecursionError:
         return Reply(400, b"the query is nested too deeply to evaluate")
     except Exception as exc:  # rdflib's limits (501) or a bug of ours (500); never a trace

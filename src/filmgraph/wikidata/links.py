@@ -13,7 +13,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Dataset, Graph, URIRef
 
 from ..errors import DataError
 from ..namespaces import FGID, GRAPHS, SCHEMA, WD, new_graph
@@ -37,7 +37,7 @@ def read_links(path: Path, reference: Path) -> list[Link]:
             entity, links an entity or item twice, or the reference marks the entity as
             not to be linked (file and line).
     """
-    confirmed = _reference(reference)
+    confirmed = read_reference(reference)
     links = []
     with path.open(encoding="utf-8", newline="") as handle:
         for line, row in enumerate(csv.DictReader(handle, delimiter="\t"), start=2):
@@ -66,8 +66,9 @@ def read_links(path: Path, reference: Path) -> list[Link]:
     return links
 
 
-def _reference(path: Path) -> dict[str, str]:
-    """Reference name -> QID, for the confirmed rows only ('-' marks not confirmed)."""
+def read_reference(path: Path) -> dict[str, str]:
+    """Reference name -> QID, for the confirmed rows of qids.tsv only ('-' marks not
+    confirmed)."""
     with path.open(encoding="utf-8", newline="") as handle:
         rows = csv.DictReader(handle, delimiter="\t")
         return {r["entity"]: r["qid"] for r in rows if r["qid"] and r["qid"] != "-"}
@@ -81,3 +82,13 @@ def links_graph(links: list[Link], asserted: Graph, path: Path) -> Graph:
             raise DataError(f"no entity <{link.entity}> in the asserted graph", path, link.line)
         graph.add((link.entity, SCHEMA.sameAs, link.item))
     return graph
+
+
+def linked_items(dataset: Dataset) -> dict[URIRef, URIRef]:
+    """Our entity -> its Wikidata item, from the links graph of a built dataset."""
+    links = dataset.graph(GRAPHS["links"])
+    return {
+        entity: item  # type: ignore[misc]
+        for entity, item in links.subject_objects(SCHEMA.sameAs)
+        if isinstance(item, URIRef) and item.startswith(str(WD))
+    }
