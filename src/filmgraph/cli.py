@@ -16,6 +16,7 @@ from . import schemaorg
 from .config import Settings
 from .errors import ChecksFailedError, FilmgraphError
 from .explain import Explainer, explanation_json, explanation_text, parse_triple
+from .export import EXPORTS, export
 from .fsio import write_atomic
 from .pipeline import build, validate, write_dataset
 from .progress import RichSteps, Steps
@@ -236,7 +237,7 @@ def serve_cmd(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["turtle", "jsonld", "nt", "nq", "trig", "xml"]),
+    type=click.Choice(list(EXPORTS)),
     default="turtle",
     show_default=True,
 )
@@ -250,10 +251,10 @@ def serve_cmd(
 @pass_context
 def export_cmd(ctx: _Context, fmt: str, graphs: str, output: Path | None) -> None:
     """Export graphs of the dataset; triple formats merge them, N-Quads and TriG keep them
-    apart. Writes to standard output unless -o names a file (written atomically)."""
-    from .export import export
-
-    text = export(ctx.build(), fmt, [g.strip() for g in graphs.split(",") if g.strip()])
+    apart; jsonld-framed nests each film's and person's places and events under it.
+    Writes to standard output unless -o names a file (written atomically)."""
+    chosen = [g.strip() for g in graphs.split(",") if g.strip()]
+    text = export(ctx.build(), fmt, chosen, ctx.settings)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -321,6 +322,33 @@ def wikidata_compare(ctx: _Context, fmt: str, output: Path | None) -> None:
     else:
         write_atomic(output, text)
         click.echo(f"wrote {output}", err=True)
+
+
+@wikidata_group.command("link")
+@click.option(
+    "--online",
+    is_flag=True,
+    help="Ask Wikidata (wbsearchentities, or the reconciliation service, then "
+    "wbgetentities) instead of the shipped snapshot.",
+)
+@click.option(
+    "--entity",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="Only this entity (name, fgid:name or IRI), linked or not; repeatable.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_context
+def wikidata_link(ctx: _Context, online: bool, names: tuple[str, ...], fmt: str) -> None:
+    """Propose Wikidata items for the entities without a link, each scored from its name,
+    type, date and director, with the reasons. Offline by default; writes nothing."""
+    from .wikidata.proposals import proposals_json, proposals_text, propose_links
+
+    found = propose_links(ctx.build(), ctx.settings, online=online, names=names)
+    click.echo(proposals_json(found) if fmt == "json" else proposals_text(found), nl=False)
 
 
 @main.group("schemaorg")

@@ -146,6 +146,33 @@ class Settings:
         "FILMGRAPH_SERVICE_ALLOW",
         _names,
     )
+    wikidata_api: str = _setting(
+        "https://www.wikidata.org/w/api.php",
+        "Wikidata's action API, asked by `filmgraph wikidata link --online` "
+        "(wbsearchentities, wbgetentities).",
+        "FILMGRAPH_WIKIDATA_API",
+        str,
+    )
+    wikidata_reconcile: str = _setting(
+        "",
+        "A W3C Reconciliation API service to find link candidates instead of "
+        "wbsearchentities (e.g. https://wikidata.reconci.link/en/api); empty: search.",
+        "FILMGRAPH_WIKIDATA_RECONCILE",
+        str,
+    )
+    wikidata_timeout: float = _setting(
+        10.0,
+        "Seconds to wait for each answer from Wikidata or the reconciliation service.",
+        "FILMGRAPH_WIKIDATA_TIMEOUT",
+        _positive(float),
+    )
+    wikidata_contact: str = _setting(
+        "https://w3id.org/filmgraph/",
+        "How Wikimedia can reach whoever runs the linker or the endpoint's federated "
+        "queries (a URL or e-mail address), sent in the User-Agent of every request.",
+        "FILMGRAPH_WIKIDATA_CONTACT",
+        str,
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -197,6 +224,11 @@ class Settings:
     @property
     def schemaorg_vocabulary(self) -> Path:
         return self.data_dir / "vendor" / "schemaorg-30.0.ttl"
+
+    @property
+    def schemaorg_context(self) -> Path:
+        """schema.org's JSON-LD context, served to pyld by the local loader (jsonld.py)."""
+        return self.data_dir / "vendor" / "schemaorg-context-30.0.jsonld"
 
     @property
     def schemaorg_subset(self) -> Path:

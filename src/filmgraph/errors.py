@@ -141,3 +141,18 @@ class EngineLimitError(FilmgraphError):
     reported as 501 Not Implemented with where it failed)."""
 
     status = 501
+
+
+class UpstreamError(FilmgraphError):
+    """A remote service (Wikidata's API, a reconciliation service) failed: it could not be
+    reached, timed out, answered with an HTTP error or with something that is not its JSON.
+    The message names the URL and, when there was one, the HTTP status."""
+
+    status = 502
+
+    def __init__(self, reason: str, url: str, upstream_status: int | None = None) -> None:
+        self.reason = reason
+        self.url = url
+        self.upstream_status = upstream_status
+        status = f" (HTTP {upstream_status})" if upstream_status is not None else ""
+        super().__init__(f"{url}{status}: {reason}")

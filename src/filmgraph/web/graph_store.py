@@ -3,9 +3,10 @@
 - ``GET /graph?default``: the default graph (the union of asserted, inferred, links);
   ``GET /graph?graph=IRI``: one named graph (404 if we hold none by that IRI). The format
   comes from the Accept header or ``format=`` (Turtle by default), as for query results.
-- ``GET /export.<ext>`` (``ttl``, ``jsonld``, ``nt``, ``nq``, ``trig``, ``rdf``): the whole
-  dataset as a file; triple formats merge the default graph's parts, N-Quads and TriG keep
-  every graph apart. Each answer names a file (Content-Disposition).
+- ``GET /export.<ext>`` (``ttl``, ``jsonld``, ``nt``, ``nq``, ``trig``, ``rdf``,
+  ``framed.jsonld``): the whole dataset as a file; triple formats merge the default graph's
+  parts, N-Quads and TriG keep every graph apart. Each answer names a file
+  (Content-Disposition).
 
 Writes (PUT, POST, DELETE) are not offered: 405.
 """
@@ -16,9 +17,9 @@ from flask import Blueprint, Response, abort, request
 from rdflib import URIRef
 
 from ..errors import QueryError
-from ..export import FORMATS, export
+from ..export import EXPORTS, export, media_type
 from ..namespaces import GRAPHS
-from ..results import MEDIA_TYPES, QUAD_FORMATS
+from ..results import QUAD_FORMATS
 from ..sparql import DEFAULT_GRAPHS
 from .negotiation import choose_or_406, parse_accept
 from .state import current
@@ -26,7 +27,7 @@ from .state import current
 blueprint = Blueprint("graph_store", __name__)
 
 #: a graph format's name (as negotiated, and as a file extension) -> its export name
-EXPORT_NAMES = {extension: name for name, extension in FORMATS.items()}
+EXPORT_NAMES = {extension: name for name, extension in EXPORTS.items()}
 
 
 @blueprint.route("/graph")
@@ -45,7 +46,8 @@ def graph() -> Response:
     accept = parse_accept(request.headers.get("Accept"))
     fmt = choose_or_406("GRAPH", accept, request.args.get("format"), "a graph")
     held = [n for n in names if GRAPHS[n] in current().graphs]
-    return _file(export(current().dataset, EXPORT_NAMES[fmt], held), fmt, filename)
+    text = export(current().dataset, EXPORT_NAMES[fmt], held, current().settings)
+    return _file(text, fmt, filename)
 
 
 @blueprint.route("/export.<extension>")
@@ -55,12 +57,13 @@ def export_file(extension: str) -> Response:
         abort(404, f"no export as .{extension}; as: {', '.join(sorted(EXPORT_NAMES))}")
     graphs = list(GRAPHS) if extension in QUAD_FORMATS else list(DEFAULT_GRAPHS)
     held = [n for n in graphs if GRAPHS[n] in current().graphs]
-    return _file(export(current().dataset, name, held), extension, "filmgraph")
+    text = export(current().dataset, name, held, current().settings)
+    return _file(text, extension, "filmgraph")
 
 
 def _file(text: str, extension: str, stem: str) -> Response:
     """``text`` in the graph format named ``extension``, as a file to save."""
-    response = Response(text, mimetype=MEDIA_TYPES["GRAPH"][extension])
+    response = Response(text, mimetype=media_type(extension))
     response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{extension}"'
     response.headers["Vary"] = "Accept"
     return response
