@@ -122,12 +122,12 @@ def with_prefixes(text: str) -> str:
 
 
 def query_mix() -> list[Query]:
-    """The competency questions, ``queries/*.rq``, in file-name order."""
+    """The competency questions, ``queries/*.rq``, in file-name order, but for federated
+    ones (they would time the remote endpoint, and federation is off by default)."""
     from filmgraph import Settings, load_queries
 
-    return [
-        Query(q.name, with_prefixes(q.text)) for q in load_queries(Settings().queries_dir).values()
-    ]
+    queries = load_queries(Settings().queries_dir).values()
+    return [Query(q.name, with_prefixes(q.text)) for q in queries if not q.services]
 
 
 # ---------------------------------------------------------------- the client

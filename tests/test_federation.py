@@ -21,6 +21,7 @@ from filmgraph.errors import ForbiddenError
 from filmgraph.namespaces import FGID, GRAPHS, WD
 from filmgraph.queries import get_query
 from filmgraph.sparql import prepare
+from filmgraph.web import create_app, state
 
 WDQS = "https://query.wikidata.org/sparql"
 
@@ -33,6 +34,7 @@ class StandIn(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.graph = graph
         self.queries: list[str] = []
+        self.agents: list[str] = []
 
     @property
     def url(self) -> str:
@@ -55,6 +57,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         [query] = form["query"]
         self.server.queries.append(query)
+        self.server.agents.append(self.headers.get("User-Agent", ""))
         body = self.server.graph.query(query).serialize(format="json")
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")
@@ -115,8 +118,25 @@ def test_an_endpoint_off_the_allow_list_is_still_refused(federated, dataset, wik
     assert wikidata.queries == []
 
 
+def test_the_endpoint_federates_when_allowed_and_says_who_it_is(
+    settings, dataset, wikidata, federated
+):
+    app = create_app(settings.with_(service_allow=(wikidata.url,), workers=1), dataset)
+    try:
+        response = app.test_client().post(
+            "/sparql",
+            data=federated.replace(WDQS, wikidata.url),
+            headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert response.get_data(as_text=True).count("http://www.wikidata.org/entity/Q") == 4
+        assert len(wikidata.agents) == 2
+        assert all(a.startswith("filmgraph/") and "(" in a for a in wikidata.agents)
+    finally:
+        state(app).close()
+
+
 def test_a_failing_service_is_a_502_naming_it(settings, dataset, wikidata):
-    from filmgraph.web import create_app, state
 
     broken = wikidata.url.replace("/sparql", "/broken")
     with socket.socket() as probe:  # a port nobody listens on

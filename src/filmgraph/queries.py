@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Dataset
@@ -26,6 +27,12 @@ class NamedQuery:
     description: str
     text: str
     path: Path
+
+    @cached_property
+    def services(self) -> tuple[str, ...]:
+        """The SERVICE endpoints it calls: a federated query runs only where they are
+        allowed (setting ``service_allow``)."""
+        return prepare(self.text).services
 
 
 def load_queries(folder: Path) -> dict[str, NamedQuery]:

@@ -16,6 +16,7 @@ import contextlib
 import os
 import sys
 import sysconfig
+import urllib.request
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -78,3 +79,23 @@ def install(allowed_services: Iterable[str] = ()) -> Sandbox:
                 sandbox.resolved.update(str(a[4][0]) for a in socket.getaddrinfo(host, None))
     sys.addaudithook(sandbox)
     return sandbox
+
+
+class _Identify(urllib.request.BaseHandler):
+    """Sends our User-Agent on every request, in place of the caller's."""
+
+    def __init__(self, user_agent: str) -> None:
+        self.user_agent = user_agent
+
+    def http_request(self, request: urllib.request.Request) -> urllib.request.Request:
+        request.add_header("User-agent", self.user_agent)  # the name urllib stores
+        return request
+
+    https_request = http_request
+
+
+def identify(user_agent: str) -> None:
+    """Make every urllib request of this process (rdflib's SERVICE calls among them) say
+    who sends it: rdflib's own User-Agent names no one, and Wikimedia asks for one that
+    does. Process-wide, so only ever called in a worker process."""
+    urllib.request.install_opener(urllib.request.build_opener(_Identify(user_agent)))

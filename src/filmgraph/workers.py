@@ -66,6 +66,7 @@ class WorkerOptions:
     max_rows: int | None = None
     allowed_services: tuple[str, ...] = ()
     memory_mb: int = 0
+    user_agent: str = ""  # sent on SERVICE calls
 
 
 class _Worker:
@@ -260,6 +261,8 @@ def _serve(conn: Connection, payload: bytes, options: WorkerOptions) -> None:
         _warm_up()
         if options.memory_mb:
             _limit_memory(options.memory_mb)
+        if options.user_agent:
+            sandbox.identify(options.user_agent)
         sandbox.install(options.allowed_services)
     except Exception as exc:  # report any start-up failure to the parent, then leave
         conn.send(f"{type(exc).__name__}: {exc}")

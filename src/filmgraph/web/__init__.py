@@ -22,6 +22,7 @@ from ..config import Settings
 from ..queries import load_queries
 from ..result_cache import ResultCache
 from ..sparql import QueryEngine
+from ..wikidata.client import user_agent
 from ..workers import WorkerOptions, WorkerPool
 from . import description, errors, explain, graph_store, ops, pages, protocol
 from .state import State
@@ -58,6 +59,7 @@ def create_app(
                 max_rows=settings.max_rows,
                 allowed_services=settings.service_allow,
                 memory_mb=settings.worker_memory,
+                user_agent=user_agent(settings.wikidata_contact),
             ),
         )
         atexit.register(pool.close)
