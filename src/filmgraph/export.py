@@ -3,17 +3,21 @@
 Triple formats (Turtle, JSON-LD, N-Triples, RDF/XML) merge the chosen graphs; the quad
 formats (N-Quads, TriG) keep them apart by name. Output is stable, so that diffs between
 builds are readable: Turtle groups each subject's triples with our prefixes bound, N-Triples
-and N-Quads are sorted line by line, and JSON-LD is compacted against a context embedded in
-the file (``@vocab`` schema.org plus only the prefixes the data uses; nothing is fetched).
+and N-Quads are sorted line by line, TriG writes the graphs in a fixed order, and JSON-LD is
+compacted against a context embedded in the file (``@vocab`` schema.org plus only the
+prefixes the data uses; nothing is fetched), nodes and keys sorted. Blank nodes in the
+triple formats are labelled from their content (rdflib's canonical labels).
 Framed JSON-LD (``jsonld-framed``, see :mod:`filmgraph.jsonld`) nests each film's and
 person's places and events under it, with schema.org's context resolved locally.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from rdflib import Dataset
+from rdflib import BNode, Dataset, Graph
+from rdflib.compare import to_canonical_graph
 
 from .config import Settings
 from .errors import QueryError
@@ -93,11 +97,14 @@ def export(
         for name in names:
             target = chosen.graph(GRAPHS[name])
             target += dataset.graph(GRAPHS[name])
-        text = chosen.serialize(format=GRAPH[FORMATS[fmt]][0])
-        return _sorted_lines(text) if fmt == "nq" else text
+        if fmt == "trig":
+            return _trig([chosen.graph(GRAPHS[name]) for name in names])
+        return _sorted_lines(chosen.serialize(format=GRAPH[FORMATS[fmt]][0]))
     merged = new_graph()
     for name in names:
         merged += dataset.graph(GRAPHS[name])
+    if any(isinstance(term, BNode) for triple in merged for term in triple):
+        merged = _canonical(merged)
     if fmt == FRAMED:
         return framed(merged, settings)
     if fmt == "jsonld":
@@ -107,5 +114,33 @@ def export(
 
 
 def _sorted_lines(text: str) -> str:
-    lines = sorted(line for line in text.splitlines() if line.strip())
+    """Lines sorted as if blank nodes had no label, so that their order does not depend
+    on the labels a load gave them."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    lines.sort(key=lambda line: (_BLANK.sub("_:", line), line))
     return "\n".join(lines) + "\n"
+
+
+_BLANK = re.compile(r"_:[A-Za-z0-9]+")
+
+
+def _trig(graphs: list[Graph]) -> str:
+    """TriG with the graphs in the order given, each grouped by subject as in Turtle
+    (rdflib's own order of graphs changes from run to run); prefixes once, at the top."""
+    prefixes: set[str] = set()
+    bodies = []
+    for graph in graphs:
+        single = new_dataset()
+        single.graph(graph.identifier).__iadd__(graph)
+        lines = single.serialize(format="trig").splitlines()
+        prefixes.update(line for line in lines if line.startswith("@prefix"))
+        bodies.append("\n".join(line for line in lines if not line.startswith("@prefix")))
+    return "\n".join(sorted(prefixes)) + "\n" + "".join(bodies).rstrip() + "\n"
+
+
+def _canonical(graph: Graph) -> Graph:
+    """The graph with blank nodes labelled from their content, not at random, so that
+    exports of the same data are the same text."""
+    canonical = new_graph()
+    canonical += to_canonical_graph(graph)
+    return canonical

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import NamespaceManager
@@ -103,7 +104,8 @@ def serialize_graph(graph: Graph, fmt: str) -> str:
 
 
 def json_ld(graph: Graph, context: dict | None = None) -> str:
-    """JSON-LD for a graph (compacted against ``context`` when given).
+    """JSON-LD for a graph (compacted against ``context`` when given), its nodes in order of
+    their ``@id`` and keys sorted, so that the same graph gives the same text.
 
     rdflib writes a blank-node type as ``"@type": [{"@id": "_:b"}]``, which JSON-LD does
     not allow (a type is a string, ``"_:b"``; pyoxigraph refuses the object form): such
@@ -111,7 +113,17 @@ def json_ld(graph: Graph, context: dict | None = None) -> str:
     """
     data = json.loads(graph.serialize(format="json-ld", context=context))
     _string_types(data)
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_sorted_sets(data), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _sorted_sets(node: Any, ordered: bool = False) -> Any:
+    """Arrays sorted (JSON-LD arrays are sets), but for the items of an ``@list``."""
+    if isinstance(node, dict):
+        return {k: _sorted_sets(v, ordered=k == "@list") for k, v in node.items()}
+    if isinstance(node, list):
+        items = [_sorted_sets(item) for item in node]
+        return items if ordered else sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
+    return node
 
 
 def _string_types(node: object) -> None:
