@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from pyld import jsonld
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
+from canary import Canary
 from filmgraph.config import Settings
 from filmgraph.errors import DataError, QueryError
 from filmgraph.export import EXPORTS, export
@@ -236,35 +235,11 @@ def test_output_is_stable(dataset):
 # Nothing is fetched
 
 
-class Canary:
-    """An HTTP server on 127.0.0.1 that records every request it receives."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        canary = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                canary.requests.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/ld+json")
-                self.end_headers()
-                self.wfile.write(b'{"@context": {"@vocab": "http://example.org/"}}')
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 @pytest.fixture
 def canary() -> Iterator[Canary]:
-    server = Canary()
+    server = Canary("application/ld+json", b'{"@context": {"@vocab": "http://example.org/"}}')
     yield server
-    server.server.shutdown()
-    server.server.server_close()
+    server.close()
 
 
 def test_the_loader_refuses_a_remote_context_without_a_request(loader, canary):
@@ -278,7 +253,7 @@ def test_the_loader_refuses_a_remote_context_without_a_request(loader, canary):
     direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with direct.open(f"{canary.url}/context.jsonld") as answer:
         assert answer.status == 200
-    assert canary.requests == ["/context.jsonld"]
+    assert canary.requests == ["GET /context.jsonld"]
 
 
 def test_the_loader_serves_schema_orgs_context_at_each_of_its_urls(loader, offline):

@@ -97,6 +97,15 @@ class _Context:
 pass_context = click.make_pass_decorator(_Context)
 
 
+def _emit(text: str, output: Path | None) -> None:
+    """Write ``text`` to standard output, or atomically to the file ``output``."""
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+
+
 @main.command("build")
 @pass_context
 def build_cmd(ctx: _Context) -> None:
@@ -255,11 +264,7 @@ def export_cmd(ctx: _Context, fmt: str, graphs: str, output: Path | None) -> Non
     Writes to standard output unless -o names a file (written atomically)."""
     chosen = [g.strip() for g in graphs.split(",") if g.strip()]
     text = export(ctx.build(), fmt, chosen, ctx.settings)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_atomic(output, text)
-        click.echo(f"wrote {output}", err=True)
+    _emit(text, output)
 
 
 @main.group("claims")
@@ -317,11 +322,7 @@ def wikidata_compare(ctx: _Context, fmt: str, output: Path | None) -> None:
 
     report = compare(ctx.build(), ctx.settings)
     text = report_json(report) if fmt == "json" else report_text(report)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_atomic(output, text)
-        click.echo(f"wrote {output}", err=True)
+    _emit(text, output)
 
 
 @wikidata_group.command("link")
