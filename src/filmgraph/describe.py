@@ -32,7 +32,8 @@ class Fact:
 @dataclass
 class Description:
     """An entity as the pages show it. ``facts`` and ``incoming`` map each predicate to its
-    facts, predicates in label order."""
+    facts, predicates in label order; ``types`` are its classes, ``type_facts`` the
+    ``rdf:type`` facts they come from (asserted or inferred)."""
 
     iri: URIRef
     label: str
@@ -41,6 +42,7 @@ class Description:
     incoming: dict[URIRef, list[Fact]] = field(default_factory=dict)
     same_as: list[URIRef] = field(default_factory=list)
     characterisations: list[Quote] = field(default_factory=list)
+    type_facts: list[Fact] = field(default_factory=list)
 
     @property
     def wikidata(self) -> list[URIRef]:
@@ -80,10 +82,8 @@ class Describer:
         incoming = self._facts((None, None, iri))
         if not out and not incoming:
             raise NotFoundError(f"the graph says nothing about <{iri}>")
-        types = sorted(
-            {f.triple[2] for f in out.pop(RDF.type, [])},  # type: ignore[misc]
-            key=self.label,
-        )
+        type_facts = out.pop(RDF.type, [])
+        types = sorted({f.triple[2] for f in type_facts}, key=self.label)  # type: ignore[misc]
         same_as = sorted(
             {o for p in (SCHEMA.sameAs, OWL.sameAs) for o in self.links.objects(iri, p)}
             | {o for f in out.get(SCHEMA.sameAs, []) for o in [f.triple[2]]},
@@ -97,6 +97,7 @@ class Describer:
             incoming,
             same_as,  # type: ignore[arg-type]
             characterisations_of(self.dataset, iri),
+            type_facts,
         )
 
     def _facts(self, pattern: tuple) -> dict[URIRef, list[Fact]]:
