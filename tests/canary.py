@@ -17,8 +17,10 @@ class Canary:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 canary.requests.append(f"{self.command} {self.path}")
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 self.send_response(200)
                 self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -19,8 +20,11 @@ SHARED = ROOT.parent / "shared"
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The project itself, building (and caching) into a temporary folder."""
-    return Settings(root=ROOT, build_dir=tmp_path_factory.mktemp("build"))
+    """The project itself, building (and caching) into a temporary folder; on the store
+    FILMGRAPH_STORE names (memory by default; .ci/run also runs the CLI and route tests on
+    oxigraph)."""
+    store = os.environ.get("FILMGRAPH_STORE", "memory")
+    return Settings(root=ROOT, build_dir=tmp_path_factory.mktemp("build"), store=store)
 
 
 @pytest.fixture(scope="session")

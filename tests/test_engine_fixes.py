@@ -170,9 +170,12 @@ def test_constant_filters_over_http(client):
         "SELECT (SUM(?o) AS ?n) WHERE { ?s a ?o }",
     ],
 )
-def test_what_rdflib_cannot_answer_is_a_501_that_says_where(client, query):
+def test_what_rdflib_cannot_answer_is_a_501_that_says_where(client, settings, query):
     response = client.get("/sparql", query_string={"query": query})
     body = response.get_data(as_text=True)
+    if settings.store == "oxigraph" and query != "DESCRIBE *":  # rdflib still parses it
+        assert response.status_code == 200, body  # Oxigraph's engine answers them
+        return
     assert response.status_code == 501, body
     assert body.startswith("the SPARQL engine (rdflib ") and " in rdflib" in body
     assert "Traceback" not in body and "/" not in body.split(": ", 1)[1]

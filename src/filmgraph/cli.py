@@ -20,10 +20,12 @@ from .export import EXPORTS, export
 from .fsio import write_atomic
 from .pipeline import build, validate, write_dataset
 from .progress import RichSteps, Steps
-from .queries import load_queries, run_query
+from .queries import load_queries
 from .reasoning import ENGINES
+from .remote_store import LAYOUTS
 from .results import GRAPH, TABULAR, format_result
 from .stats import stats, stats_json, stats_text
+from .store import STORES, open_engine
 
 
 class _Group(click.Group):
@@ -56,6 +58,11 @@ class _Group(click.Group):
     help="OWL 2 RL engine (default owlrl) [env FILMGRAPH_REASONER].",
 )
 @click.option(
+    "--store",
+    type=click.Choice(STORES),
+    help="Where queries run: memory (default) or oxigraph (on disk) [env FILMGRAPH_STORE].",
+)
+@click.option(
     "--no-cache",
     is_flag=True,
     help="Build from scratch; neither read nor write the cache [env FILMGRAPH_CACHE=0].",
@@ -72,6 +79,7 @@ def main(
     root: Path | None,
     build_dir: Path | None,
     reasoner: str | None,
+    store: str | None,
     no_cache: bool,
     progress: bool | None,
 ) -> None:
@@ -79,7 +87,11 @@ def main(
     # rdflib logs a traceback for each ill-typed literal; the checks report those properly.
     logging.getLogger("rdflib").setLevel(logging.ERROR)
     settings = Settings.from_env(
-        root=root, build_dir=build_dir, reasoner=reasoner, cache=False if no_cache else None
+        root=root,
+        build_dir=build_dir,
+        reasoner=reasoner,
+        store=store,
+        cache=False if no_cache else None,
     )
     show = sys.stderr.isatty() if progress is None else progress
     ctx.obj = _Context(settings, RichSteps() if show else Steps())
@@ -156,7 +168,7 @@ def query_cmd(ctx: _Context, query: str, fmt: str) -> None:
     else:
         text = query
     dataset = ctx.build()
-    result = run_query(dataset, text)
+    result = open_engine(ctx.settings, dataset).run(text).result
     click.echo(format_result(result, fmt, dataset.namespace_manager), nl=False)
 
 
@@ -265,6 +277,75 @@ def export_cmd(ctx: _Context, fmt: str, graphs: str, output: Path | None) -> Non
     chosen = [g.strip() for g in graphs.split(",") if g.strip()]
     text = export(ctx.build(), fmt, chosen, ctx.settings)
     _emit(text, output)
+
+
+@main.command("push")
+@click.option(
+    "--to",
+    "base",
+    metavar="URL",
+    help="The store's base URL; its endpoints follow --layout (e.g. http://127.0.0.1:7878).",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(list(LAYOUTS)),
+    default="oxigraph",
+    show_default=True,
+    help="Where the store keeps its endpoints under --to: oxigraph /query /update /store; "
+    "fuseki (--to the dataset) /sparql /update /data; virtuoso /sparql /sparql-auth "
+    "/sparql-graph-crud-auth.",
+)
+@click.option("--query", "query_url", metavar="URL", help="The SPARQL query endpoint.")
+@click.option("--update", "update_url", metavar="URL", help="The SPARQL Update endpoint.")
+@click.option("--gsp", "gsp_url", metavar="URL", help="The Graph Store Protocol endpoint.")
+@click.option(
+    "--no-update",
+    is_flag=True,
+    help="Use no SPARQL Update: PUT each graph in place, one after the other.",
+)
+@click.option(
+    "--graphs",
+    default="asserted,inferred,provenance,links",
+    show_default=True,
+    help="Comma-separated: asserted, inferred, provenance, links, ontology, wikidata, all.",
+)
+@click.option(
+    "--user",
+    help="User name for the store [env FILMGRAPH_PUSH_USER]; the password is read from "
+    "FILMGRAPH_PUSH_PASSWORD.",
+)
+@pass_context
+def push_cmd(
+    ctx: _Context,
+    base: str | None,
+    layout: str,
+    query_url: str | None,
+    update_url: str | None,
+    gsp_url: str | None,
+    no_update: bool,
+    graphs: str,
+    user: str | None,
+) -> None:
+    """Replace the named graphs of a remote SPARQL 1.1 store with ours (staged, then swapped
+    in by one SPARQL Update; graph by graph with --no-update), then count each graph there.
+    Exit 1, saying what each graph holds, if the push fails or a count differs."""
+    from .push import push
+    from .remote_store import RemoteStore, endpoints
+
+    urls = endpoints(
+        base,
+        layout,
+        query=query_url,
+        update=update_url,
+        gsp=gsp_url,
+        use_update=not no_update,
+    )
+    settings = ctx.settings.with_(push_user=user) if user else ctx.settings
+    chosen = [g.strip() for g in graphs.split(",") if g.strip()]
+    report = push(ctx.build(), RemoteStore.from_settings(urls, settings), chosen)
+    click.echo(report.text(), nl=False)
+    if not report.ok:
+        sys.exit(1)
 
 
 @main.group("claims")

@@ -38,6 +38,15 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
+def _one_of(*choices: str) -> Any:
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise ValueError(f"{text!r} is not one of {', '.join(choices)}")
+        return text
+
+    return parse
+
+
 def _positive(kind: Any) -> Any:
     def parse(text: str) -> Any:
         value = kind(text)
@@ -146,6 +155,13 @@ class Settings:
         "FILMGRAPH_SERVICE_ALLOW",
         _names,
     )
+    store: str = _setting(
+        "memory",
+        "Where queries run: memory (rdflib's engine over the build in memory) or oxigraph "
+        "(the build in an Oxigraph store on disk, BUILD_DIR/oxigraph, and Oxigraph's engine).",
+        "FILMGRAPH_STORE",
+        _one_of("memory", "oxigraph"),
+    )
     wikidata_api: str = _setting(
         "https://www.wikidata.org/w/api.php",
         "Wikidata's action API, asked by `filmgraph wikidata link --online` "
@@ -172,6 +188,28 @@ class Settings:
         "queries (a URL or e-mail address), sent in the User-Agent of every request.",
         "FILMGRAPH_WIKIDATA_CONTACT",
         str,
+    )
+    push_timeout: float = _setting(
+        60.0,
+        "Seconds `filmgraph push` waits for each answer from the remote store.",
+        "FILMGRAPH_PUSH_TIMEOUT",
+        _positive(float),
+    )
+    push_user: str = _setting(
+        "",
+        "User name `filmgraph push` gives the remote store when it asks (HTTP Basic or "
+        "Digest); empty: none.",
+        "FILMGRAPH_PUSH_USER",
+        str,
+    )
+    push_password: str = field(
+        default="",
+        repr=False,
+        metadata={
+            "help": "Password for push_user; from the environment only, never an option.",
+            "env": "FILMGRAPH_PUSH_PASSWORD",
+            "parse": str,
+        },
     )
 
     @classmethod
@@ -261,6 +299,10 @@ class Settings:
     @property
     def output_dir(self) -> Path:
         return self.build_dir or self.root / "build"
+
+    @property
+    def oxigraph_dir(self) -> Path:
+        return self.output_dir / "oxigraph"
 
     @property
     def cache_file(self) -> Path:

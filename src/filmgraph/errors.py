@@ -156,3 +156,14 @@ class UpstreamError(FilmgraphError):
         self.upstream_status = upstream_status
         status = f" (HTTP {upstream_status})" if upstream_status is not None else ""
         super().__init__(f"{url}{status}: {reason}")
+
+
+class PushError(FilmgraphError):
+    """A push to a remote store failed part-way; the message and ``report`` say, graph by
+    graph, which were replaced and which still hold their previous version."""
+
+    status = 502
+
+    def __init__(self, text: str, report: object) -> None:
+        self.report = report
+        super().__init__(text)

@@ -171,16 +171,113 @@ class Answer:
         return 1 if self.kind == "ASK" else len(self.result.bindings)
 
 
-class QueryEngine:
-    """Runs SPARQL over one dataset, with views for the datasets queries ask for.
+class Engine:
+    """What every backend shares: the dataset rules and the SERVICE allow-list, checked on
+    rdflib's parse of the query before any backend sees it; a backend only evaluates.
+
+    Args:
+        graphs: the names of the graphs the backend holds.
+        allowed_services: SERVICE endpoints a query may call; none by default.
+        max_rows: cut results longer than this (``Answer.truncated`` says so).
+    """
+
+    def __init__(
+        self,
+        graphs: Iterable[URIRef],
+        *,
+        allowed_services: Iterable[str] = (),
+        max_rows: int | None = None,
+        cache_size: int = 256,
+    ) -> None:
+        self.held: tuple[URIRef, ...] = tuple(sorted(graphs, key=str))
+        self.default_graphs = tuple(
+            GRAPHS[n] for n in DEFAULT_GRAPHS if n in GRAPHS and GRAPHS[n] in self.held
+        )
+        self.allowed_services = frozenset(allowed_services)
+        self.max_rows = max_rows
+        self._cache_size = cache_size
+        self._prepared: OrderedDict[str, Prepared] = OrderedDict()
+
+    def prepare(self, text: str) -> Prepared:
+        """:func:`prepare`, remembering the last queries."""
+        prepared = self._prepared.get(text)
+        if prepared is None:
+            prepared = prepare(text)
+            _remember(self._prepared, text, prepared, self._cache_size)
+        else:
+            self._prepared.move_to_end(text)
+        return prepared
+
+    def dataset(
+        self,
+        default_graphs: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+    ) -> tuple[tuple[URIRef, ...], tuple[URIRef, ...]]:
+        """(default graphs, named graphs) a query sees: ``default_graphs`` as its default
+        graph (ours when None) and ``named_graphs`` as its named graphs (all when None).
+
+        Raises:
+            QueryError: a graph we do not hold is named.
+        """
+        return self._held(default_graphs, self.default_graphs), self._held(named_graphs, self.held)
+
+    def _held(self, names: Iterable[str] | None, default: tuple[URIRef, ...]) -> tuple:
+        if names is None:
+            return default
+        chosen = tuple(dict.fromkeys(URIRef(str(n)) for n in names))
+        unknown = [str(n) for n in chosen if n not in self.held]
+        if unknown:
+            held = ", ".join(f"<{g}>" for g in self.held)
+            raise QueryError(
+                f"the dataset holds no graph named <{unknown[0]}>; graphs are never fetched "
+                f"from elsewhere. The graphs it holds: {held}"
+            )
+        return chosen
+
+    def run(
+        self,
+        text: str,
+        default_graphs: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+    ) -> Answer:
+        """Answer a query. Dataset arguments (the protocol's ``default-graph-uri`` and
+        ``named-graph-uri``) take precedence over the query's own FROM / FROM NAMED.
+
+        Raises:
+            QuerySyntaxError, QueryError, ForbiddenError: see :func:`prepare` and
+            :meth:`dataset`.
+        """
+        prepared = self.prepare(text)
+        for service in prepared.services:
+            if service not in self.allowed_services:
+                raise ForbiddenError(
+                    f"SERVICE <{service}> is refused: federated queries may only call the "
+                    "endpoints on the allow-list (setting service_allow, empty by default)"
+                )
+        if default_graphs is None and named_graphs is None:
+            default_graphs, named_graphs = prepared.default_graphs, prepared.named_graphs
+        elif default_graphs is None or named_graphs is None:
+            default_graphs, named_graphs = default_graphs or (), named_graphs or ()
+        default, named = self.dataset(default_graphs, named_graphs)
+        return self.evaluate(prepared, default, named)
+
+    def evaluate(
+        self, prepared: Prepared, default: tuple[URIRef, ...], named: tuple[URIRef, ...]
+    ) -> Answer:
+        """Evaluate a checked query over the given dataset (each backend's own part)."""
+        raise NotImplementedError
+
+
+class QueryEngine(Engine):
+    """Runs SPARQL over one rdflib dataset in memory, with views for the datasets queries
+    ask for.
 
     Views are copies made once and kept (the dataset must not change while an engine uses
     it); prepared queries are kept too, so repeated queries skip parsing.
 
     Args:
         dataset: a built dataset (named graphs; see :func:`filmgraph.build`).
-        allowed_services: SERVICE endpoints a query may call; none by default.
-        max_rows: cut results longer than this (``Answer.truncated`` says so).
+        allowed_services, max_rows: see :class:`Engine`.
 
     >>> from filmgraph import build
     >>> engine = QueryEngine(build())
@@ -199,44 +296,31 @@ class QueryEngine:
     ) -> None:
         self.graphs: dict[URIRef, Graph] = {
             g.identifier: g  # type: ignore[misc]
-            for g in sorted(dataset.graphs(), key=lambda g: str(g.identifier))
+            for g in dataset.graphs()
             if g.identifier != DATASET_DEFAULT_GRAPH_ID and len(g)
         }
-        self.default_graphs = tuple(
-            GRAPHS[n] for n in DEFAULT_GRAPHS if n in GRAPHS and GRAPHS[n] in self.graphs
+        super().__init__(
+            self.graphs,
+            allowed_services=allowed_services,
+            max_rows=max_rows,
+            cache_size=cache_size,
         )
-        self.allowed_services = frozenset(allowed_services)
-        self.max_rows = max_rows
-        self._cache_size = cache_size
-        self._prepared: OrderedDict[str, Prepared] = OrderedDict()
         self._views: OrderedDict[tuple, Dataset] = OrderedDict()
-
-    def prepare(self, text: str) -> Prepared:
-        """:func:`prepare`, remembering the last queries."""
-        prepared = self._prepared.get(text)
-        if prepared is None:
-            prepared = prepare(text)
-            _remember(self._prepared, text, prepared, self._cache_size)
-        else:
-            self._prepared.move_to_end(text)
-        return prepared
 
     def view(
         self,
         default_graphs: Iterable[str] | None = None,
         named_graphs: Iterable[str] | None = None,
     ) -> Dataset:
-        """The dataset a query sees: the union of ``default_graphs`` as its default graph
-        (ours when None) and ``named_graphs`` as its named graphs (all when None).
+        """The rdflib dataset a query sees (see :meth:`Engine.dataset`), made once.
 
         Raises:
             QueryError: a graph we do not hold is named.
         """
-        default = self._held(default_graphs, self.default_graphs)
-        named = self._held(named_graphs, tuple(self.graphs))
-        key = (default, named)
+        key = self.dataset(default_graphs, named_graphs)
         view = self._views.get(key)
         if view is None:
+            default, named = key
             view = Dataset(default_union=False)
             union = view.default_graph
             for name in default:
@@ -247,43 +331,10 @@ class QueryEngine:
             _remember(self._views, key, view, 8)
         return view
 
-    def _held(self, names: Iterable[str] | None, default: tuple[URIRef, ...]) -> tuple:
-        if names is None:
-            return default
-        chosen = tuple(dict.fromkeys(URIRef(str(n)) for n in names))
-        unknown = [str(n) for n in chosen if n not in self.graphs]
-        if unknown:
-            held = ", ".join(f"<{g}>" for g in self.graphs)
-            raise QueryError(
-                f"the dataset holds no graph named <{unknown[0]}>; graphs are never fetched "
-                f"from elsewhere. The graphs it holds: {held}"
-            )
-        return chosen
-
-    def run(
-        self,
-        text: str,
-        default_graphs: Iterable[str] | None = None,
-        named_graphs: Iterable[str] | None = None,
+    def evaluate(
+        self, prepared: Prepared, default: tuple[URIRef, ...], named: tuple[URIRef, ...]
     ) -> Answer:
-        """Answer a query. Dataset arguments (the protocol's ``default-graph-uri`` and
-        ``named-graph-uri``) take precedence over the query's own FROM / FROM NAMED.
-
-        Raises:
-            QuerySyntaxError, QueryError, ForbiddenError: see :func:`prepare` and :meth:`view`.
-        """
-        prepared = self.prepare(text)
-        for service in prepared.services:
-            if service not in self.allowed_services:
-                raise ForbiddenError(
-                    f"SERVICE <{service}> is refused: federated queries may only call the "
-                    "endpoints on the allow-list (setting service_allow, empty by default)"
-                )
-        if default_graphs is None and named_graphs is None:
-            default_graphs, named_graphs = prepared.default_graphs, prepared.named_graphs
-        elif default_graphs is None or named_graphs is None:
-            default_graphs, named_graphs = default_graphs or (), named_graphs or ()
-        result = self.view(default_graphs, named_graphs).query(prepared.query)
+        result = self.view(default, named).query(prepared.query)
         return _cap(Answer(prepared.kind, result), self.max_rows)
 
 

@@ -31,7 +31,7 @@ from . import sandbox
 from .errors import FilmgraphError, UnavailableError
 from .namespaces import new_dataset
 from .results import FAMILY, GRAPH, TABULAR, format_result, not_acceptable
-from .sparql import QueryEngine, engine_failure, is_engine_failure
+from .sparql import Engine, QueryEngine, engine_failure, is_engine_failure
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ class WorkerOptions:
     allowed_services: tuple[str, ...] = ()
     memory_mb: int = 0
     user_agent: str = ""  # sent on SERVICE calls
+    store_path: str = ""  # an Oxigraph store on disk to open read-only, else the payload
 
 
 class _Worker:
@@ -149,7 +150,11 @@ class WorkerPool:
             if self._started:
                 return self
             if self._payload is None:
-                self._payload = self._dataset.serialize(format="nquads", encoding="utf-8")
+                self._payload = (
+                    b""  # each worker opens the store itself
+                    if self.options.store_path
+                    else self._dataset.serialize(format="nquads", encoding="utf-8")
+                )
             workers = [self._spawn() for _ in range(self.size)]
             try:
                 for worker in workers:
@@ -251,13 +256,8 @@ def _serve(conn: Connection, payload: bytes, options: WorkerOptions) -> None:
 
     warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's own deprecated calls
     try:
-        dataset = new_dataset()
-        dataset.parse(data=payload, format="nquads")
+        engine = _engine(payload, options)
         del payload
-        engine = QueryEngine(
-            dataset, allowed_services=options.allowed_services, max_rows=options.max_rows
-        )
-        engine.view()  # build the default view before the sandbox closes
         _warm_up()
         if options.memory_mb:
             _limit_memory(options.memory_mb)
@@ -281,7 +281,28 @@ def _serve(conn: Connection, payload: bytes, options: WorkerOptions) -> None:
         conn.send(reply)
 
 
-def _answer(engine: QueryEngine, job: Job) -> Reply:
+def _engine(payload: bytes, options: WorkerOptions) -> Engine:
+    """The worker's engine: over the Oxigraph store on disk, or the dataset sent to it."""
+    if options.store_path:
+        import pyoxigraph as ox
+
+        from .oxigraph_store import OxigraphEngine
+
+        return OxigraphEngine(
+            ox.Store.read_only(options.store_path),
+            allowed_services=options.allowed_services,
+            max_rows=options.max_rows,
+        )
+    dataset = new_dataset()
+    dataset.parse(data=payload, format="nquads")
+    engine = QueryEngine(
+        dataset, allowed_services=options.allowed_services, max_rows=options.max_rows
+    )
+    engine.view()  # build the default view before the sandbox closes
+    return engine
+
+
+def _answer(engine: Engine, job: Job) -> Reply:
     try:
         answer = engine.run(job.query, job.default_graphs, job.named_graphs)
         family = FAMILY[answer.kind]

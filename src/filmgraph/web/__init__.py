@@ -22,6 +22,7 @@ from ..config import Settings
 from ..queries import load_queries
 from ..result_cache import ResultCache
 from ..sparql import QueryEngine
+from ..store import prepare_store
 from ..wikidata.client import user_agent
 from ..workers import WorkerOptions, WorkerPool
 from . import description, errors, explain, graph_store, ops, pages, protocol
@@ -60,6 +61,7 @@ def create_app(
                 allowed_services=settings.service_allow,
                 memory_mb=settings.worker_memory,
                 user_agent=user_agent(settings.wikidata_contact),
+                store_path=str(prepare_store(settings, dataset) or ""),
             ),
         )
         atexit.register(pool.close)
