@@ -19,6 +19,10 @@ global state. Every one is tested against an independent engine (pyoxigraph).
   expression error SPARQL says it is (a FILTER on it is false, a BIND leaves it unbound).
 - ``ORDER BY`` on an expression that errors for some rows raising ``TypeError``: such rows
   sort first, with the unbound ones, as SPARQL orders them.
+- ``VALUES`` followed by ``OPTIONAL`` dropping the rows the OPTIONAL does not match: the
+  translator never counts a VALUES block's variables among those a pattern binds, and the
+  evaluator scopes OPTIONAL (and BIND, FILTER) with that count. They are added (see
+  :func:`_count_values_variables`).
 """
 
 from __future__ import annotations
@@ -67,9 +71,12 @@ def fix_parse_tree(tree: Any) -> bool:
 
 def fix_algebra(algebra: CompValue, short_construct: bool = False) -> None:
     """Apply the repairs that must happen after translation, in place."""
+    has_values = False
     for node in walk(algebra):
-        if node.name == "values" and any(_EMPTY_VALUES in row.values() for row in node["res"]):
-            node["res"] = []
+        if node.name == "values":
+            has_values = True
+            if any(_EMPTY_VALUES in row.values() for row in node["res"]):
+                node["res"] = []
         elif node.name == "Slice":
             limit = sys.maxsize // 4
             node["start"] = min(node.start or 0, limit)
@@ -80,12 +87,62 @@ def fix_algebra(algebra: CompValue, short_construct: bool = False) -> None:
         elif node.name == "OrderBy":
             for condition in node.expr:
                 condition["expr"] = Expr("OrderKey", _order_key, key=condition.expr)
+    if has_values:
+        _count_values_variables(algebra)
     if algebra.name == "ConstructQuery" and not algebra.template:
         if short_construct:
             bgps = [n for n in walk(algebra.p) if n.name == "BGP"]
             algebra["template"] = [t for bgp in bgps for t in bgp.triples]
         else:
             algebra["template"] = _NOTHING
+
+
+def _count_values_variables(node: Any) -> set[Variable]:
+    """Add the variables of the VALUES blocks inside ``node`` to the ``_vars`` of every node
+    that encloses them, in place; returns them.
+
+    The cause: after translating, rdflib records in each algebra node's ``_vars`` the
+    variables the pattern may bind (``algebra._addVars``, over ``_traverseAgg``). That pass
+    does not look into dicts, and a VALUES block's rows (``values.res``) are dicts, so a
+    VALUES block binds nothing as far as ``_vars`` says, and neither does a group made of one.
+    The evaluator uses ``_vars`` to scope a solution: ``evalLeftJoin``, when no OPTIONAL
+    solution is compatible with a left row, checks the OPTIONAL again with only the left
+    pattern's own variables (``a.remember(p1._vars)``, so bindings pushed in from outside by a
+    lazy join do not count) and keeps the row only if nothing matches. Without the VALUES
+    variables that check runs with them unbound, so any match of the OPTIONAL anywhere in the
+    data drops the row. (``evalExtend`` and ``evalFilter`` scope with ``_vars`` too: in a group
+    joined to an outer pattern that binds the same variable, a BIND or a comparison in a
+    FILTER saw the group's VALUES variable unbound.)
+
+    Affected: a VALUES block (inline, with one or several variables, UNDEF or not, alone or
+    in a nested group or a UNION branch) on the left of an OPTIONAL whose left side binds a
+    VALUES variable the OPTIONAL uses, and nothing else in that left side binds it (a triple
+    pattern with the same variable counts it), and the OPTIONAL (with its FILTER) matches
+    something with that variable free. A trailing ``VALUES`` clause after the WHERE is not
+    affected (it is joined after the OPTIONAL has been evaluated), nor is one after the
+    OPTIONAL in the group.
+
+    The repair adds only what rdflib's own pass would have found, had it read the rows: a
+    node's variables plus those of the VALUES blocks below it, except under a BIND's
+    expression and a comparison, which that pass leaves out too.
+    """
+    found: set[Variable] = set()
+    if isinstance(node, CompValue):
+        if node.name == "values":
+            found = {var for row in node.res for var in row}
+        else:
+            for key, child in node.items():
+                if key != "_vars" and not (node.name == "Extend" and key == "expr"):
+                    found |= _count_values_variables(child)
+        if found and node.name != "RelationalExpression":
+            node["_vars"] = (node._vars or set()) | found
+        return set() if node.name == "RelationalExpression" else found
+    if isinstance(node, (list, tuple)) or (
+        hasattr(node, "asList") and not isinstance(node, (str, Literal))
+    ):
+        for child in node:
+            found |= _count_values_variables(child)
+    return found
 
 
 def _regex_errors_are_sparql_errors(evaluate: Any) -> Any:
