@@ -11,8 +11,9 @@ from rdflib import Dataset
 
 from filmgraph import Settings, build
 
-# The browser-test fixtures, `server` (the real server on 127.0.0.1) and `browser_page`.
-pytest_plugins = ["browser"]
+# The browser-test fixtures, `server` (the real server on 127.0.0.1) and `browser_page`; the
+# Oxigraph server fixtures, `oxigraph` and `proxy` (a forwarding proxy in front of it).
+pytest_plugins = ["browser", "oxigraph_server"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

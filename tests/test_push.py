@@ -1,21 +1,12 @@
 """`filmgraph push` against a real Oxigraph server (the `oxigraph` binary of the dev extra),
 started on 127.0.0.1 for each test and stopped after it. Failures are made by a small
 forwarding proxy in front of it that answers 500, drops the connection, or stops the server
-at a chosen request."""
+at a chosen request. The server and the proxy are the fixtures of tests/oxigraph_server.py."""
 
 from __future__ import annotations
 
-import base64
-import http.client
 import socket
-import subprocess
-import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -30,180 +21,10 @@ from filmgraph.errors import PushError, SettingError
 from filmgraph.namespaces import GRAPHS
 from filmgraph.push import DEFAULT_PUSH, push
 from filmgraph.remote_store import Endpoints, RemoteStore, endpoints
+from oxigraph_server import DERIVED, HOST, as_oxigraph_holds, authorised, free_port
 
-OXIGRAPH = Path(sys.executable).parent / "oxigraph"
-HOST = "127.0.0.1"
 EX = "http://example.org/"
-CHALLENGES = {
-    "Basic": 'Basic realm="store"',
-    "Digest": 'Digest realm="store", nonce="abc", qop="auth", algorithm=MD5',
-}
-# Oxigraph 0.5 keeps the value of a literal of an integer type derived from xsd:integer but
-# not the narrower type: "2"^^xsd:positiveInteger reads back as "2"^^xsd:integer (and so in
-# tests/test_store.py). The one difference allowed between our graphs and the store's.
-DERIVED = {
-    XSD[name]
-    for name in [
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    ]
-}
 MARK = (URIRef(EX + "old"), URIRef(EX + "version"), Literal("previous"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Oxigraph:
-    """One `oxigraph serve` process over a store folder; restartable on the same folder."""
-
-    location: Path
-    port: int = 0
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
-
-    def start(self) -> None:
-        self.port = free_port()
-        log = (self.location.parent / "oxigraph.log").open("ab")
-        self.process = subprocess.Popen(
-            [OXIGRAPH, "serve", "--location", self.location, "--bind", f"{HOST}:{self.port}"],
-            stdout=log,
-            stderr=log,
-        )
-        log.close()
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"oxigraph exited with {self.process.returncode}: see {log.name}")
-            try:
-                conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
-                conn.request("GET", "/query?query=ASK%7B%7D")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.05)
-            finally:
-                conn.close()
-        self.stop()
-        pytest.fail("oxigraph did not answer within 15 s")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
-
-    def store(self, **kwargs) -> RemoteStore:
-        return RemoteStore(endpoints(self.url, **kwargs), timeout=10)
-
-
-@pytest.fixture
-def oxigraph(tmp_path: Path) -> Iterator[Oxigraph]:
-    if not OXIGRAPH.is_file():
-        pytest.skip(f"no Oxigraph server binary at {OXIGRAPH} (pip install oxigraph: dev extra)")
-    server = Oxigraph(tmp_path / "store")
-    server.start()
-    yield server
-    server.stop()
-
-
-# What the proxy does with one request: None forwards it; an int answers that status; "drop"
-# closes the connection without an answer; bytes forwards it with this body instead.
-Rule = Callable[[str, str, bytes], "int | str | bytes | None"]
-
-
-@dataclass
-class Proxy:
-    """Forwards every request to ``target`` (host, port) unless ``rule`` says otherwise."""
-
-    target: tuple[str, int]
-    rule: Rule = lambda method, path, body: None
-    seen: list[tuple[str, str]] = field(default_factory=list)
-    url: str = ""
-    require: str = ""  # an authentication scheme to ask for: Basic or Digest
-    authorizations: list[str] = field(default_factory=list)
-
-
-@pytest.fixture
-def proxy(oxigraph: Oxigraph) -> Iterator[Proxy]:
-    state = Proxy((HOST, oxigraph.port))
-
-    class Handler(BaseHTTPRequestHandler):
-        def _handle(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            state.seen.append((self.command, self.path))
-            if state.require:
-                sent = self.headers.get("Authorization", "")
-                state.authorizations.append(sent)
-                if not _authorised(sent, state.require):
-                    self.send_response(401)
-                    self.send_header("WWW-Authenticate", CHALLENGES[state.require])
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-            action = state.rule(self.command, self.path, body)
-            if action == "drop":
-                self.close_connection = True
-                return
-            if isinstance(action, int):
-                self.send_response(action)
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                self.wfile.write(b"the proxy says no")
-                return
-            if isinstance(action, bytes):
-                body = action
-            headers = {k: v for k, v in self.headers.items() if k.lower() != "content-length"}
-            headers["Content-Length"] = str(len(body))
-            try:
-                conn = http.client.HTTPConnection(*state.target, timeout=10)
-                conn.request(self.command, self.path, body=body, headers=headers)
-                answer = conn.getresponse()
-                data = answer.read()
-            except OSError:
-                self.close_connection = True
-                return
-            self.send_response(answer.status)
-            for name, value in answer.getheaders():
-                if name.lower() not in ("content-length", "connection", "transfer-encoding"):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_PUT = do_POST = do_DELETE = _handle
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer((HOST, 0), Handler)
-    state.url = f"http://{HOST}:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
@@ -217,19 +38,9 @@ def push_cli(settings):
     return invoke
 
 
-def _as_oxigraph_holds(graph: Graph) -> Graph:
-    """``graph`` with derived integer types as xsd:integer, as Oxigraph reads them back."""
-    out = Graph()
-    for s, p, o in graph:
-        if isinstance(o, Literal) and o.datatype in DERIVED:
-            o = Literal(str(int(o.toPython())), datatype=XSD.integer)
-        out.add((s, p, o))
-    return out
-
-
 def _same(held: Graph, ours: Graph) -> bool:
     """The store holds our graph: isomorphic (blank nodes!) up to Oxigraph's integer types."""
-    return isomorphic(held, _as_oxigraph_holds(ours))
+    return isomorphic(held, as_oxigraph_holds(ours))
 
 
 def _mark_previous(store: RemoteStore, names=DEFAULT_PUSH) -> None:
@@ -521,11 +332,5 @@ def test_credentials_are_given_when_asked(oxigraph, proxy, push_cli, scheme):
         "--to", proxy.url, "--user", "pusher", env={"FILMGRAPH_PUSH_PASSWORD": "s3cret"}
     )
     assert result.exit_code == 0, result.output
-    assert any(_authorised(sent, scheme) for sent in proxy.authorizations)
+    assert any(authorised(sent, scheme) for sent in proxy.authorizations)
     assert "s3cret" not in repr(Settings(push_password="s3cret"))
-
-
-def _authorised(header: str, scheme: str) -> bool:
-    if scheme == "Basic":
-        return header == "Basic " + base64.b64encode(b"pusher:s3cret").decode()
-    return header.startswith("Digest ") and 'username="pusher"' in header

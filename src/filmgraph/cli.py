@@ -13,11 +13,12 @@ from rdflib import Dataset
 
 from . import claims as claims_mod
 from . import schemaorg
-from .config import Settings
+from .config import Settings, parse_store
 from .errors import ChecksFailedError, FilmgraphError
 from .explain import Explainer, explanation_json, explanation_text, parse_triple
 from .export import EXPORTS, export
 from .fsio import write_atomic
+from .namespaces import new_dataset
 from .pipeline import build, validate, write_dataset
 from .progress import RichSteps, Steps
 from .queries import load_queries
@@ -25,7 +26,7 @@ from .reasoning import ENGINES
 from .remote_store import LAYOUTS
 from .results import GRAPH, TABULAR, format_result
 from .stats import stats, stats_json, stats_text
-from .store import STORES, open_engine
+from .store import open_engine, remote_url
 
 
 class _Group(click.Group):
@@ -59,8 +60,10 @@ class _Group(click.Group):
 )
 @click.option(
     "--store",
-    type=click.Choice(STORES),
-    help="Where queries run: memory (default) or oxigraph (on disk) [env FILMGRAPH_STORE].",
+    callback=lambda ctx, param, value: _store_option(value),
+    metavar="memory|oxigraph|remote:URL",
+    help="Where queries run: memory (default), oxigraph (on disk) or remote:URL (a SPARQL "
+    "store holding our graphs; layout by FILMGRAPH_STORE_LAYOUT) [env FILMGRAPH_STORE].",
 )
 @click.option(
     "--no-cache",
@@ -95,6 +98,13 @@ def main(
     )
     show = sys.stderr.isatty() if progress is None else progress
     ctx.obj = _Context(settings, RichSteps() if show else Steps())
+
+
+def _store_option(value: str | None) -> str | None:
+    try:
+        return None if value is None else parse_store(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--store'") from exc
 
 
 @dataclass(frozen=True)
@@ -167,9 +177,10 @@ def query_cmd(ctx: _Context, query: str, fmt: str) -> None:
         text = path.read_text(encoding="utf-8")
     else:
         text = query
-    dataset = ctx.build()
+    dataset = None if remote_url(ctx.settings) else ctx.build()  # a remote store: no build
     result = open_engine(ctx.settings, dataset).run(text).result
-    click.echo(format_result(result, fmt, dataset.namespace_manager), nl=False)
+    names = (new_dataset() if dataset is None else dataset).namespace_manager
+    click.echo(format_result(result, fmt, names), nl=False)
 
 
 @main.command("queries")
@@ -236,7 +247,10 @@ def serve_cmd(
     service_allow: tuple[str, ...],
 ) -> None:
     """Build the graph (or load the cached build) and serve it over HTTP: the SPARQL 1.1
-    endpoint at /sparql, VoID, /explain, /health and /metrics. Ctrl-C stops it."""
+    endpoint at /sparql, VoID, /explain, /health and /metrics. Ctrl-C stops it.
+
+    With --store remote:URL nothing is built: queries go to the store and the pages read a
+    snapshot of its graphs taken at start-up."""
     from .serve import serve
 
     changes = {
@@ -250,7 +264,7 @@ def serve_cmd(
     }
     settings = ctx.settings.with_(**{k: v for k, v in changes.items() if v is not None})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    dataset = ctx.build()
+    dataset = None if remote_url(settings) else ctx.build()
     serve(settings, dataset, ready=lambda url: click.echo(f"serving {url} (Ctrl-C stops)"))
 
 

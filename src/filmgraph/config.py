@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import SettingError
 
@@ -45,6 +46,33 @@ def _one_of(*choices: str) -> Any:
         return text
 
     return parse
+
+
+#: The ``store`` setting's value for a remote SPARQL store starts with this.
+REMOTE = "remote:"
+
+
+def parse_store(text: str) -> str:
+    """The ``store`` setting: ``memory``, ``oxigraph`` or ``remote:URL`` (an http(s) URL).
+
+    >>> parse_store("remote:http://127.0.0.1:7878")
+    'remote:http://127.0.0.1:7878'
+    """
+    if text in ("memory", "oxigraph"):
+        return text
+    if text.startswith(REMOTE):
+        url = text[len(REMOTE) :]
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return text
+        raise ValueError(f"remote:URL needs an http(s) URL, not {url!r}")
+    raise ValueError(f"{text!r} is not memory, oxigraph or remote:URL")
+
+
+def _layout(text: str) -> str:
+    from .remote_store import LAYOUTS  # imported here: remote_store imports this module
+
+    return _one_of(*LAYOUTS)(text)  # type: ignore[no-any-return]
 
 
 def _positive(kind: Any) -> Any:
@@ -157,10 +185,24 @@ class Settings:
     )
     store: str = _setting(
         "memory",
-        "Where queries run: memory (rdflib's engine over the build in memory) or oxigraph "
-        "(the build in an Oxigraph store on disk, BUILD_DIR/oxigraph, and Oxigraph's engine).",
+        "Where queries run: memory (rdflib's engine over the build in memory), oxigraph "
+        "(the build in an Oxigraph store on disk, BUILD_DIR/oxigraph, and Oxigraph's engine) "
+        "or remote:URL (a SPARQL 1.1 store at URL holding our graphs, see store_layout).",
         "FILMGRAPH_STORE",
-        _one_of("memory", "oxigraph"),
+        parse_store,
+    )
+    store_layout: str = _setting(
+        "oxigraph",
+        "Where a remote store (store=remote:URL) keeps its query endpoint under URL: "
+        "oxigraph (/query), fuseki (URL the dataset, /sparql) or virtuoso (/sparql).",
+        "FILMGRAPH_STORE_LAYOUT",
+        _layout,
+    )
+    store_timeout: float = _setting(
+        30.0,
+        "Seconds to wait for each answer from a remote store (store=remote:URL).",
+        "FILMGRAPH_STORE_TIMEOUT",
+        _positive(float),
     )
     wikidata_api: str = _setting(
         "https://www.wikidata.org/w/api.php",

@@ -1,5 +1,5 @@
 """A client for a remote SPARQL 1.1 store: the Protocol for queries and updates, the Graph
-Store Protocol for whole graphs. Used by :mod:`.push`; urllib only.
+Store Protocol for whole graphs; urllib only.
 
 A store has up to three endpoints, at paths that differ from product to product, so they
 are derived from one base URL by a named layout (:data:`LAYOUTS`) and each may be given
@@ -8,6 +8,8 @@ explicitly instead. Every request sends an identifying User-Agent, waits at most
 the store asks for). Every failure (a bad URL, unreachable, timed out, an HTTP error, an
 answer that is not what the protocol promises) is an :class:`~filmgraph.errors.UpstreamError`
 naming the URL and the HTTP status, with the first words of the store's own message.
+
+Used by :mod:`.push` (graphs in) and :mod:`.remote_engine` (queries out, ``store=remote:URL``).
 
 This is not :mod:`.remote`, which reads a SPARQL endpoint for notebooks.
 """
@@ -131,6 +133,7 @@ class RemoteStore:
         contact: a URL or e-mail address for the User-Agent.
         user, password: credentials for HTTP Basic or Digest authentication, if any.
         opener: injectable for tests (``urllib.request.build_opener()``'s ``open``).
+        agent: the whole User-Agent, instead of one made from ``contact``.
     """
 
     def __init__(
@@ -142,10 +145,11 @@ class RemoteStore:
         user: str = "",
         password: str = "",
         opener: OpenerDirector | None = None,
+        agent: str = "",
     ) -> None:
         self.endpoints = endpoints
         self.timeout = timeout
-        self.user_agent = user_agent(contact)
+        self.user_agent = agent or user_agent(contact)
         if opener is None:
             handlers = []
             if user:
@@ -181,12 +185,24 @@ class RemoteStore:
         Raises:
             UpstreamError: anything else, naming the URL and the status.
         """
+        status, _, body = self._exchange(method, url, data=data, headers=headers)
+        return status, body
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, str, bytes]:
+        """:meth:`_request`, with the answer's media type (without parameters) too."""
         sent = {"User-Agent": self.user_agent, **(headers or {})}
         try:
             with self._opener.open(
                 Request(url, data=data, headers=sent, method=method), timeout=self.timeout
             ) as answer:
-                return answer.status, answer.read()
+                return answer.status, answer.headers.get_content_type(), answer.read()
         except HTTPError as exc:
             said = _body_excerpt(exc)
             reason = f"{method} refused: {exc.reason or 'HTTP error'}" + (
@@ -254,6 +270,27 @@ class RemoteStore:
             return [{name: cell["value"] for name, cell in row.items()} for row in rows]
         except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise UpstreamError(f"the answer is not SPARQL JSON results ({exc!r})", url) from exc
+
+    def query(
+        self,
+        text: str,
+        accept: str,
+        default_graphs: Iterable[str] = (),
+        named_graphs: Iterable[str] = (),
+    ) -> tuple[str, bytes]:
+        """Send a query to the query endpoint (POST, form-encoded), its dataset given by the
+        protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters (which take
+        precedence over the query's own FROM / FROM NAMED); the answer's media type and body.
+        """
+        params = [("query", text)]
+        params += [("default-graph-uri", str(g)) for g in default_graphs]
+        params += [("named-graph-uri", str(g)) for g in named_graphs]
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
+        form = urlencode(params).encode("utf-8")
+        _, media_type, body = self._exchange(
+            "POST", self.endpoints.query, data=form, headers=headers
+        )
+        return media_type, body
 
     def counts(self, iris: Iterable[str]) -> dict[str, int]:
         """Triples in each named graph (0 for a graph the store does not have), one query."""

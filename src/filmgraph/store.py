@@ -4,21 +4,77 @@
   (:class:`sparql.QueryEngine`).
 - ``oxigraph``: the build written to an Oxigraph store on disk (``BUILD_DIR/oxigraph``) and
   queried by Oxigraph's engine (:class:`oxigraph_store.OxigraphEngine`).
+- ``remote:URL``: a SPARQL 1.1 store at ``URL`` (endpoints by ``store_layout``) that holds
+  our graphs, queried over the protocol (:class:`remote_engine.RemoteEngine`); nothing is
+  built locally.
 
-Both answer through the same :class:`sparql.Engine` interface and rules.
+All answer through the same :class:`sparql.Engine` interface and rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Dataset
 
-from .config import Settings
+from .config import REMOTE, Settings, parse_store
+from .errors import SettingError
 from .sparql import Engine, QueryEngine
 
-STORES = ("memory", "oxigraph")
+if TYPE_CHECKING:
+    from .remote_engine import RemoteEngine
+    from .remote_store import Endpoints, RemoteStore
+
+#: The store names; a remote store is ``remote:URL``.
+STORES = ("memory", "oxigraph", "remote:URL")
+
+
+def remote_url(settings: Settings) -> str | None:
+    """The base URL of the remote store ``settings.store`` names, or None.
+
+    Raises:
+        SettingError: ``store`` is not memory, oxigraph or remote: with an http(s) URL.
+
+    >>> remote_url(Settings(store="remote:http://127.0.0.1:7878"))
+    'http://127.0.0.1:7878'
+    """
+    try:
+        store = parse_store(settings.store)
+    except ValueError as exc:
+        raise SettingError(f"store: {exc}") from exc
+    return store[len(REMOTE) :] if store.startswith(REMOTE) else None
+
+
+def remote_endpoints(settings: Settings) -> Endpoints:
+    """The endpoints of the remote store (by ``store_layout``; only the query one is used)."""
+    from .remote_store import endpoints
+
+    return endpoints(remote_url(settings), settings.store_layout, use_update=False)
+
+
+def remote_store(settings: Settings, agent: str = "") -> RemoteStore:
+    """A client for the remote store, reading anonymously, waiting ``store_timeout`` s."""
+    from .remote_store import RemoteStore
+
+    return RemoteStore(
+        remote_endpoints(settings),
+        timeout=settings.store_timeout,
+        contact=settings.wikidata_contact,
+        agent=agent,
+    )
+
+
+def connect_remote(settings: Settings, **options: Any) -> RemoteEngine:
+    """The engine over the remote store, which must answer now and hold our graphs.
+
+    Raises:
+        UpstreamError: the store did not answer. SettingError: it holds none of our graphs.
+    """
+    from .remote_engine import connect
+
+    return connect(remote_store(settings), **options)
 
 
 def prepare_store(settings: Settings, dataset: Dataset) -> Path | None:
@@ -32,14 +88,19 @@ def prepare_store(settings: Settings, dataset: Dataset) -> Path | None:
 
 def open_engine(
     settings: Settings,
-    dataset: Dataset,
+    dataset: Dataset | None,
     *,
     store_path: Path | None = None,
     allowed_services: Iterable[str] = (),
     max_rows: int | None = None,
 ) -> Engine:
     """The engine for ``settings.store``; ``store_path`` is a store already written by
-    :func:`prepare_store` (else it is written now).
+    :func:`prepare_store` (else it is written now). ``dataset`` (the build) is not used,
+    and may be None, for a remote store.
+
+    Raises:
+        UpstreamError, SettingError: a remote store that does not answer or holds none of
+            our graphs (:func:`connect_remote`).
 
     >>> from filmgraph import build
     >>> engine = open_engine(Settings(), build())
@@ -47,6 +108,10 @@ def open_engine(
     'QueryEngine'
     """
     options = {"allowed_services": allowed_services, "max_rows": max_rows}
+    if remote_url(settings):
+        return connect_remote(settings, **options)
+    if dataset is None:
+        raise SettingError(f"the {settings.store} store needs the built dataset")
     if settings.store != "oxigraph":
         return QueryEngine(dataset, **options)  # type: ignore[arg-type]
     import pyoxigraph as ox

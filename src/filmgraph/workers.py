@@ -20,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.error import URLError
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -32,6 +32,9 @@ from .errors import FilmgraphError, UnavailableError
 from .namespaces import new_dataset
 from .results import FAMILY, GRAPH, TABULAR, format_result, not_acceptable
 from .sparql import Engine, QueryEngine, engine_failure, is_engine_failure
+
+if TYPE_CHECKING:
+    from .remote_store import Endpoints
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,11 @@ class WorkerOptions:
     memory_mb: int = 0
     user_agent: str = ""  # sent on SERVICE calls
     store_path: str = ""  # an Oxigraph store on disk to open read-only, else the payload
+    # A remote store to send queries to (store=remote:URL), the graphs of ours it holds and
+    # the seconds to wait for its answers; its host is the only one the sandbox lets through.
+    store: Endpoints | None = None
+    store_graphs: tuple[str, ...] = ()
+    store_timeout: float = 30.0
 
 
 class _Worker:
@@ -152,7 +160,7 @@ class WorkerPool:
             if self._payload is None:
                 self._payload = (
                     b""  # each worker opens the store itself
-                    if self.options.store_path
+                    if self.options.store_path or self.options.store
                     else self._dataset.serialize(format="nquads", encoding="utf-8")
                 )
             workers = [self._spawn() for _ in range(self.size)]
@@ -263,7 +271,7 @@ def _serve(conn: Connection, payload: bytes, options: WorkerOptions) -> None:
             _limit_memory(options.memory_mb)
         if options.user_agent:
             sandbox.identify(options.user_agent)
-        sandbox.install(options.allowed_services)
+        sandbox.install(reachable(options))
     except Exception as exc:  # report any start-up failure to the parent, then leave
         conn.send(f"{type(exc).__name__}: {exc}")
         return
@@ -281,8 +289,25 @@ def _serve(conn: Connection, payload: bytes, options: WorkerOptions) -> None:
         conn.send(reply)
 
 
+def reachable(options: WorkerOptions) -> tuple[str, ...]:
+    """The URLs a worker's sandbox lets it reach: the remote store's query endpoint alone
+    (the store makes any SERVICE call itself), else the SERVICE allow-list."""
+    return (options.store.query,) if options.store else options.allowed_services
+
+
 def _engine(payload: bytes, options: WorkerOptions) -> Engine:
-    """The worker's engine: over the Oxigraph store on disk, or the dataset sent to it."""
+    """The worker's engine: over a remote store, the Oxigraph store on disk, or the dataset
+    sent to it."""
+    if options.store:
+        from .remote_engine import RemoteEngine
+        from .remote_store import RemoteStore
+
+        return RemoteEngine(
+            RemoteStore(options.store, timeout=options.store_timeout, agent=options.user_agent),
+            graphs=options.store_graphs,
+            allowed_services=options.allowed_services,
+            max_rows=options.max_rows,
+        )
     if options.store_path:
         import pyoxigraph as ox
 

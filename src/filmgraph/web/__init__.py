@@ -22,7 +22,7 @@ from ..config import Settings
 from ..queries import load_queries
 from ..result_cache import ResultCache
 from ..sparql import QueryEngine
-from ..store import prepare_store
+from ..store import connect_remote, prepare_store, remote_url
 from ..wikidata.client import user_agent
 from ..workers import WorkerOptions, WorkerPool
 from . import description, errors, explain, graph_store, ops, pages, protocol
@@ -38,15 +38,28 @@ def create_app(
 ) -> Flask:
     """The Flask app serving ``dataset`` (built from ``settings`` when not given).
 
+    With a remote store (``store=remote:URL``) queries go to the store, live, and ``dataset``
+    (for the pages, ``/explain``, the data documents and exports) is by default a snapshot
+    of the store's graphs read now; nothing is built.
+
     Query workers start on the first query (or call ``state(app).pool.start()``) and stop
     at exit or with ``state(app).close()``. ``pool`` lets tests share one pool among apps.
+
+    Raises:
+        UpstreamError, SettingError: a remote store that does not answer or holds none of
+            our graphs.
 
     >>> app = create_app()
     >>> app.test_client().get("/health").json["status"]
     'ok'
     """
     settings = settings or Settings()
-    if dataset is None:
+    remote = connect_remote(settings) if remote_url(settings) else None
+    if dataset is None and remote is not None:
+        from ..remote_engine import snapshot
+
+        dataset = snapshot(remote)
+    elif dataset is None:
         from ..pipeline import build
 
         dataset = build(settings)
@@ -62,6 +75,9 @@ def create_app(
                 memory_mb=settings.worker_memory,
                 user_agent=user_agent(settings.wikidata_contact),
                 store_path=str(prepare_store(settings, dataset) or ""),
+                store=remote.store.endpoints if remote else None,
+                store_graphs=tuple(map(str, remote.held)) if remote else (),
+                store_timeout=settings.store_timeout,
             ),
         )
         atexit.register(pool.close)
@@ -74,7 +90,8 @@ def create_app(
         default_graphs=engine.default_graphs,
         queries=load_queries(settings.queries_dir),
         pool=pool,
-        results=ResultCache(settings.result_cache * 1_000_000),
+        # a remote store may change while we serve it: its answers are never kept
+        results=ResultCache(0 if remote else settings.result_cache * 1_000_000),
     )
     for module in (protocol, description, explain, ops, pages, graph_store):
         app.register_blueprint(module.blueprint)

@@ -10,6 +10,7 @@ from flask import current_app
 from rdflib import Dataset, Graph, URIRef
 
 from ..config import Settings
+from ..errors import NotFoundError
 from ..queries import NamedQuery
 from ..result_cache import ResultCache
 from ..sources import SourceDocument
@@ -80,11 +81,21 @@ class State:
 
     @property
     def source(self) -> SourceDocument:
-        """The source document, read once (it is part of what the dataset was built from)."""
+        """The source document, read once (it is part of what the dataset was built from).
+
+        Raises:
+            NotFoundError: the project's files are not here (serving a remote store from
+                elsewhere: the document's text is read from them, not from the graphs).
+        """
         with self._lock:
             if self._source is None:
                 from ..claims import read_source
 
+                if not self.settings.claims_file.is_file():
+                    raise NotFoundError(
+                        f"the source document is not available here: it is read from the "
+                        f"project's files ({self.settings.claims_file}), which this server lacks"
+                    )
                 self._source = read_source(self.settings.claims_file)
             return self._source
 

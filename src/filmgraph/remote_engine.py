@@ -1,0 +1,225 @@
+"""The remote backend (``store=remote:URL``): queries answered by a SPARQL 1.1 store that
+holds our graphs (``filmgraph push`` puts them there), over the SPARQL 1.1 Protocol.
+
+The rules stay the library's: every query is first parsed by rdflib (:class:`sparql.Engine`),
+so updates, SERVICE off the allow-list and graphs we do not hold are refused before anything
+is sent. Only then is the query text sent to the store's query endpoint, its dataset always
+made explicit by the protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters (the
+default graph the union of asserted, inferred and links unless FROM or the protocol say
+otherwise). The protocol makes those parameters win over the query's own FROM / FROM NAMED,
+and they only ever name graphs the store holds, so a store that would dereference a FROM IRI
+never sees one it lacks; as a second guard, a query whose own FROM names a graph we do not
+hold is refused even when the protocol's parameters override it. An empty default graph is
+sent as the graph :data:`EMPTY`, a ``urn:`` that names nothing to fetch. SERVICE calls on
+the allow-list are made by the store itself.
+
+The project's prefixes are declared before the query's text, as rdflib predeclares them.
+Answers come back as SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE)
+and become rdflib results, so every serializer, cap and route works unchanged. A store that
+fails, cannot be reached, times out or answers something else is an
+:class:`~filmgraph.errors.UpstreamError` (502) naming its URL and status.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rdflib import Dataset, Graph, Literal, URIRef, Variable
+from rdflib.namespace import XSD
+from rdflib.query import Result
+
+from .errors import SettingError, UpstreamError
+from .namespaces import GRAPHS, new_dataset, sparql_prefix_header
+from .remote_store import RemoteStore
+from .sparql import Answer, Engine, Prepared, _cap
+
+#: Our prefixes, declared before the query's own prologue (which may redefine them): the
+#: store does not predeclare them as we do.
+PROLOGUE = sparql_prefix_header()
+
+#: Sent as ``default-graph-uri`` when a query's default graph is empty (FROM NAMED alone).
+EMPTY = "urn:filmgraph:empty"
+
+#: The graphs the pages, ``/explain`` and the data documents read (describe.py, explain.py).
+PAGES_NEED = ("ontology", "asserted", "inferred")
+
+#: What we ask for, and how each media type the store may answer with is read.
+RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.5"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
+RESULT_FORMATS = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+}
+GRAPH_FORMATS = {
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "text/turtle": "turtle",
+    "application/rdf+xml": "xml",
+}
+
+
+class RemoteEngine(Engine):
+    """Runs SPARQL on a remote SPARQL 1.1 store, under the same rules as :class:`QueryEngine`.
+
+    Args:
+        store: the store's client (only its query endpoint is used).
+        graphs: the graphs it holds that we serve; asked of the store when None
+            (:func:`held_graphs`).
+        allowed_services, max_rows: see :class:`~filmgraph.sparql.Engine`.
+
+    Raises:
+        UpstreamError: (from :meth:`run`) the store failed or gave an unreadable answer.
+    """
+
+    def __init__(
+        self,
+        store: RemoteStore,
+        *,
+        graphs: Iterable[str] | None = None,
+        allowed_services: Iterable[str] = (),
+        max_rows: int | None = None,
+        cache_size: int = 256,
+    ) -> None:
+        held = held_graphs(store) if graphs is None else graphs
+        super().__init__(
+            [URIRef(str(g)) for g in held],
+            allowed_services=allowed_services,
+            max_rows=max_rows,
+            cache_size=cache_size,
+        )
+        self.store = store
+
+    def evaluate(
+        self, prepared: Prepared, default: tuple[URIRef, ...], named: tuple[URIRef, ...]
+    ) -> Answer:
+        self.dataset(prepared.default_graphs, prepared.named_graphs)  # its own FROM too
+        graph_result = prepared.kind in ("CONSTRUCT", "DESCRIBE")
+        media_type, body = self.store.query(
+            PROLOGUE + prepared.text,
+            GRAPH_ACCEPT if graph_result else RESULTS_ACCEPT,
+            [str(g) for g in default] or [EMPTY],
+            [str(g) for g in named],
+        )
+        url = self.store.endpoints.query
+        if graph_result:
+            result = Result(prepared.kind)
+            result.graph = _graph(media_type, body, url)
+        else:
+            result = _results(media_type, body, url, prepared.kind)
+        return _cap(Answer(prepared.kind, result), self.max_rows)
+
+
+def held_graphs(store: RemoteStore) -> dict[str, int]:
+    """Our graphs (:data:`~filmgraph.namespaces.GRAPHS`) that the store holds, with their
+    triple counts (one query). Other graphs of a shared store are not ours to serve."""
+    counts = store.counts(str(iri) for iri in GRAPHS.values())
+    return {iri: n for iri, n in counts.items() if n}
+
+
+def connect(store: RemoteStore, **options: Any) -> RemoteEngine:
+    """A :class:`RemoteEngine` over ``store``, which must answer and hold our graphs.
+
+    Raises:
+        UpstreamError: the store did not answer (the message says so and names its URL).
+        SettingError: the store holds none of our graphs.
+    """
+    try:
+        held = held_graphs(store)
+    except UpstreamError as exc:
+        raise UpstreamError(
+            f"the remote store did not answer: {exc.reason}", exc.url, exc.upstream_status
+        ) from exc
+    if not held:
+        raise SettingError(
+            f"the remote store at {store.endpoints.query} holds none of filmgraph's graphs; "
+            "put them there with `filmgraph push --to URL --graphs all`"
+        )
+    return RemoteEngine(store, graphs=held, **options)
+
+
+def snapshot(engine: RemoteEngine, need: Iterable[str] = PAGES_NEED) -> Dataset:
+    """The graphs ``engine`` holds, read from its store into memory by one query (so a blank
+    node shared by two graphs stays one), each checked against the store's count.
+
+    Raises:
+        SettingError: the store lacks a graph ``need`` names (by short name).
+        UpstreamError: the store failed, or answered fewer triples than it holds (a limit
+            on result sizes).
+    """
+    missing = [name for name in need if GRAPHS[name] not in engine.held]
+    if missing:
+        raise SettingError(
+            f"the remote store at {engine.store.endpoints.query} lacks the graphs the pages "
+            f"read ({', '.join(missing)}); push every graph: "
+            "`filmgraph push --to URL --graphs all`"
+        )
+    values = " ".join(f"<{g}>" for g in engine.held)
+    text = f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+    url = engine.store.endpoints.query
+    media_type, body = engine.store.query(text, RESULTS_ACCEPT)
+    dataset = new_dataset()
+    g, s, p, o = (Variable(n) for n in "gspo")
+    for row in _results(media_type, body, url, "SELECT").bindings:
+        dataset.graph(URIRef(row[g])).add((row[s], row[p], row[o]))
+    counts = held_graphs(engine.store)
+    short = [
+        f"<{iri}> ({len(dataset.graph(URIRef(iri)))} of {n})"
+        for iri, n in counts.items()
+        if len(dataset.graph(URIRef(iri))) != n
+    ]
+    if short:
+        raise UpstreamError(
+            f"the store answered fewer triples than it holds (a limit on result sizes?): "
+            f"{', '.join(short)}",
+            url,
+        )
+    return dataset
+
+
+def _results(media_type: str, body: bytes, url: str, kind: str) -> Result:
+    """SPARQL results (JSON or XML) as an rdflib result of ``kind``."""
+    fmt = RESULT_FORMATS.get(media_type)
+    if fmt is None:
+        raise UpstreamError(f"the answer is {media_type}, not SPARQL results", url)
+    try:
+        parsed = Result.parse(io.BytesIO(body), format=fmt)
+    except Exception as exc:  # rdflib's parsers raise anything on a broken body
+        raise UpstreamError(f"the answer is not SPARQL results ({exc!r:.200})", url) from exc
+    if parsed.type != kind:
+        raise UpstreamError(f"a {kind} query was answered with {parsed.type} results", url)
+    if kind == "SELECT":
+        parsed.bindings = [_plain_row(row) for row in parsed.bindings]
+    return parsed
+
+
+def _graph(media_type: str, body: bytes, url: str) -> Graph:
+    fmt = GRAPH_FORMATS.get(media_type)
+    if fmt is None:
+        raise UpstreamError(f"the answer is {media_type}, not RDF triples", url)
+    graph = Graph()
+    try:
+        graph.parse(data=body, format=fmt)
+    except Exception as exc:  # rdflib's parsers raise anything on a broken body
+        raise UpstreamError(f"the answer is not {media_type} ({exc!r:.200})", url) from exc
+    for triple in list(graph):
+        plain = _plain(triple[2])
+        if plain is not triple[2]:
+            graph.remove(triple)
+            graph.add((triple[0], triple[1], plain))
+    return graph
+
+
+def _plain_row(row: Mapping[Variable, Any]) -> dict[Variable, Any]:
+    return {name: _plain(value) for name, value in row.items()}
+
+
+def _plain(term: Any) -> Any:
+    """A literal typed ``xsd:string`` as the plain literal rdflib's own parsers make (the
+    same value; some stores write the datatype)."""
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
