@@ -20,6 +20,7 @@ own browser downloads are never used. Where it is missing, the fixtures skip wit
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -78,22 +79,20 @@ class Server:
     log: Path
 
 
-@pytest.fixture(scope="module")
-def server(settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The real server (waitress and its query workers) on a free port of 127.0.0.1, over the
-    session's cached build; stopped (SIGTERM, then kill) at the end of the module."""
-    log = tmp_path_factory.mktemp("server") / "stderr.log"
-    env = {**os.environ, "FILMGRAPH_BUILD_DIR": str(settings.output_dir)}
+@contextlib.contextmanager
+def filmgraph_serve(env: dict[str, str], cwd: Path, log: Path) -> Iterator[tuple[Any, str]]:
+    """`filmgraph serve` in a subprocess on a free port of 127.0.0.1: (the process, its base
+    URL) once it says it is serving; stopped (SIGTERM, then kill) on exit."""
     command = [sys.executable, "-m", "filmgraph", "--no-progress", "serve", "--port", "0"]
     with log.open("w") as stderr:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
+            command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
         )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()  # "serving http://127.0.0.1:PORT/sparql ..."
         assert line.startswith("serving http://127.0.0.1:"), log.read_text()
-        yield Server(process, line.split()[1].removesuffix("/sparql"), log)
+        yield process, line.split()[1].removesuffix("/sparql")
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -102,6 +101,16 @@ def server(settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def server(settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The real server (waitress and its query workers) on a free port of 127.0.0.1, over the
+    session's cached build; stopped (SIGTERM, then kill) at the end of the module."""
+    log = tmp_path_factory.mktemp("server") / "stderr.log"
+    env = {**os.environ, "FILMGRAPH_BUILD_DIR": str(settings.output_dir)}
+    with filmgraph_serve(env, ROOT, log) as (process, base):
+        yield Server(process, base, log)
 
 
 @dataclass

@@ -420,7 +420,7 @@ def _closed_port() -> int:
 
 def test_an_unreachable_endpoint_is_one_clear_error():
     url = f"http://127.0.0.1:{_closed_port()}/sparql"
-    with pytest.raises(UpstreamError, match=re.escape(url) + ": cannot reach the endpoint: "):
+    with pytest.raises(UpstreamError, match=re.escape(url) + ": cannot connect: "):
         connect(url).named("films-directed")
 
 

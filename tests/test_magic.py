@@ -79,7 +79,7 @@ def test_an_endpoint_url_runs_the_cell_there(shell, capsys):
     assert not result.success
     assert isinstance(magics(shell).endpoints[url], RemoteSource)
     err = capsys.readouterr().err
-    assert err.strip() == f"UsageError: {url}: cannot reach the endpoint: Connection refused"
+    assert err.strip() == f"UsageError: {url}: cannot connect: Connection refused"
 
 
 def test_an_unknown_source_name(shell, capsys):

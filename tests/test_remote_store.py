@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -25,6 +23,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.query import Result
 
+from browser import filmgraph_serve
 from conftest import ROOT
 from filmgraph.errors import (
     ForbiddenError,
@@ -385,25 +384,10 @@ def serving(served, tmp_path_factory) -> Iterator[Serving]:
         "FILMGRAPH_STORE": f"remote:{proxy.url}",
         "FILMGRAPH_STORE_TIMEOUT": "5",
     }
-    command = [sys.executable, "-m", "filmgraph", "--no-progress", "serve", "--port", "0"]
-    with log.open("w") as stderr:
-        process = subprocess.Popen(
-            command, cwd=empty, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
-        )
     try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert line.startswith("serving http://127.0.0.1:"), log.read_text()
-        base = line.split()[1].removesuffix("/sparql")
-        yield Serving(process, base, proxy, stop_proxy, empty / "build")
+        with filmgraph_serve(env, empty, log) as (process, base):
+            yield Serving(process, base, proxy, stop_proxy, empty / "build")
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
         stop_proxy()
 
 

@@ -226,7 +226,7 @@ def connect(url: str, *, settings: Settings | None = None, timeout: float = 30.0
 
     >>> connect("http://127.0.0.1:9/sparql").named("films-directed")
     Traceback (most recent call last):
-    filmgraph.errors.UpstreamError: http://127.0.0.1:9/sparql: cannot reach the endpoint: ...
+    filmgraph.errors.UpstreamError: http://127.0.0.1:9/sparql: cannot connect: ...
     """
     from .remote import RemoteSource
 

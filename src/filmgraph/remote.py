@@ -29,6 +29,7 @@ from .config import Settings
 from .errors import ForbiddenError, NotFoundError, QueryError, UpstreamError
 from .namespaces import GRAPHS, sparql_prefix_header
 from .sparql import prepare
+from .transport import unreachable
 
 #: Sent with every request, so that whoever runs the endpoint knows who asks.
 USER_AGENT = f"filmgraph/{__version__} (+https://w3id.org/filmgraph/; notebook analysis)"
@@ -75,12 +76,8 @@ class RemoteSource(Source):
             raise self._refused(exc.code, exc.read()) from None
         except SPARQLWrapperException as exc:  # 400, 401, 404, 414 or 500, body in the text
             raise self._refused(_status(exc), _body(exc)) from None
-        except (urllib.error.URLError, OSError, HTTPException) as exc:
-            reason = getattr(exc, "reason", exc)
-            if isinstance(exc, TimeoutError) or isinstance(reason, TimeoutError):
-                reason = f"no answer within {self.timeout:g} s"
-            reason = getattr(reason, "strerror", None) or reason  # no "[Errno 111]"
-            raise UpstreamError(f"cannot reach the endpoint: {reason}", self.url) from None
+        except (OSError, HTTPException) as exc:  # URLError and time-outs too
+            raise unreachable(exc, self.url, self.timeout) from None
         if response.headers.get("Filmgraph-Truncated") == "true":
             warnings.warn(f"{self.url} cut the result at its row limit", stacklevel=3)
         return self._parse(kind, body, response.headers.get_content_type())

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from http.client import HTTPException
 from typing import Any
-from urllib.error import HTTPError, URLError
+from urllib.error import HTTPError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import (
     HTTPBasicAuthHandler,
@@ -37,6 +37,7 @@ from rdflib.plugins.parsers.ntriples import ParseError
 
 from .config import Settings
 from .errors import SettingError, UpstreamError
+from .transport import unreachable
 from .wikidata.client import user_agent
 
 #: Where each product puts its endpoints, relative to the base URL given with ``--to``:
@@ -209,14 +210,8 @@ class RemoteStore:
                 f": {said}" if said else ""
             )
             raise UpstreamError(reason, url, exc.code) from exc
-        except TimeoutError as exc:
-            raise UpstreamError(f"{method}: no answer within {self.timeout:g} s", url) from exc
-        except URLError as exc:
-            if isinstance(exc.reason, TimeoutError):
-                raise UpstreamError(f"{method}: no answer within {self.timeout:g} s", url) from exc
-            raise UpstreamError(f"{method}: cannot connect: {exc.reason}", url) from exc
-        except (OSError, HTTPException, ValueError) as exc:
-            raise UpstreamError(f"{method}: connection failed: {exc!r}", url) from exc
+        except (OSError, HTTPException, ValueError) as exc:  # URLError and time-outs too
+            raise unreachable(exc, url, self.timeout, method) from exc
 
     def _graph_url(self, iri: str) -> str:
         return f"{self.endpoints.gsp}?{urlencode({'graph': iri}, safe=':/')}"

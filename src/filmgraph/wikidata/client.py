@@ -19,12 +19,13 @@ from email.utils import parsedate_to_datetime
 from http.client import HTTPException
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-from urllib.error import HTTPError, URLError
+from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
 from ..config import Settings
 from ..errors import UpstreamError
+from ..transport import unreachable
 
 #: How many items one wbgetentities request may ask for (the API's limit).
 BATCH = 50
@@ -137,14 +138,8 @@ class WikidataClient:
                     )
                     raise UpstreamError(message, full, exc.code) from exc
                 self._sleep(wait)
-            except TimeoutError as exc:
-                raise UpstreamError(f"no answer within {self.timeout:g} s", full) from exc
-            except URLError as exc:
-                if isinstance(exc.reason, TimeoutError):
-                    raise UpstreamError(f"no answer within {self.timeout:g} s", full) from exc
-                raise UpstreamError(f"cannot connect: {exc.reason}", full) from exc
-            except (OSError, HTTPException) as exc:
-                raise UpstreamError(f"connection failed: {exc!r}", full) from exc
+            except (OSError, HTTPException) as exc:  # URLError and time-outs too
+                raise unreachable(exc, full, self.timeout) from exc
         try:
             return json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
