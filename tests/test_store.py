@@ -52,7 +52,7 @@ def test_writing_again_replaces_the_store(dataset, tmp_path):
     del extra
     write_store(dataset, path)
     assert len(ox.Store.read_only(str(path))) == len(dataset)
-    assert not (tmp_path / "oxigraph.new").exists()
+    assert not (tmp_path / "oxigraph.new").exists() and not (tmp_path / "oxigraph.nq").exists()
 
 
 @pytest.mark.parametrize("name", LOCAL_QUERIES)

@@ -38,12 +38,17 @@ def write_store(dataset: Dataset, path: Path) -> Path:
     replacing any store there only once the new one is complete.
     """
     staging = path.with_name(path.name + ".new")
+    quads = path.with_name(path.name + ".nq")  # streamed to disk, never whole in memory
     shutil.rmtree(staging, ignore_errors=True)
     staging.parent.mkdir(parents=True, exist_ok=True)
-    store = ox.Store(str(staging))
-    store.bulk_load(dataset.serialize(format="nquads").encode("utf-8"), ox.RdfFormat.N_QUADS)
-    store.flush()
-    del store  # close it before it moves
+    try:
+        dataset.serialize(destination=str(quads), format="nquads", encoding="utf-8")
+        store = ox.Store(str(staging))
+        store.bulk_load(path=str(quads), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        del store  # close it before it moves
+    finally:
+        quads.unlink(missing_ok=True)
     shutil.rmtree(path, ignore_errors=True)
     staging.rename(path)
     return path
