@@ -11,7 +11,7 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint format install bench assets clean
+.PHONY: run test lint format install bench growth assets clean
 
 run: $(VENV)/.installed
 	$(VENV)/bin/filmgraph build
@@ -41,6 +41,11 @@ install: $(VENV)/.installed
 bench: $(UV)
 	$(UV) sync --frozen --extra dev --extra bench --python $(PYTHON)
 	$(VENV)/bin/python -m benchmarks.load
+
+# The growth benchmark: 10k, 100k and 1M triples on each store (about 30 minutes on 2
+# cores): see benchmarks/RESULTS.md. Not part of `make test`.
+growth: $(VENV)/.installed
+	$(VENV)/bin/python -m benchmarks.growth
 
 # The browser libraries the pages serve (YASGUI, Cytoscape.js), from the npm registry into
 # src/filmgraph/web/static/vendor/ (committed; see its README.md). Needs npm; not part of

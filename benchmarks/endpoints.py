@@ -16,6 +16,10 @@ and always stops that session (SIGTERM, then SIGKILL), worker processes included
     child (``python -m benchmarks.endpoints filmgraph FILE --port P``) with the named graphs
     of the file. Queried at ``/sparql``; ready when ``/health`` (or ``/sparql?query=ASK{}``)
     answers 200.
+``filmgraph-oxigraph``
+    the same server with ``FILMGRAPH_STORE=oxigraph`` and a build folder of its own
+    (``FILMGRAPH_BUILD_DIR``, a temporary folder): it writes the dataset to an Oxigraph
+    store there and its query workers run on it. Not one of :data:`DEFAULT_TARGETS`.
 ``rdflib-endpoint``
     ``rdflib_endpoint.SparqlEndpoint(graph=dataset)`` under uvicorn, in a child
     (``python -m benchmarks.endpoints rdflib-endpoint FILE --port P``), over an rdflib
@@ -60,7 +64,10 @@ TARGETS: dict[str, str] = {
     "filmgraph": "filmgraph serve",
     "rdflib-endpoint": "rdflib-endpoint",
     "oxigraph": "Oxigraph server",
+    "filmgraph-oxigraph": "filmgraph serve (Oxigraph store)",
 }
+#: What ``benchmarks.load`` runs unless told otherwise.
+DEFAULT_TARGETS = ("filmgraph", "rdflib-endpoint", "oxigraph")
 DEFAULT_FILMGRAPH_COMMAND = "{bin}/filmgraph --no-progress serve --host {host} --port {port}"
 
 
@@ -76,6 +83,7 @@ class Data:
     quads: int
     default_triples: int
     graphs: dict[str, int]  # named graph IRI -> triples
+    graphs_path: Path | None = None  # the named graphs alone, if written apart (for filmgraph)
 
 
 def _nt_lines(graph: Any) -> list[str]:
@@ -228,7 +236,8 @@ def start(server: Server, data: Data, args: argparse.Namespace) -> None:
     """Start ``server`` on a free port; its ``failure`` says why if it could not.
 
     ``args`` gives ``startup_timeout`` and, for filmgraph, ``filmgraph_command``,
-    ``filmgraph_path`` and ``no_result_cache`` (see :mod:`benchmarks.load`).
+    ``filmgraph_path`` and ``no_result_cache`` (see :mod:`benchmarks.load`), and
+    optionally ``filmgraph_env`` (more environment for filmgraph's server).
     """
     name = server.name
     server.port = free_port()
@@ -238,19 +247,25 @@ def start(server: Server, data: Data, args: argparse.Namespace) -> None:
     server.log.write_bytes(b"")
     ask = "?" + urllib.parse.urlencode({"query": "ASK {}"})
     try:
-        if name == "filmgraph":
+        if name in ("filmgraph", "filmgraph-oxigraph"):
             template = args.filmgraph_command
             if data.spec != "balagov" and "{data}" not in template:
                 template = "{python} -m benchmarks.endpoints filmgraph {data} --port {port}"
-            fields = {"bin": BIN, "host": HOST, "port": server.port, "data": data.path}
+            source = data.graphs_path or data.path
+            fields = {"bin": BIN, "host": HOST, "port": server.port, "data": source}
             fields["python"] = sys.executable
             command = shlex.split(template.format(**fields))
             if not Path(command[0]).exists() and not shutil.which(command[0]):
                 server.failure = f"not available: {command[0]} does not exist"
                 return
             server.path = args.filmgraph_path
-            env = {"FILMGRAPH_RESULT_CACHE": "0"} if args.no_result_cache else None
-            _spawn(server, command, env)
+            env = dict(getattr(args, "filmgraph_env", None) or {})
+            if args.no_result_cache:
+                env["FILMGRAPH_RESULT_CACHE"] = "0"
+            if name == "filmgraph-oxigraph":
+                server.workdir = tempfile.TemporaryDirectory(prefix="filmgraph-", dir=LOAD_DIR)
+                env |= {"FILMGRAPH_STORE": "oxigraph", "FILMGRAPH_BUILD_DIR": server.workdir.name}
+            _spawn(server, command, env or None)
             _wait_ready(server, ["/health", server.path + ask], args.startup_timeout)
         elif name == "rdflib-endpoint":
             command = [sys.executable, "-m", "benchmarks.endpoints", "rdflib-endpoint"]
@@ -375,11 +390,12 @@ def serve_filmgraph(data: Path, port: int) -> None:
     """Serve the named graphs of ``data`` (N-Quads) as ``filmgraph serve`` serves its build.
 
     The same function (``filmgraph.serve.serve``), settings and request log as the command;
-    only the dataset differs.
+    only the dataset differs. It is parsed as the command reads its cached build (N-Quads
+    into :func:`filmgraph.namespaces.new_dataset`); the file's default graph, if any, is
+    dropped: filmgraph makes its own, the union of its graphs.
     """
     import logging
 
-    from rdflib import Dataset
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
     from filmgraph import Settings
@@ -387,15 +403,9 @@ def serve_filmgraph(data: Path, port: int) -> None:
     from filmgraph.serve import serve
 
     warnings.simplefilter("ignore", DeprecationWarning)
-    parsed = Dataset(default_union=False)
-    parsed.parse(str(data), format="nquads")
     dataset = new_dataset()
-    for graph in parsed.graphs():
-        if graph.identifier != DATASET_DEFAULT_GRAPH_ID and len(graph):
-            target = dataset.graph(graph.identifier)
-            for triple in graph:
-                target.add(triple)
-    del parsed
+    dataset.parse(str(data), format="nquads")
+    dataset.graph(DATASET_DEFAULT_GRAPH_ID).remove((None, None, None))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     serve(Settings.from_env(host=HOST, port=port), dataset)
 
