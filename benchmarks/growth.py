@@ -286,6 +286,7 @@ def world(size: int, closure: Path, args: argparse.Namespace) -> Data:
         }
         named = {name: [x for x in lines if x.strip()] for name, lines in named.items()}
         default = [line for lines in named.values() for line in lines]
+        GROWTH_DIR.mkdir(parents=True, exist_ok=True)  # absent in a fresh clone
         _write_quads(path, default, named)
         _write_quads(graphs_path, [], named)
         counts = {name: len(lines) for name, lines in named.items()}
