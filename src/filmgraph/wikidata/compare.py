@@ -163,18 +163,18 @@ class Comparer:
     """Grades the claims of a built dataset against the checked Wikidata statements."""
 
     def __init__(
-        self, dataset: Dataset, statements: list[Statement], containment: Iterable[Edge]
+        self,
+        dataset: Dataset,
+        statements: list[Statement],
+        containment: Iterable[Edge],
+        linked: dict[URIRef, URIRef],
     ) -> None:
+        """``linked``: each linked Wikidata item -> our entity (the links graph)."""
         self.asserted = dataset.graph(GRAPHS["asserted"])
-        links = linked_items(dataset)
-        self.items = {entity: item.removeprefix(str(WD)) for entity, item in links.items()}
-        self.linked = {item: entity for entity, item in links.items()}
+        self.linked = linked
+        self.items = {entity: item.removeprefix(str(WD)) for item, entity in linked.items()}
         self.statements = statements
-        self.labels = {
-            st.value.split()[0]: st.value.partition(" ")[2]
-            for st in statements
-            if st.found and " " in st.value and st.value.startswith("Q")
-        }
+        self.labels = {st.value_item: st.value_label for st in statements if st.value_label}
         self.containment = Containment(containment)
         self.quotes = quote_index(dataset)
 
@@ -193,7 +193,7 @@ class Comparer:
         for mapping in MAPPINGS:
             rows = [s for s in self.statements if (s.item, s.property) == (qid, mapping.property)]
             notes = tuple(f"facts.tsv line {s.line}: {s.note}" for s in rows if s.note)
-            theirs = tuple(self._wikidata_value(s.value, mapping) for s in rows if s.found)
+            theirs = tuple(self._wikidata_value(s, mapping) for s in rows if s.found)
             for value in sorted(self.asserted.objects(entity, mapping.predicate), key=str):
                 ours = self._document_value(value, mapping)
                 verdict = self._grade(mapping, ours, theirs, checked=bool(rows))
@@ -206,10 +206,11 @@ class Comparer:
         text = str(value)
         return Value(text[:4] if mapping.kind == "year" else text[:10])
 
-    def _wikidata_value(self, raw: str, mapping: Mapping) -> Value:
-        qid = raw.split()[0]
-        if mapping.kind != "item":
-            return Value(qid[:4] if mapping.kind == "year" else qid[:10])
+    def _wikidata_value(self, statement: Statement, mapping: Mapping) -> Value:
+        qid = statement.value_item
+        if mapping.kind != "item" or qid is None:
+            text = statement.value
+            return Value(text[:4] if mapping.kind == "year" else text[:10])
         entity = self.linked.get(WD[qid])
         label = self.labels.get(qid) or (self.name(entity) if entity else qid)
         return Value(label, WD[qid], qid)
@@ -285,4 +286,4 @@ def compare(dataset: Dataset, settings: Settings) -> Report:
         *wikidata_edges(statements, linked, settings.wikidata_facts),
         *read_containment(settings.wikidata_containment, confirmed, asserted, linked),
     ]
-    return Comparer(dataset, statements, edges).report()
+    return Comparer(dataset, statements, edges, linked).report()

@@ -88,11 +88,11 @@ def wikidata_edges(
     """The checked ``P131`` / ``P17`` statements between items."""
     edges = []
     for st in statements:
-        if st.property in WITHIN_PROPERTIES and st.found and st.value.split()[0].startswith("Q"):
+        if st.property in WITHIN_PROPERTIES and st.value_item:
             edges.append(
                 Edge(
                     place_key(WD[st.item], linked),
-                    place_key(WD[st.value.split()[0]], linked),
+                    place_key(WD[st.value_item], linked),
                     f"Wikidata {st.property} ({st.label}), {facts.name} line {st.line}",
                 )
             )

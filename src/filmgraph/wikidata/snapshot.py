@@ -45,6 +45,17 @@ class Statement:
     def found(self) -> bool:
         return not self.value.startswith("(no statement")
 
+    @property
+    def value_item(self) -> str | None:
+        """The QID when the value is an item (``Q5265 Nalchik`` -> ``Q5265``), else None."""
+        match = _ITEM.match(self.value)
+        return match.group(1) if match else None
+
+    @property
+    def value_label(self) -> str:
+        """The reference's name for an item value (``Nalchik``); empty for other values."""
+        return self.value.partition(" ")[2] if self.value_item else ""
+
 
 def read_facts(path: Path) -> list[Statement]:
     """The statements of facts.tsv.
@@ -70,8 +81,8 @@ def rdf_value(statement: Statement, path: Path) -> URIRef | Literal:
         DataError: a value of no shape we know (file and line).
     """
     value = statement.value
-    if match := _ITEM.match(value):
-        return WD[match.group(1)]
+    if qid := statement.value_item:
+        return WD[qid]
     if _DATE.match(value):
         return Literal(f"{value}T00:00:00Z", datatype=XSD.dateTime)
     if _YEAR.match(value):
