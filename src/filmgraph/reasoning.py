@@ -6,26 +6,30 @@ filtered (see :data:`NOISE`) and what remains is the inferred graph.
 
 Two engines compute the same closure: ``owlrl`` (pure Python, the default and the
 reference) and ``reasonable`` (Rust, much faster on large graphs; installed with the
-``fast`` extra). Both are imported only when used.
+``fast`` extra). Both are imported only when used. reasonable is not given the
+``owl:FunctionalProperty`` declarations (its rule prp-fp is quadratic): prp-fp is applied
+here (:func:`_reasonable_closure`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import version
+from itertools import combinations
 
 from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.graph import ReadOnlyGraphAggregate
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import OWL, RDF, XSD
+from rdflib.term import Node
 
 from .errors import InconsistencyError, SettingError
 from .explain import Explainer, Explanation
 from .namespaces import new_dataset, new_graph
 from .noise import noise
 from .progress import Steps
-from .rules import INCONSISTENCY_RULES, RULES, Triple, matches
+from .rules import INCONSISTENCY_RULES, Match, Rule, Triple, matches
 from .terms import triple_text
 
 #: Where owlrl writes the inconsistencies it detects (as error-message nodes).
@@ -65,19 +69,76 @@ def _owlrl_message(triple: Triple) -> bool:
 
 
 def _reasonable_closure(ontology: Graph, asserted: Graph) -> tuple[list[Triple], list[str]]:
+    """The closure by reasonable, with rule ``prp-fp`` applied here rather than by the engine.
+
+    reasonable 0.4.4 joins all triples of an ``owl:FunctionalProperty`` with each other on
+    the predicate alone: n² pairs for n triples (benchmarks/RESULTS.md). The ontology's
+    ``p rdf:type owl:FunctionalProperty`` declarations are therefore withheld from it, and
+    :func:`_consume` groups the closure's triples of those properties by subject, which is
+    linear. Should a subject have two values, their ``owl:sameAs`` (what prp-fp concludes,
+    :func:`_prp_fp`) is added to the engine's input and the engine run again, until no new
+    ``owl:sameAs`` appears: the engine then draws the ``eq-*`` consequences itself. On
+    consistent data no subject has two values and the engine runs once.
+
+    Which properties are functional: prp-fp needs ``p rdf:type owl:FunctionalProperty`` in
+    the closure. Of the OWL 2 RL rules that conclude such a triple, the only one that turns
+    the declaration of one property into that of another is ``eq-rep-s`` (``p owl:sameAs
+    q``), so ``q`` joins the set below when the closure equates it with a withheld ``p``
+    (and the engine runs again); every other way (``rdfs:subClassOf
+    owl:FunctionalProperty``, ``rdfs:range``, ``owl:hasValue``, a declaration in the
+    asserted data) does not depend on the withheld triples, and the engine derives the
+    typing and applies prp-fp itself. A sub-property of a functional property is not
+    functional in OWL 2 RL: prp-spo1 copies its triples to the super-property, whose groups
+    then hold them. The withheld triples' other consequences (such as ``p rdf:type
+    rdf:Property``) are about ontology and vocabulary terms, which the noise filter drops.
+    """
     try:
         import reasonable
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise SettingError(
             "the 'reasonable' engine is not installed: pip install 'filmgraph[fast]'"
         ) from exc
-    reasoner = reasonable.PyReasoner()
-    reasoner.from_graph(ontology)  # appends: no merged copy of the inputs is made
-    reasoner.from_graph(asserted)
-    closure = reasoner.reason()
-    del reasoner  # frees the engine's own copy before the closure is turned into triples
+    functional = set(ontology.subjects(RDF.type, OWL.FunctionalProperty))
+    axioms = ontology
+    if functional:  # the ontology is small: a filtered copy of it, never of the data
+        axioms = Graph()
+        for triple in ontology.triples((None, None, None)):
+            if not (triple[1] == RDF.type and triple[2] == OWL.FunctionalProperty):
+                axioms.add(triple)
+    equal = Graph()  # the owl:sameAs that prp-fp concludes, fed to the engine
+    pivots: dict[Node, BNode] = {}
     base = _triples(ontology, asserted)
-    new = []
+    while True:
+        reasoner = reasonable.PyReasoner()
+        for graph in (axioms, asserted, equal):
+            reasoner.from_graph(graph)  # appends: no merged copy of the inputs is made
+        closure = reasoner.reason()
+        del reasoner  # frees the engine's own copy before the closure is turned into triples
+        new, values, same = _consume(closure, base, functional, set(pivots.values()))
+        aliases = {o for s, o in same if s in functional and not isinstance(o, Literal)}
+        if aliases - functional:  # eq-rep-s: what is owl:sameAs a functional property is one
+            functional |= aliases
+            continue
+        added = _prp_fp(values, same, pivots)
+        if not added:
+            return new, []
+        for triple in added:
+            equal.add(triple)
+
+
+def _consume(
+    closure: list, base: set[Triple], functional: set[Node], pivots: set[BNode]
+) -> tuple[list[Triple], dict[tuple[Node, Node], set[Node]], set[tuple[Node, Node]]]:
+    """What the engine added, the values of the functional properties of every subject that
+    has more than one, and the non-reflexive ``owl:sameAs`` pairs of the closure.
+
+    Triples that mention a pivot (see :func:`_prp_fp`) are left out of the first two.
+    """
+    new: list[Triple] = []
+    first: dict[tuple[Node, Node], Node] = {}  # (subject, functional property) -> a value
+    values: dict[tuple[Node, Node], set[Node]] = {}  # the same, where there are two or more
+    same: set[tuple[Node, Node]] = set()
+    watched = functional | {OWL.sameAs}  # one set lookup per triple for both
     while closure:  # consume the closure from its end, so its memory is freed as we go
         chunk = closure[-_CHUNK:]
         del closure[-_CHUNK:]
@@ -85,9 +146,50 @@ def _reasonable_closure(ontology: Graph, asserted: Graph) -> tuple[list[Triple],
             # RDF 1.1 makes "x" and "x"^^xsd:string one literal; rdflib does not: keep plain.
             if type(o) is Literal and o.datatype == XSD.string:
                 o = Literal(str(o))
+            if p in watched:
+                if p == OWL.sameAs and s != o:
+                    same.add((s, o))
+                if pivots and (s in pivots or o in pivots):
+                    continue
+                if p in functional:
+                    value = first.setdefault((s, p), o)
+                    if value != o:
+                        values.setdefault((s, p), {value}).add(o)
+            elif pivots and (s in pivots or o in pivots):
+                continue
             if (s, p, o) not in base:
                 new.append((s, p, o))
-    return new, []
+    return new, values, same
+
+
+def _prp_fp(
+    values: dict[tuple[Node, Node], set[Node]],
+    same: set[tuple[Node, Node]],
+    pivots: dict[Node, BNode],
+) -> list[Triple]:
+    """OWL 2 RL prp-fp: the values of a functional property of one subject are the same.
+
+    Each value is equated with one of them (an IRI or blank node), the anchor; the engine
+    derives the other pairs (eq-sym, eq-trans). reasonable refuses a literal as the subject
+    of an input triple, so when every value is a literal the anchor is a fresh blank node, a
+    pivot, one for each smallest literal: the engine equates the literals through it (and
+    applies eq-rep-o), and :func:`_consume` leaves out every triple that mentions it.
+    Returns the ``owl:sameAs`` triples the closure does not hold yet.
+    """
+    added: list[Triple] = []
+    for objects in values.values():
+        ordered = sorted(objects, key=_sort_key)  # _sort_key puts literals last
+        anchor = ordered[0]
+        if isinstance(anchor, Literal):
+            anchor = pivots.setdefault(anchor, BNode())
+        for o in ordered:
+            if o != anchor and (anchor, o) not in same:
+                added.append((anchor, OWL.sameAs, o))
+    return added
+
+
+def _sort_key(term: Node) -> tuple[bool, str]:
+    return isinstance(term, Literal), term.n3()
 
 
 _CHUNK = 100_000
@@ -180,6 +282,48 @@ def reason(
     return inferred, report
 
 
+def prp_fp_dt_diff(g: Graph) -> Iterator[Match]:
+    """Two different data values of one functional property of one subject.
+
+    OWL 2 RL makes them ``owl:sameAs`` (prp-fp) and ``owl:differentFrom`` (dt-diff), so
+    eq-diff1 finds the data inconsistent. Neither engine reports it (owlrl implements no
+    dt-diff; reasonable no inconsistency of literals), hence this rule. Literals are
+    different values unless rdflib finds them equal (``"1"^^xsd:integer`` and
+    ``"1"^^xsd:int`` are one value); those rdflib cannot compare count as different.
+    """
+    for p in set(g.subjects(RDF.type, OWL.FunctionalProperty)):
+        literals: dict[Node, set[Literal]] = {}
+        for x, y in g.subject_objects(p):
+            if isinstance(y, Literal):
+                literals.setdefault(x, set()).add(y)
+        axiom = (p, RDF.type, OWL.FunctionalProperty)
+        for x, ys in literals.items():
+            for y1, y2 in combinations(sorted(ys, key=_sort_key), 2):
+                if not _same_value(y1, y2):
+                    yield None, (axiom, (x, p, y1), (x, p, y2))
+
+
+def _same_value(a: Literal, b: Literal) -> bool:
+    try:
+        return bool(a.eq(b))
+    except TypeError:  # "cannot know that these two lexical forms do not map to the same value"
+        return False
+
+
+#: The inconsistency rules :func:`check_consistency` applies: those of :mod:`filmgraph.rules`
+#: and :func:`prp_fp_dt_diff`.
+CONSISTENCY_RULES: tuple[Rule, ...] = (
+    *INCONSISTENCY_RULES,
+    Rule(
+        "prp-fp+dt-diff",
+        "a functional property has two different literal values (prp-fp makes them "
+        "owl:sameAs, dt-diff owl:differentFrom: eq-diff1)",
+        prp_fp_dt_diff,
+    ),
+)
+_CHECKS = {rule.name: rule for rule in CONSISTENCY_RULES}
+
+
 def check_consistency(graphs: dict[str, Graph], engine_messages: Iterable[str] = ()) -> None:
     """Raise :class:`InconsistencyError` if an OWL 2 RL inconsistency rule matches ``graphs``.
 
@@ -188,7 +332,7 @@ def check_consistency(graphs: dict[str, Graph], engine_messages: Iterable[str] =
     should the rules here not name the triples.
     """
     view = ReadOnlyGraphAggregate(list(graphs.values()))
-    found = [(rule, premises) for rule, _, premises in matches(view, INCONSISTENCY_RULES)]
+    found = [(rule, premises) for rule, _, premises in matches(view, CONSISTENCY_RULES)]
     messages = list(engine_messages)
     if found or messages:
         raise InconsistencyError(_inconsistency_text(found, messages, graphs, view), found)
@@ -200,14 +344,18 @@ def _inconsistency_text(
     lines = ["OWL 2 RL finds the data inconsistent:"]
     explainer = Explainer(new_dataset(), graphs) if "inferred" in graphs else None
     for rule, premises in found:
-        lines.append(f"- {rule}: {RULES[rule].summary}")
+        lines.append(f"- {rule}: {_CHECKS[rule].summary}")
         for triple in premises:
             if triple[1] in (RDF.first, RDF.rest):
                 continue  # list cells: the list is shown where it is used
             origin = next((name for name, g in graphs.items() if triple in g), "?")
             lines.append(f"    {triple_text(triple, view)}    [{origin}]")
             if origin == "inferred" and explainer is not None:
-                for leaf in _unique(explainer.explain(triple).leaves()):
+                try:
+                    leaves = _unique(explainer.explain(triple).leaves())
+                except KeyError:  # an owl:sameAs of literals: filmgraph.rules does not equate them
+                    leaves = []
+                for leaf in leaves:
                     if leaf.kind == "asserted":
                         lines.append(f"        from {triple_text(leaf.triple, view)}    [asserted]")
     lines.extend(f"- owlrl: {message}" for message in messages)
