@@ -26,9 +26,13 @@ Steps, each measurement in a fresh subprocess (its peak RSS is its own):
 3. **Query mix**: five typical film-graph queries over the default graph (:data:`TYPICAL`)
    and the competency questions (``queries/*.rq`` without SERVICE): one untimed run (its
    row count is the answer), then up to ``--repeat`` timed runs within ``--query-budget``
-   seconds per query; median and p95 per query, totals per backend. Every run has a time
-   limit (``--query-timeout``, 60 s): past it the query is recorded as a timeout. The row
-   counts of every backend (and of every HTTP warm-up) must agree; mismatches are reported.
+   seconds per query; median and p95 per query, totals per backend. The memory and
+   oxigraph backends run in process, and each run is what a query worker does: the
+   engine's ``run``, then the whole answer written as SPARQL JSON (``Answer.body("json")``:
+   rdflib's writer on memory, Oxigraph's own on oxigraph); the server's run is its HTTP
+   answer. Every run has a time limit (``--query-timeout``, 60 s): past it the query is
+   recorded as a timeout. The row counts of every backend (and of every HTTP warm-up) must
+   agree; mismatches are reported.
 4. **HTTP**: ``filmgraph serve`` on memory, ``filmgraph serve`` on its Oxigraph store and the
    Oxigraph server, one after the other (:mod:`benchmarks.endpoints`), each warmed up with
    the mix, then the mix round-robin from ``--concurrency`` (4) threads, in whole passes for
@@ -389,8 +393,9 @@ def child_queries(kind: str, source: Path, queries: Path, options: argparse.Name
             signal.setitimer(signal.ITIMER_REAL, options.query_timeout)
             began = time.perf_counter()
             try:
-                rows = len(engine.run(text))  # every row made (rdflib terms), not serialised
-                return rows, time.perf_counter() - began
+                answer = engine.run(text)
+                answer.body("json")  # what a query worker sends (workers._answer)
+                return len(answer), time.perf_counter() - began
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
 

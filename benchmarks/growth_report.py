@@ -328,7 +328,9 @@ def report(found: list[dict[str, Any]], mix: list[Query], args: argparse.Namespa
     print(
         f"Query mix: {len(mix)} queries ({len(TYPICAL)} typical + {len(mix) - len(TYPICAL)} "
         f"competency); up to {args.repeat} timed runs per query within {args.query_budget:g} s, "
-        f"limit {args.query_timeout:g} s per run. HTTP: concurrency {args.concurrency}, "
+        f"limit {args.query_timeout:g} s per run; in process (memory, embedded) a run is the "
+        "engine's answer written as SPARQL JSON, as a query worker sends it (Answer.body), the "
+        f"server's its HTTP answer. HTTP: concurrency {args.concurrency}, "
         f"{args.http_seconds:g} s per target, filmgraph result cache "
         + ("on." if args.result_cache else "off (every query evaluated).")
     )

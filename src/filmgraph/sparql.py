@@ -30,6 +30,7 @@ from rdflib.query import Result
 from .engine_fixes import fix_algebra, fix_parse_tree, walk
 from .errors import EngineLimitError, ForbiddenError, QueryError, QuerySyntaxError
 from .namespaces import GRAPHS, PREFIXES
+from .results import format_result
 
 #: The graphs whose union is the default graph a query sees.
 DEFAULT_GRAPHS = ("asserted", "inferred", "links")
@@ -159,7 +160,12 @@ def _is_update(text: str) -> bool:
 
 @dataclass
 class Answer:
-    """A query's result, and whether it was cut at the row limit."""
+    """A query's result, and whether it was cut at the row limit.
+
+    ``len()`` is its rows (SELECT), triples (CONSTRUCT, DESCRIBE) or 1 (ASK); :meth:`body`
+    its text in a format. A backend may hold its answer in a form of its own and make
+    ``result`` only when it is read (:class:`filmgraph.oxigraph_store.OxigraphAnswer`).
+    """
 
     kind: str
     result: Result
@@ -169,6 +175,11 @@ class Answer:
         if self.kind in ("CONSTRUCT", "DESCRIBE"):
             return len(self.result.graph)  # type: ignore[arg-type]
         return 1 if self.kind == "ASK" else len(self.result.bindings)
+
+    def body(self, fmt: str) -> bytes:
+        """The answer in the format named ``fmt``, in UTF-8 (:func:`results.format_result`:
+        the same formats, and the same errors for a format the result cannot have)."""
+        return format_result(self.result, fmt).encode("utf-8")
 
 
 class Engine:

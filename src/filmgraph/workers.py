@@ -334,7 +334,7 @@ def _answer(engine: Engine, job: Job) -> Reply:
         fmt = job.formats.get(family)
         if fmt is None:
             raise not_acceptable(family, f"the result of a {answer.kind} query")
-        body = format_result(answer.result, fmt).encode("utf-8")
+        body = answer.body(fmt)  # a backend may write it itself (Oxigraph does)
         return Reply(200, body, answer.kind, fmt, answer.truncated, len(answer))
     except FilmgraphError as exc:
         return Reply(exc.status, exc.message.encode("utf-8"))
