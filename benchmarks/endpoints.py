@@ -18,8 +18,9 @@ and always stops that session (SIGTERM, then SIGKILL), worker processes included
     answers 200.
 ``filmgraph-oxigraph``
     the same server with ``FILMGRAPH_STORE=oxigraph`` and a build folder of its own
-    (``FILMGRAPH_BUILD_DIR``, a temporary folder): it writes the dataset to an Oxigraph
-    store there and its query workers run on it. Not one of :data:`DEFAULT_TARGETS`.
+    (``FILMGRAPH_BUILD_DIR``, a temporary folder): it loads the file into an Oxigraph store
+    there; its pages read the store and its query workers run on it. Not one of
+    :data:`DEFAULT_TARGETS`.
 ``rdflib-endpoint``
     ``rdflib_endpoint.SparqlEndpoint(graph=dataset)`` under uvicorn, in a child
     (``python -m benchmarks.endpoints rdflib-endpoint FILE --port P``), over an rdflib
@@ -390,9 +391,12 @@ def serve_filmgraph(data: Path, port: int) -> None:
     """Serve the named graphs of ``data`` (N-Quads) as ``filmgraph serve`` serves its build.
 
     The same function (``filmgraph.serve.serve``), settings and request log as the command;
-    only the dataset differs. It is parsed as the command reads its cached build (N-Quads
-    into :func:`filmgraph.namespaces.new_dataset`); the file's default graph, if any, is
-    dropped: filmgraph makes its own, the union of its graphs.
+    only the dataset differs. On the memory store it is parsed as the command reads its
+    cached build (N-Quads into :func:`filmgraph.namespaces.new_dataset`); on the Oxigraph
+    store (``FILMGRAPH_STORE=oxigraph``) it is loaded into the store as the command keeps
+    its build there, and read from the store as the command reads a kept build, with no
+    copy in memory. The file's default graph, if any, is dropped: filmgraph makes its own,
+    the union of its graphs.
     """
     import logging
 
@@ -403,11 +407,18 @@ def serve_filmgraph(data: Path, port: int) -> None:
     from filmgraph.serve import serve
 
     warnings.simplefilter("ignore", DeprecationWarning)
-    dataset = new_dataset()
-    dataset.parse(str(data), format="nquads")
-    dataset.graph(DATASET_DEFAULT_GRAPH_ID).remove((None, None, None))
+    settings = Settings.from_env(host=HOST, port=port)
+    if settings.store == "oxigraph":
+        from filmgraph.oxigraph_dataset import open_dataset
+        from filmgraph.oxigraph_store import load_store
+
+        dataset = open_dataset(load_store(data, settings.oxigraph_dir))
+    else:
+        dataset = new_dataset()
+        dataset.parse(str(data), format="nquads")
+        dataset.graph(DATASET_DEFAULT_GRAPH_ID).remove((None, None, None))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    serve(Settings.from_env(host=HOST, port=port), dataset)
+    serve(settings, dataset)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,8 +1,8 @@
 """``build``: the only place that orders the steps from files to a dataset.
 
-    cache? -> ontology/*.ttl + data/*.ttl -> load (named graphs)
+    store current? -> cache? -> ontology/*.ttl + data/*.ttl -> load (named graphs)
         -> check (SHACL + SPARQL checks) -> reason (OWL 2 RL, into the inferred graph)
-        -> link (confirmed Wikidata items, into the links graph) -> cache
+        -> link (confirmed Wikidata items, into the links graph) -> cache -> store
 
 Each later step writes into its own named graph; the asserted graph is never modified
 after loading.
@@ -24,6 +24,7 @@ from .loading import load_dataset
 from .namespaces import GRAPHS
 from .progress import Steps
 from .reasoning import reason
+from .store import keep_store, kept_store
 from .wikidata.links import links_graph, read_links
 
 DATASET_FILE = "filmgraph.trig"
@@ -38,7 +39,10 @@ def build(
 
     The returned dataset's default graph, when queried, is the union of its named graphs.
     With ``settings.cache`` (the default) a build whose inputs are unchanged is read back
-    from the cache instead of checked and reasoned again.
+    from the cache instead of checked and reasoned again. With ``store=oxigraph`` the
+    build is kept in the Oxigraph store, and the dataset returned reads it there
+    (read-only, nothing in memory); while the inputs are unchanged the store is opened
+    without building at all.
 
     Args:
         settings: where the project's files are, which engine reasons; ``Settings()`` by default.
@@ -58,6 +62,24 @@ def build(
     settings = settings or Settings()
     steps = steps or Steps()
     key = fingerprint(settings) if settings.cache and check else None
+    stored = key is not None and settings.store == "oxigraph"
+    if stored:
+        with steps.step("opening the Oxigraph store") as step:
+            held = kept_store(settings, key)  # type: ignore[arg-type]
+            step.detail = "current" if held is not None else "missing or stale"
+        if held is not None:
+            return held
+    dataset = _build(settings, key, check, steps)
+    if stored:
+        with steps.step("writing the Oxigraph store") as step:
+            path = keep_store(settings, dataset, key)
+            step.detail = str(path)
+        return kept_store(settings, key) or dataset  # type: ignore[arg-type]
+    return dataset
+
+
+def _build(settings: Settings, key: str | None, check: bool, steps: Steps) -> Dataset:
+    """The dataset built from the files, or read from the cache under ``key``."""
     if key:
         with steps.step("reading the cache") as step:
             cached = read_cache(settings.cache_file, key)

@@ -3,7 +3,11 @@
 - ``memory`` (default): the built rdflib dataset, queried by rdflib's engine
   (:class:`sparql.QueryEngine`).
 - ``oxigraph``: the build written to an Oxigraph store on disk (``BUILD_DIR/oxigraph``) and
-  queried by Oxigraph's engine (:class:`oxigraph_store.OxigraphEngine`).
+  queried by Oxigraph's engine (:class:`oxigraph_store.OxigraphEngine`). The store is kept
+  with the key of the build it holds (``BUILD_DIR/oxigraph.key``): while the inputs are
+  unchanged, a start opens it instead of building, and everything else (the pages,
+  exports, the CLI) reads it through :func:`oxigraph_dataset.open_dataset`, with no copy
+  of the build in memory.
 - ``remote:URL``: a SPARQL 1.1 store at ``URL`` (endpoints by ``store_layout``) that holds
   our graphs, queried over the protocol (:class:`remote_engine.RemoteEngine`); nothing is
   built locally.
@@ -21,6 +25,7 @@ from rdflib import Dataset
 
 from .config import REMOTE, Settings, parse_store
 from .errors import SettingError
+from .fsio import write_atomic
 from .sparql import Engine, QueryEngine
 
 if TYPE_CHECKING:
@@ -77,13 +82,49 @@ def connect_remote(settings: Settings, **options: Any) -> RemoteEngine:
     return connect(remote_store(settings), **options)
 
 
-def prepare_store(settings: Settings, dataset: Dataset) -> Path | None:
-    """Write the on-disk store the setting asks for (None for ``memory``)."""
-    if settings.store != "oxigraph":
+#: What a store written by filmgraph holds; a store of another layout is written again.
+LAYOUT = "filmgraph-oxigraph/2"
+
+
+def key_file(settings: Settings) -> Path:
+    """The file that names the build the Oxigraph store holds (``LAYOUT key``)."""
+    path = settings.oxigraph_dir
+    return path.with_name(path.name + ".key")
+
+
+def kept_store(settings: Settings, key: str) -> Dataset | None:
+    """The Oxigraph store of the build with this ``key``, read-only, if it is on disk."""
+    from .oxigraph_dataset import open_dataset
+
+    try:
+        if key_file(settings).read_text(encoding="utf-8").split() != [LAYOUT, key]:
+            return None
+        return open_dataset(settings.oxigraph_dir)
+    except OSError:  # no key, or no store behind it
         return None
+
+
+def keep_store(settings: Settings, dataset: Dataset, key: str | None = None) -> Path:
+    """Write ``dataset`` to the Oxigraph store, under ``key`` when it is a build of the
+    settings' inputs (then later starts open it instead of building again)."""
     from .oxigraph_store import write_store
 
-    return write_store(dataset, settings.oxigraph_dir)
+    marker = key_file(settings)
+    marker.unlink(missing_ok=True)  # the store is about to hold something else
+    path = write_store(dataset, settings.oxigraph_dir)
+    if key:
+        write_atomic(marker, f"{LAYOUT} {key}\n")
+    return path
+
+
+def prepare_store(settings: Settings, dataset: Dataset) -> Path | None:
+    """The on-disk store the setting asks for (None for ``memory``): the store ``dataset``
+    is read from, else ``dataset`` written to a store now."""
+    if settings.store != "oxigraph":
+        return None
+    from .oxigraph_dataset import store_path
+
+    return store_path(dataset) or keep_store(settings, dataset)
 
 
 def open_engine(
