@@ -149,17 +149,7 @@ def open_dataset(path: Path) -> Dataset:
     Raises:
         OSError: there is no store at ``path``.
     """
-    store = ox.Store.read_only(str(path))
-    return _dataset(ReadOnlyOxigraph(store, path))
-
-
-def view(store: ox.Store) -> Dataset:
-    """The named graphs of an open Oxigraph store as a read-only rdflib Dataset."""
-    return _dataset(ReadOnlyOxigraph(store))
-
-
-def _dataset(plugin: ReadOnlyOxigraph) -> Dataset:
-    dataset = Dataset(store=plugin, default_union=False)
+    dataset = Dataset(store=ReadOnlyOxigraph(ox.Store.read_only(str(path)), path))
     bind_prefixes(dataset)
     return dataset
 

@@ -43,8 +43,8 @@ from rdflib.query import Result
 
 from .errors import EngineLimitError, QueryError, UpstreamError
 from .fsio import write_atomic
-from .namespaces import GRAPHS, PREFIXES
-from .sparql import DEFAULT_GRAPHS, Answer, Engine, Prepared, _cap
+from .namespaces import PREFIXES
+from .sparql import Answer, Engine, Prepared, _cap, default_graphs_of
 
 _PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
 _PLAIN = {str(XSD.string), str(RDF.langString)}
@@ -155,11 +155,10 @@ def memory_store(dataset: Dataset) -> ox.Store:
 
 
 def default_graphs(store: ox.Store) -> list[ox.NamedNode]:
-    """The graphs of :data:`sparql.DEFAULT_GRAPHS` the store holds (as
-    :attr:`sparql.Engine.default_graphs` chooses them)."""
-    held = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
-    names = (str(GRAPHS[n]) for n in DEFAULT_GRAPHS if n in GRAPHS)
-    return [ox.NamedNode(name) for name in names if name in held]
+    """The graphs of :data:`sparql.DEFAULT_GRAPHS` the store holds
+    (:func:`sparql.default_graphs_of`, as the engine chooses them)."""
+    held = (URIRef(g.value) for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    return [ox.NamedNode(str(name)) for name in default_graphs_of(held)]
 
 
 def union_default_graph(store: ox.Store) -> None:

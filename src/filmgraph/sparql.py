@@ -35,6 +35,14 @@ from .results import format_result
 #: The graphs whose union is the default graph a query sees.
 DEFAULT_GRAPHS = ("asserted", "inferred", "links")
 
+
+def default_graphs_of(held: Iterable[URIRef]) -> tuple[URIRef, ...]:
+    """The graphs of :data:`DEFAULT_GRAPHS` among ``held``, in that order: the union a
+    query sees as its default graph."""
+    held = set(held)
+    return tuple(GRAPHS[n] for n in DEFAULT_GRAPHS if n in GRAPHS and GRAPHS[n] in held)
+
+
 KINDS = {
     "SelectQuery": "SELECT",
     "AskQuery": "ASK",
@@ -201,9 +209,7 @@ class Engine:
         cache_size: int = 256,
     ) -> None:
         self.held: tuple[URIRef, ...] = tuple(sorted(graphs, key=str))
-        self.default_graphs = tuple(
-            GRAPHS[n] for n in DEFAULT_GRAPHS if n in GRAPHS and GRAPHS[n] in self.held
-        )
+        self.default_graphs = default_graphs_of(self.held)
         self.allowed_services = frozenset(allowed_services)
         self.max_rows = max_rows
         self._cache_size = cache_size
