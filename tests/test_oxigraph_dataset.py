@@ -183,3 +183,22 @@ def test_load_store_reads_a_file_without_rdflib(tmp_path: Path) -> None:
     )
     assert len(view.graph(asserted)) == 2 and len(view.graph(inferred)) == 1
     assert len(view.graph(DATASET_DEFAULT_GRAPH_ID)) == 0
+
+
+def test_a_kept_build_is_loaded_from_its_cache_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache already holds the build as N-Quads: the store is loaded from that file,
+    and the dataset is not serialised a second time."""
+    import filmgraph.oxigraph_store as oxigraph_store
+
+    def refused(*args: object) -> None:
+        raise AssertionError("the build was serialised again")
+
+    monkeypatch.setattr(oxigraph_store, "write_store", refused)
+    settings = Settings(root=ROOT, build_dir=tmp_path, store="oxigraph")
+    held = build(settings)
+    assert store_path(held) == settings.oxigraph_dir
+    assert held.graph(GRAPHS["asserted"]).value(FGID.closeness, FG.filmographyNumber) == Literal(
+        "1", datatype=XSD.positiveInteger
+    )

@@ -62,10 +62,8 @@ def read_cache(path: Path, key: str) -> CacheRead:
     except FileNotFoundError:
         return CacheRead("missing", f"no cache at {path}")
     header, newline, body = raw.partition(b"\n")
-    fields = dict(
-        part.split("=", 1) for part in header.decode("utf-8", "replace").split()[2:] if "=" in part
-    )
-    if not newline or not header.startswith(f"# {FORMAT} ".encode()) or len(fields) < 2:
+    fields = _fields(header)
+    if not newline or fields is None:
         return CacheRead("corrupt", f"{path} is not a filmgraph cache file ({FORMAT})")
     if fields.get("key") != key:
         return CacheRead("stale", f"{path} was built from other inputs")
@@ -77,6 +75,25 @@ def read_cache(path: Path, key: str) -> CacheRead:
     except Exception as exc:  # any parser failure means the file cannot be trusted
         return CacheRead("corrupt", f"{path} cannot be parsed: {exc}")
     return CacheRead("hit", f"{len(dataset)} quads from {path}", dataset)
+
+
+def cached_key(path: Path) -> str | None:
+    """The key of the cache file at ``path`` (from its header alone), or None."""
+    try:
+        with path.open("rb") as cache:
+            fields = _fields(cache.readline().rstrip(b"\n"))
+    except OSError:
+        return None
+    return None if fields is None else fields.get("key")
+
+
+def _fields(header: bytes) -> dict[str, str] | None:
+    """The ``name=value`` fields of a cache file's header line, or None if it is not one."""
+    if not header.startswith(f"# {FORMAT} ".encode()):
+        return None
+    text = header.decode("utf-8", "replace")
+    fields = dict(part.split("=", 1) for part in text.split()[2:] if "=" in part)
+    return fields if len(fields) >= 2 else None
 
 
 def write_cache(path: Path, key: str, dataset: Dataset) -> None:

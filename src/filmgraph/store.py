@@ -106,12 +106,18 @@ def kept_store(settings: Settings, key: str) -> Dataset | None:
 
 def keep_store(settings: Settings, dataset: Dataset, key: str | None = None) -> Path:
     """Write ``dataset`` to the Oxigraph store, under ``key`` when it is a build of the
-    settings' inputs (then later starts open it instead of building again)."""
-    from .oxigraph_store import write_store
+    settings' inputs (then later starts open it instead of building again). A build whose
+    cache file holds it already as N-Quads is loaded from that file, not written out again.
+    """
+    from .cache import cached_key
+    from .oxigraph_store import load_store, write_store
 
     marker = key_file(settings)
     marker.unlink(missing_ok=True)  # the store is about to hold something else
-    path = write_store(dataset, settings.oxigraph_dir)
+    if key and cached_key(settings.cache_file) == key:
+        path = load_store(settings.cache_file, settings.oxigraph_dir)
+    else:
+        path = write_store(dataset, settings.oxigraph_dir)
     if key:
         write_atomic(marker, f"{LAYOUT} {key}\n")
     return path
