@@ -12,8 +12,9 @@ from rdflib import Dataset
 from filmgraph import Settings, build
 
 # The browser-test fixtures, `server` (the real server on 127.0.0.1) and `browser_page`; the
-# Oxigraph server fixtures, `oxigraph` and `proxy` (a forwarding proxy in front of it).
-pytest_plugins = ["browser", "oxigraph_server"]
+# Oxigraph server fixtures, `oxigraph` and `proxy` (a forwarding proxy in front of it); the
+# Virtuoso server fixture, `virtuoso`.
+pytest_plugins = ["browser", "oxigraph_server", "virtuoso_server"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -63,6 +64,20 @@ def run(settings: Settings):
     def invoke(*args: str, input: str | None = None):
         where = ["--root", str(settings.root), "--build-dir", str(settings.output_dir)]
         return CliRunner().invoke(main, [*where, *args], input=input)
+
+    return invoke
+
+
+@pytest.fixture
+def push_cli(settings: Settings):
+    """Run `filmgraph push ...` on the project, with extra environment variables."""
+    from click.testing import CliRunner
+
+    from filmgraph.cli import main
+
+    def invoke(*args: str, env: dict[str, str] | None = None):
+        where = ["--root", str(settings.root), "--build-dir", str(settings.output_dir)]
+        return CliRunner().invoke(main, [*where, "--no-progress", "push", *args], env=env)
 
     return invoke
 

@@ -19,12 +19,11 @@ from urllib.error import HTTPError
 from urllib.parse import urlencode
 
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.query import Result
 
 from browser import filmgraph_serve
-from conftest import ROOT
 from filmgraph.errors import (
     ForbiddenError,
     QueryError,
@@ -47,14 +46,12 @@ from oxigraph_server import (
     Proxy,
     as_oxigraph_holds,
     free_port,
-    normal,
     start_oxigraph,
     start_proxy,
 )
 from oxigraph_server import rows as normal_rows
+from store_cases import DATASET_CASES, LOCAL_QUERIES, A, L, anonymous
 
-# the competency questions but the federated one (federation is off)
-LOCAL_QUERIES = [n for n, q in load_queries(ROOT / "queries").items() if not q.services]
 EX = "http://example.org/"
 OTHER = EX + "theirs"  # a graph of the store that is not ours
 
@@ -92,23 +89,6 @@ def _store(url: str, timeout: float = 10.0) -> RemoteStore:
     return RemoteStore(endpoints(url, use_update=False), timeout=timeout)
 
 
-def _anonymous(answer) -> list:
-    """Rows (or triples) comparable across engines: by variable name (``SELECT *`` orders
-    them differently), blank nodes all alike (each engine labels them its own way), derived
-    integer types as Oxigraph holds them."""
-
-    def text(term) -> str:
-        return "_:b" if isinstance(term, BNode) else normal(term).n3()
-
-    if answer.kind == "ASK":
-        return [answer.result.askAnswer]
-    if answer.kind in ("CONSTRUCT", "DESCRIBE"):
-        return sorted(tuple(map(text, t)) for t in answer.result.graph)
-    return sorted(
-        tuple(sorted((str(k), text(v)) for k, v in row.asdict().items())) for row in answer.result
-    )
-
-
 # ---------------------------------------------------------------- the same answers
 
 
@@ -127,38 +107,12 @@ def test_every_competency_question_gets_the_same_answer(engines, settings, name)
     assert normal_rows(remote) == normal_rows(memory)
 
 
-A, L, ONT = (str(GRAPHS[n]) for n in ("asserted", "links", "ontology"))
-
-
-@pytest.mark.parametrize(
-    ("query", "default", "named"),
-    [
-        ("SELECT * WHERE { ?s ?p ?o }", None, None),
-        (f"SELECT * FROM <{L}> WHERE {{ ?s ?p ?o }}", None, None),
-        (f"SELECT * FROM <{L}> FROM <{A}> WHERE {{ ?s ?p ?o }}", None, None),
-        (f"SELECT * FROM NAMED <{L}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", None, None),
-        (f"SELECT * FROM NAMED <{L}> WHERE {{ ?s ?p ?o }}", None, None),  # empty default
-        ("SELECT ?g WHERE { GRAPH ?g { } }", [L], [A, ONT]),
-        ("SELECT * WHERE { ?s ?p ?o }", [ONT], []),  # the ontology's blank nodes
-        ("SELECT * WHERE { ?s ?p ?o }", [], [ONT]),
-        ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", [], []),
-        (f"SELECT * FROM <{A}> WHERE {{ ?s ?p ?o }}", [L], None),  # the protocol wins
-        (f"SELECT * FROM NAMED <{A}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", None, [L]),
-        ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", None, None),
-        ("ASK { fgid:kantemir-balagov schema:birthDate ?d }", None, None),
-        (f"ASK FROM <{L}> {{ fgid:kantemir-balagov schema:birthDate ?d }}", None, None),
-        ("CONSTRUCT WHERE { fgid:beanpole ?p ?o }", None, None),
-        (f"CONSTRUCT {{ ?s ?p ?o }} FROM <{ONT}> WHERE {{ ?s ?p ?o }}", None, None),
-        ("DESCRIBE fgid:closeness", None, None),
-        ("SELECT ?name WHERE { fgid:closeness schema:name ?name }", None, None),
-        ("PREFIX schema: <http://example.org/x#> ASK { ?s schema:name ?n }", None, None),
-    ],
-)  # fmt: skip
+@pytest.mark.parametrize(("query", "default", "named"), DATASET_CASES)
 def test_the_dataset_a_query_sees_is_the_same(engines, query, default, named):
     memory, remote = (engine.run(query, default, named) for engine in engines)
     assert remote.kind == memory.kind
     assert len(remote) == len(memory)
-    assert _anonymous(remote) == _anonymous(memory)
+    assert anonymous(remote) == anonymous(memory)
 
 
 def test_the_empty_default_graph_is_a_graph_that_names_nothing_to_fetch(engines):

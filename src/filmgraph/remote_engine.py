@@ -9,9 +9,10 @@ default graph the union of asserted, inferred and links unless FROM or the proto
 otherwise). The protocol makes those parameters win over the query's own FROM / FROM NAMED,
 and they only ever name graphs the store holds, so a store that would dereference a FROM IRI
 never sees one it lacks; as a second guard, a query whose own FROM names a graph we do not
-hold is refused even when the protocol's parameters override it. An empty default graph is
-sent as the graph :data:`EMPTY`, a ``urn:`` that names nothing to fetch. SERVICE calls on
-the allow-list are made by the store itself.
+hold is refused even when the protocol's parameters override it. An empty default graph, or
+no named graphs, is sent as the graph :data:`EMPTY`, a ``urn:`` that names nothing to fetch:
+a store that takes a missing ``named-graph-uri`` to mean all its graphs (Virtuoso does) is
+never left to choose. SERVICE calls on the allow-list are made by the store itself.
 
 The project's prefixes are declared before the query's text, as rdflib predeclares them.
 Answers come back as SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE)
@@ -30,9 +31,9 @@ from rdflib import Dataset, Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.query import Result
 
-from .errors import SettingError, UpstreamError
+from .errors import QueryError, SettingError, UpstreamError
 from .namespaces import GRAPHS, new_dataset, sparql_prefix_header
-from .remote_store import RemoteStore
+from .remote_store import CUT_HEADER, RemoteStore
 from .sparql import Answer, Engine, Prepared, _cap
 
 #: Our prefixes, declared before the query's own prologue (which may redefine them): the
@@ -96,21 +97,38 @@ class RemoteEngine(Engine):
     def evaluate(
         self, prepared: Prepared, default: tuple[URIRef, ...], named: tuple[URIRef, ...]
     ) -> Answer:
-        self.dataset(prepared.default_graphs, prepared.named_graphs)  # its own FROM too
+        own = self.dataset(prepared.default_graphs, prepared.named_graphs)  # its FROM too
+        if self.store.endpoints.from_wins and prepared.default_graphs is not None:
+            _same_dataset(own, (default, named), self.store.endpoints.query)
         graph_result = prepared.kind in ("CONSTRUCT", "DESCRIBE")
-        media_type, body = self.store.query(
+        said = self.store.query(
             PROLOGUE + prepared.text,
             GRAPH_ACCEPT if graph_result else RESULTS_ACCEPT,
             [str(g) for g in default] or [EMPTY],
-            [str(g) for g in named],
+            [str(g) for g in named] or [EMPTY],
         )
         url = self.store.endpoints.query
         if graph_result:
             result = Result(prepared.kind)
-            result.graph = _graph(media_type, body, url)
+            result.graph = _graph(said.media_type, said.body, url)
         else:
-            result = _results(media_type, body, url, prepared.kind)
-        return _cap(Answer(prepared.kind, result), self.max_rows)
+            result = _results(said.media_type, said.body, url, prepared.kind)
+        answer = _cap(Answer(prepared.kind, result), self.max_rows)
+        if said.cut_at is not None:  # the store cut it at a limit of its own: not all of it
+            answer.truncated = True
+        return answer
+
+
+def _same_dataset(own: tuple, chosen: tuple, url: str) -> None:
+    """Refuse a query whose own FROM / FROM NAMED the protocol's dataset overrides, on a
+    store that would let its FROM win instead (:data:`~.remote_store.FROM_WINS`): it would
+    answer over another dataset than the one the protocol chose."""
+    if tuple(map(set, own)) != tuple(map(set, chosen)):
+        raise QueryError(
+            f"the store at {url} lets a query's own FROM / FROM NAMED win over the "
+            "protocol's default-graph-uri / named-graph-uri, which the SPARQL Protocol says "
+            "must win: give the dataset one way, in the query or in the request, not both"
+        )
 
 
 def held_graphs(store: RemoteStore) -> dict[str, int]:
@@ -160,10 +178,17 @@ def snapshot(engine: RemoteEngine, need: Iterable[str] = PAGES_NEED) -> Dataset:
     values = " ".join(f"<{g}>" for g in engine.held)
     text = f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
     url = engine.store.endpoints.query
-    media_type, body = engine.store.query(text, RESULTS_ACCEPT)
+    said = engine.store.query(text, RESULTS_ACCEPT)
+    if said.cut_at is not None:
+        raise UpstreamError(
+            f"the store cut its answer at {said.cut_at} rows ({CUT_HEADER}), fewer than "
+            "the triples it holds; raise its limit on result sizes (Virtuoso: "
+            "ResultSetMaxRows in virtuoso.ini)",
+            url,
+        )
     dataset = new_dataset()
     g, s, p, o = (Variable(n) for n in "gspo")
-    for row in _results(media_type, body, url, "SELECT").bindings:
+    for row in _results(said.media_type, said.body, url, "SELECT").bindings:
         dataset.graph(URIRef(row[g])).add((row[s], row[p], row[o]))
     counts = held_graphs(engine.store)
     short = [

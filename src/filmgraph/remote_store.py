@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.message import Message
 from http.client import HTTPException
 from typing import Any
 from urllib.error import HTTPError
@@ -49,20 +50,40 @@ LAYOUTS: dict[str, tuple[str, str, str]] = {
     "virtuoso": ("/sparql", "/sparql-auth", "/sparql-graph-crud-auth"),
 }
 
+#: Layouts whose store lets a query's own FROM / FROM NAMED win over the protocol's
+#: ``default-graph-uri`` / ``named-graph-uri`` (the protocol says they lose): Virtuoso 7.2.
+FROM_WINS = frozenset({"virtuoso"})
+
 #: What we send with PUT: N-Triples text, which is also Turtle (every Graph Store reads
 #: ``text/turtle``; not every one knows ``application/n-triples``).
 SEND_TYPE = "text/turtle; charset=utf-8"
 RESULTS_JSON = "application/sparql-results+json"
 
+#: The header with which a store says it cut a query's answer at a limit of its own, and no
+#: error was raised: Virtuoso's ``ResultSetMaxRows`` (10,000 rows in Debian's package).
+CUT_HEADER = "X-SPARQL-MaxRows"
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """The store's answer to a query: its media type (without parameters), its body, and the
+    row limit at which the store says it cut it (:data:`CUT_HEADER`; None when whole)."""
+
+    media_type: str
+    body: bytes
+    cut_at: int | None = None
+
 
 @dataclass(frozen=True)
 class Endpoints:
     """The URLs of one store. ``update`` is None when the store takes no SPARQL Update
-    (or it is not to be used): then graphs are replaced one PUT at a time."""
+    (or it is not to be used): then graphs are replaced one PUT at a time. ``from_wins``: the
+    store lets a query's own FROM win over the protocol's dataset (:data:`FROM_WINS`)."""
 
     query: str
     gsp: str
     update: str | None = None
+    from_wins: bool = False
 
 
 def _checked(url: str, what: str) -> str:
@@ -88,8 +109,9 @@ def endpoints(
         SettingError: an unknown layout, a URL that is not http(s), or an endpoint that is
             neither given nor derivable (no ``base``).
 
-    >>> endpoints("http://127.0.0.1:7878")
-    Endpoints(query='http://127.0.0.1:7878/query', gsp='http://127.0.0.1:7878/store', update='http://127.0.0.1:7878/update')
+    >>> endpoints("http://127.0.0.1:7878")  # doctest: +NORMALIZE_WHITESPACE
+    Endpoints(query='http://127.0.0.1:7878/query', gsp='http://127.0.0.1:7878/store',
+              update='http://127.0.0.1:7878/update', from_wins=False)
     >>> endpoints("http://localhost:3030/ds/", "fuseki", use_update=False).gsp
     'http://localhost:3030/ds/data'
     """
@@ -113,7 +135,15 @@ def endpoints(
         query=str(urls["query"]),
         gsp=str(urls["gsp"]),
         update=urls["update"] if use_update else None,
+        from_wins=layout in FROM_WINS,
     )
+
+
+def _cut_at(value: str | None) -> int | None:
+    """The row limit a :data:`CUT_HEADER` names (0 when it names none we can read)."""
+    if value is None:
+        return None
+    return int(value.strip()) if value.strip().isdigit() else 0
 
 
 def _body_excerpt(exc: HTTPError) -> str:
@@ -196,14 +226,14 @@ class RemoteStore:
         *,
         data: bytes | None = None,
         headers: dict[str, str] | None = None,
-    ) -> tuple[int, str, bytes]:
-        """:meth:`_request`, with the answer's media type (without parameters) too."""
+    ) -> tuple[int, Message, bytes]:
+        """:meth:`_request`, with the answer's headers too."""
         sent = {"User-Agent": self.user_agent, **(headers or {})}
         try:
             with self._opener.open(
                 Request(url, data=data, headers=sent, method=method), timeout=self.timeout
             ) as answer:
-                return answer.status, answer.headers.get_content_type(), answer.read()
+                return answer.status, answer.headers, answer.read()
         except HTTPError as exc:
             said = _body_excerpt(exc)
             reason = f"{method} refused: {exc.reason or 'HTTP error'}" + (
@@ -272,20 +302,17 @@ class RemoteStore:
         accept: str,
         default_graphs: Iterable[str] = (),
         named_graphs: Iterable[str] = (),
-    ) -> tuple[str, bytes]:
+    ) -> QueryAnswer:
         """Send a query to the query endpoint (POST, form-encoded), its dataset given by the
         protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters (which take
-        precedence over the query's own FROM / FROM NAMED); the answer's media type and body.
-        """
+        precedence over the query's own FROM / FROM NAMED)."""
         params = [("query", text)]
         params += [("default-graph-uri", str(g)) for g in default_graphs]
         params += [("named-graph-uri", str(g)) for g in named_graphs]
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
         form = urlencode(params).encode("utf-8")
-        _, media_type, body = self._exchange(
-            "POST", self.endpoints.query, data=form, headers=headers
-        )
-        return media_type, body
+        _, said, body = self._exchange("POST", self.endpoints.query, data=form, headers=headers)
+        return QueryAnswer(said.get_content_type(), body, _cut_at(said.get(CUT_HEADER)))
 
     def counts(self, iris: Iterable[str]) -> dict[str, int]:
         """Triples in each named graph (0 for a graph the store does not have), one query."""

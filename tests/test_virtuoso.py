@@ -1,0 +1,271 @@
+"""Virtuoso, the README's second real store: its documented steps, run against a real
+``virtuoso-t`` (Debian's ``virtuoso-opensource``, with its packaged configuration) on
+127.0.0.1, started once for the module and stopped after it (tests/virtuoso_server.py).
+
+The steps are the README's: push every graph with the ``dba`` user's Digest credentials to the
+``-auth`` endpoints; push again; push graph by graph; query the store and serve it with
+``--store remote:URL`` and ``store_layout=virtuoso``; then let the anonymous user write and
+push to the plain endpoints. Virtuoso holds every graph exactly as we do (even the derived
+integer types Oxigraph narrows). The module skips where Virtuoso is not installed."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from urllib.parse import urlencode
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from browser import filmgraph_serve
+from filmgraph.errors import QueryError
+from filmgraph.namespaces import GRAPHS
+from filmgraph.queries import load_queries
+from filmgraph.remote_engine import RemoteEngine
+from filmgraph.remote_store import RemoteStore, endpoints
+from filmgraph.sparql import QueryEngine
+from filmgraph.store import connect_remote
+from oxigraph_server import rows
+from store_cases import DATASET_CASES, LOCAL_QUERIES, anonymous
+from virtuoso_server import PASSWORD, Virtuoso
+
+pytestmark = pytest.mark.slow
+
+EX = "http://example.org/"
+OTHER = EX + "theirs"  # a graph of the store that is not ours
+STALE = (URIRef(EX + "old"), URIRef(EX + "version"), Literal("previous"))
+DBA = {"FILMGRAPH_PUSH_PASSWORD": PASSWORD}
+# A SELECT of 117 x 1,409 rows: more than Virtuoso's packaged ResultSetMaxRows (10,000).
+CROSS = (
+    f"SELECT * WHERE {{ GRAPH <{GRAPHS['inferred']}> {{ ?a ?b ?c }} "
+    f"GRAPH <{GRAPHS['provenance']}> {{ ?s ?p ?o }} }}"
+)
+
+
+def _dba(server: Virtuoso) -> RemoteStore:
+    """The store as the README's first push reaches it: dba's credentials, -auth endpoints."""
+    return RemoteStore(
+        endpoints(server.url, layout="virtuoso"), timeout=30, user="dba", password=PASSWORD
+    )
+
+
+def _ours(store: RemoteStore) -> set[str]:
+    """The store's graphs that are filmgraph's (Virtuoso holds graphs of its own)."""
+    return {g for g in store.graph_names() if "filmgraph" in g}
+
+
+def _holds_ours(store: RemoteStore, dataset, names=GRAPHS) -> None:
+    for name in names:
+        iri = GRAPHS[name]
+        assert isomorphic(store.get(str(iri)), dataset.graph(iri)), name  # exactly
+
+
+@pytest.fixture(scope="module")
+def pushed(virtuoso: Virtuoso, dataset) -> Virtuoso:
+    """The server once the README's first command has pushed every graph, with one graph
+    that is not ours beside them."""
+    from filmgraph.push import push
+
+    store = _dba(virtuoso)
+    assert push(dataset, store, ["all"]).ok
+    theirs = Graph()
+    theirs.add((URIRef(EX + "s"), URIRef(EX + "p"), Literal("not ours")))
+    store.put(OTHER, theirs)
+    return virtuoso
+
+
+# ---------------------------------------------------------------- the push
+
+
+def test_the_readme_push_with_dba_credentials(virtuoso, dataset, push_cli):
+    done = push_cli(
+        "--layout", "virtuoso", "--to", virtuoso.url, "--user", "dba", "--graphs", "all", env=DBA
+    )
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    assert lines[0] == (
+        f"pushed to {virtuoso.url}/sparql-graph-crud-auth "
+        "(staged, then swapped in by one SPARQL Update)"
+    )
+    assert lines[-1].endswith("every count matches")
+    store = _dba(virtuoso)
+    _holds_ours(store, dataset)
+    assert _ours(store) == {str(iri) for iri in GRAPHS.values()}  # no staging graph left
+    # the README's check: the anonymous endpoint lists the graphs with the pushed counts
+    check = (
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        'FILTER(STRSTARTS(STR(?g), "https://w3id.org/filmgraph/graph/")) } GROUP BY ?g'
+    )
+    anonymous_store = RemoteStore(endpoints(virtuoso.url, layout="virtuoso"), timeout=30)
+    counted = {row["g"]: int(row["n"]) for row in anonymous_store.select(check)}
+    assert counted == {str(iri): len(dataset.graph(iri)) for iri in GRAPHS.values()}
+    for name, iri in GRAPHS.items():  # before, sent, after
+        sent = str(len(dataset.graph(iri)))
+        assert [name, "0", sent, sent, "replaced"] in [line.split() for line in lines]
+
+
+def test_without_credentials_nothing_is_replaced(virtuoso, dataset, push_cli):
+    store = _dba(virtuoso)
+    before = store.counts(str(iri) for iri in GRAPHS.values())
+    done = push_cli("--layout", "virtuoso", "--to", virtuoso.url, "--graphs", "all")
+    assert done.exit_code == 1
+    assert f"{virtuoso.url}/sparql-graph-crud-auth" in done.output and "401" in done.output
+    assert "Traceback" not in done.output
+    assert store.counts(before) == before
+    _holds_ours(store, dataset)
+
+
+def test_pushing_again_replaces_and_leaves_other_graphs(pushed, dataset, push_cli):
+    store = _dba(pushed)
+    stale = Graph()
+    stale.add(STALE)
+    store.post(str(GRAPHS["asserted"]), stale)  # a triple our build no longer has
+    assert STALE in store.get(str(GRAPHS["asserted"]))
+    done = push_cli("--layout", "virtuoso", "--to", pushed.url, "--user", "dba", env=DBA)
+    assert done.exit_code == 0, done.output
+    assert STALE not in store.get(str(GRAPHS["asserted"]))  # replaced, not merged
+    _holds_ours(store, dataset)
+    assert len(store.get(OTHER)) == 1  # not ours: untouched
+
+
+def test_graph_by_graph(pushed, dataset, push_cli):
+    done = push_cli(
+        "--layout", "virtuoso", "--to", pushed.url, "--user", "dba", "--no-update", env=DBA
+    )
+    assert done.exit_code == 0, done.output
+    assert "every count matches" in done.output
+    _holds_ours(_dba(pushed), dataset)
+
+
+# ---------------------------------------------------------------- queries over the store
+
+
+@pytest.fixture(scope="module")
+def engines(pushed, dataset, settings):
+    remote = connect_remote(
+        settings.with_(store=f"remote:{pushed.url}", store_layout="virtuoso", store_timeout=30.0)
+    )
+    return QueryEngine(dataset), remote
+
+
+def test_the_engine_serves_our_graphs_only(engines):
+    _, remote = engines
+    assert set(remote.held) == set(GRAPHS.values())
+    assert remote.store.endpoints.query.endswith("/sparql")
+
+
+@pytest.mark.parametrize("name", LOCAL_QUERIES)
+def test_every_competency_question_gets_the_same_answer(engines, settings, name):
+    text = load_queries(settings.queries_dir)[name].text
+    memory, remote = (engine.run(text) for engine in engines)
+    assert remote.kind == memory.kind
+    assert rows(remote) == rows(memory)
+
+
+def _overridden(query: str, default, named) -> bool:
+    """The query has a FROM / FROM NAMED of its own and the protocol's dataset too."""
+    return " FROM " in query and (default is not None or named is not None)
+
+
+# Where Virtuoso 7.2 answers otherwise than the SPARQL 1.1 spec (the README lists these).
+DEVIATIONS = {"SELECT ?g WHERE { GRAPH ?g { } }", "DESCRIBE fgid:closeness"}
+SAME = [case for case in DATASET_CASES if case[0] not in DEVIATIONS and not _overridden(*case)]
+
+
+@pytest.mark.parametrize(("query", "default", "named"), SAME)
+def test_the_dataset_a_query_sees_is_the_same(engines, query, default, named):
+    memory, remote = (engine.run(query, default, named) for engine in engines)
+    assert remote.kind == memory.kind
+    assert anonymous(remote) == anonymous(memory)
+
+
+@pytest.mark.parametrize(
+    ("query", "default", "named"), [case for case in DATASET_CASES if _overridden(*case)]
+)
+def test_a_from_the_protocol_overrides_is_refused(engines, query, default, named):
+    """Virtuoso lets the query's FROM win over the protocol's dataset: refused, not answered
+    over another dataset than the protocol chose. Either one alone is answered."""
+    memory, remote = engines
+    with pytest.raises(QueryError, match="give the dataset one way"):
+        remote.run(query, default, named)
+    assert anonymous(remote.run(query)) == anonymous(memory.run(query))
+
+
+def test_virtuoso_finds_no_graph_for_an_empty_group(engines):
+    """SPARQL 1.1 binds ?g to each named graph in ``GRAPH ?g {}``; Virtuoso 7.2 to none."""
+    memory, remote = engines
+    query = "SELECT ?g WHERE { GRAPH ?g { } }"
+    assert len(memory.run(query)) == len(GRAPHS) and len(remote.run(query)) == 0
+    assert len(remote.run("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")) == len(GRAPHS)
+
+
+def test_virtuoso_describes_more(engines, dataset):
+    """DESCRIBE is the store's own (SPARQL 1.1, 16.4). Virtuoso's holds rdflib's (the triples
+    whose subject is the resource, in the default graph) and those that point at it, from
+    every graph the query sees, ours alone."""
+    memory, remote = (engine.run("DESCRIBE fgid:closeness") for engine in engines)
+    ours, theirs = set(memory.result.graph), set(remote.result.graph)
+    closeness = URIRef("https://w3id.org/filmgraph/id/closeness")
+    assert ours < theirs
+    assert all(closeness in (s, o) for s, _, o in theirs)
+    assert all(any(t in dataset.graph(iri) for iri in GRAPHS.values()) for t in theirs)
+
+
+def test_a_cut_by_the_store_is_said(engines):
+    """Virtuoso's packaged configuration cuts a SELECT answer at 10,000 rows and says so only
+    in a header (X-SPARQL-MaxRows): the answer says it is cut, even under our own row cap."""
+    _, remote = engines
+    store = remote.store
+    wide = RemoteEngine(store, graphs=remote.held, max_rows=50_000)
+    cut = wide.run(CROSS)
+    assert len(cut) == 10_000 and cut.truncated
+    capped = RemoteEngine(store, graphs=remote.held, max_rows=10_000).run(CROSS)
+    assert len(capped) == 10_000 and capped.truncated
+    whole = wide.run("SELECT * WHERE { ?s a schema:Movie }")
+    assert len(whole) == 2 and not whole.truncated
+
+
+# ---------------------------------------------------------------- `filmgraph serve`
+
+
+def _get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        return answer.status, answer.read().decode()
+
+
+def test_serve_over_virtuoso(pushed, tmp_path):
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    env = {
+        **os.environ,
+        "FILMGRAPH_ROOT": str(empty),
+        "FILMGRAPH_BUILD_DIR": str(empty / "build"),
+        "FILMGRAPH_STORE": f"remote:{pushed.url}",
+        "FILMGRAPH_STORE_LAYOUT": "virtuoso",
+    }
+    with filmgraph_serve(env, empty, empty / "stderr.log") as (_, base):
+        query = "SELECT ?n WHERE { fgid:closeness schema:name ?n }"
+        status, body = _get(f"{base}/sparql?{urlencode({'query': query})}")
+        assert status == 200
+        assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "Closeness"
+        status, body = _get(f"{base}/page/kantemir-balagov")
+        assert status == 200 and "Kantemir Balagov" in body
+    assert not (empty / "build").exists()  # nothing was built
+
+
+# ---------------------------------------------------------------- the anonymous grant
+
+
+def test_the_anonymous_grant_and_the_plain_endpoints(pushed, dataset, push_cli):
+    """The README's second way: grant SPARQL_UPDATE to the anonymous user, then push to
+    /sparql and /sparql-graph-crud without credentials. Last: it opens the store to anyone."""
+    plain = ["--update", f"{pushed.url}/sparql", "--gsp", f"{pushed.url}/sparql-graph-crud"]
+    refused = push_cli("--layout", "virtuoso", "--to", pushed.url, *plain)
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    pushed.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
+    done = push_cli("--layout", "virtuoso", "--to", pushed.url, *plain)
+    assert done.exit_code == 0, done.output
+    assert done.output.splitlines()[0].startswith(f"pushed to {pushed.url}/sparql-graph-crud ")
+    _holds_ours(_dba(pushed), dataset)
