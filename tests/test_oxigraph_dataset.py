@@ -202,3 +202,32 @@ def test_a_kept_build_is_loaded_from_its_cache_file(
     assert held.graph(GRAPHS["asserted"]).value(FGID.closeness, FG.filmographyNumber) == Literal(
         "1", datatype=XSD.positiveInteger
     )
+
+
+def test_a_stale_store_is_loaded_from_a_current_cache_without_parsing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store is missing or stale, the cache current: the cache file goes into the store
+    as it is; rdflib neither parses it nor builds."""
+    import filmgraph.pipeline as pipeline
+
+    settings = Settings(root=ROOT, build_dir=tmp_path, store="oxigraph")
+    build(settings)
+    key_file(settings).unlink()  # the store no longer says which build it holds
+
+    def refused(*args: object) -> None:
+        raise AssertionError("the cache was parsed or the build made again")
+
+    monkeypatch.setattr(pipeline, "_build", refused)
+    steps = Recorded()
+    held = build(settings, steps=steps)
+    assert store_path(held) == settings.oxigraph_dir
+    assert steps.seen == ["opening the Oxigraph store", "writing the Oxigraph store"]
+    assert held.graph(GRAPHS["asserted"]).value(FGID.closeness, SCHEMA.name) == Literal("Closeness")
+    monkeypatch.undo()
+
+    settings.cache_file.write_bytes(settings.cache_file.read_bytes()[:-10])  # cut short
+    key_file(settings).unlink()
+    rebuilt = build(settings, steps=(steps := Recorded()))
+    assert "parsing" in steps.seen  # not trusted: built again from the files
+    assert len(rebuilt.graph(GRAPHS["asserted"])) == len(held.graph(GRAPHS["asserted"]))

@@ -57,18 +57,9 @@ class CacheRead:
 
 def read_cache(path: Path, key: str) -> CacheRead:
     """Read the cached dataset at ``path`` if it was built from inputs with this ``key``."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return CacheRead("missing", f"no cache at {path}")
-    header, newline, body = raw.partition(b"\n")
-    fields = _fields(header)
-    if not newline or fields is None:
-        return CacheRead("corrupt", f"{path} is not a filmgraph cache file ({FORMAT})")
-    if fields.get("key") != key:
-        return CacheRead("stale", f"{path} was built from other inputs")
-    if fields.get("sha256") != hashlib.sha256(body).hexdigest():
-        return CacheRead("corrupt", f"{path} does not match its checksum (truncated or altered)")
+    checked, body = _checked(path, key)
+    if body is None:
+        return checked
     dataset = new_dataset()
     try:
         dataset.parse(data=body.decode("utf-8"), format="nquads")
@@ -77,14 +68,29 @@ def read_cache(path: Path, key: str) -> CacheRead:
     return CacheRead("hit", f"{len(dataset)} quads from {path}", dataset)
 
 
-def cached_key(path: Path) -> str | None:
-    """The key of the cache file at ``path`` (from its header alone), or None."""
+def cache_holds(path: Path, key: str) -> bool:
+    """Whether the cache file at ``path`` holds, whole, the build with this ``key``: its
+    header names the key and its checksum matches (the N-Quads are not parsed)."""
+    return _checked(path, key)[1] is not None
+
+
+def _checked(path: Path, key: str) -> tuple[CacheRead, bytes | None]:
+    """Why the cache file at ``path`` cannot be used for ``key``, or its body when it can."""
     try:
-        with path.open("rb") as cache:
-            fields = _fields(cache.readline().rstrip(b"\n"))
-    except OSError:
-        return None
-    return None if fields is None else fields.get("key")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return CacheRead("missing", f"no cache at {path}"), None
+    header, newline, body = raw.partition(b"\n")
+    fields = _fields(header)
+    if not newline or fields is None:
+        return CacheRead("corrupt", f"{path} is not a filmgraph cache file ({FORMAT})"), None
+    if fields.get("key") != key:
+        return CacheRead("stale", f"{path} was built from other inputs"), None
+    if fields.get("sha256") != hashlib.sha256(body).hexdigest():
+        return CacheRead(
+            "corrupt", f"{path} does not match its checksum (truncated or altered)"
+        ), None
+    return CacheRead("whole", f"{path} holds the build"), body
 
 
 def _fields(header: bytes) -> dict[str, str] | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from .cache import fingerprint, read_cache, write_cache
+from .cache import cache_holds, fingerprint, read_cache, write_cache
 from .checks import Report, run_checks
 from .config import Settings
 from .errors import ChecksFailedError
@@ -62,20 +62,21 @@ def build(
     settings = settings or Settings()
     steps = steps or Steps()
     key = fingerprint(settings) if settings.cache and check else None
-    stored = key is not None and settings.store == "oxigraph"
-    if stored:
-        with steps.step("opening the Oxigraph store") as step:
-            held = kept_store(settings, key)  # type: ignore[arg-type]
-            step.detail = "current" if held is not None else "missing or stale"
-        if held is not None:
-            return held
-    dataset = _build(settings, key, check, steps)
-    if stored:
-        with steps.step("writing the Oxigraph store") as step:
-            path = keep_store(settings, dataset, key)
-            step.detail = str(path)
-        return kept_store(settings, key) or dataset  # type: ignore[arg-type]
-    return dataset
+    if key is None or settings.store != "oxigraph":
+        return _build(settings, key, check, steps)
+    with steps.step("opening the Oxigraph store") as step:
+        held = kept_store(settings, key)
+        step.detail = "current" if held is not None else "missing or stale"
+    if held is not None:
+        return held
+    # A current cache file is loaded into the store as it is, never parsed by rdflib.
+    dataset = None if cache_holds(settings.cache_file, key) else _build(settings, key, check, steps)
+    with steps.step("writing the Oxigraph store") as step:
+        step.detail = str(keep_store(settings, dataset, key))
+    held = kept_store(settings, key)
+    if held is not None:
+        return held
+    return dataset if dataset is not None else _build(settings, key, check, steps)
 
 
 def _build(settings: Settings, key: str | None, check: bool, steps: Steps) -> Dataset:
