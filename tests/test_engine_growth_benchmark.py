@@ -26,13 +26,16 @@ def test_engine_growth_on_small_sizes(tmp_path: Path) -> None:
     small, large = found["1000"], found["10000"]
     assert 9 < large["quads"] / small["quads"] < 11  # ten times the data
     for name in queries():
-        for size in found.values():  # the same rows on both stores
-            assert size["memory"]["queries"][name]["rows"] == size["disk"]["queries"][name]["rows"]
+        for size in found.values():  # the same rows on every store
+            stores = [kind for kind in STORES if kind in size]
+            assert len({size[kind]["queries"][name]["rows"] for kind in stores}) == 1, name
         assert large["memory"]["queries"][name]["rows"] > 0, name
     lines = done.stdout.splitlines()
+    assert "Rows: every store found the same number for every query." in lines
     for name in ["load", *queries()]:
-        for label in STORES.values():
-            assert sum(line.startswith(f"| {name} | {label} |") for line in lines) == 1
+        for kind, label in STORES.items():
+            expected = 1 if kind in small else 0  # virtuoso where it is installed
+            assert sum(line.startswith(f"| {name} | {label} |") for line in lines) == expected
     scan = next(line for line in lines if line.startswith("| scan: count every triple | pyox"))
     best = [
         size["memory"]["queries"]["scan: count every triple"]["best_ms"] for size in (small, large)

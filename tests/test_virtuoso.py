@@ -16,6 +16,7 @@ import urllib.request
 from urllib.parse import urlencode
 
 import pytest
+from benchmarks.virtuoso import PASSWORD, Virtuoso
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
@@ -29,7 +30,6 @@ from filmgraph.sparql import QueryEngine
 from filmgraph.store import connect_remote
 from oxigraph_server import rows
 from store_cases import DATASET_CASES, LOCAL_QUERIES, anonymous
-from virtuoso_server import PASSWORD, Virtuoso
 
 pytestmark = pytest.mark.slow
 
