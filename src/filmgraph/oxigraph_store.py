@@ -35,6 +35,7 @@ import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
@@ -217,6 +218,12 @@ class OxigraphEngine(Engine):
         #: Whether the store's own default graph is the union of :attr:`default_graphs`
         #: (see :func:`write_store`); else the union is made per query from the named graphs.
         self.materialised = bool(self.default_graphs) and holds_default_graph(store)
+
+    @classmethod
+    def read_only(cls, path: str | Path, **options: Any) -> OxigraphEngine:
+        """The engine over the store on disk at ``path``, opened read-only (by the web
+        process's engine and by each query worker alike); ``options`` as the constructor's."""
+        return cls(ox.Store.read_only(str(path)), **options)
 
     def evaluate(
         self, prepared: Prepared, default: tuple[URIRef, ...], named: tuple[URIRef, ...]

@@ -164,9 +164,6 @@ def open_engine(
         raise SettingError(f"the {settings.store} store needs the built dataset")
     if settings.store != "oxigraph":
         return QueryEngine(dataset, **options)  # type: ignore[arg-type]
-    import pyoxigraph as ox
-
     from .oxigraph_store import OxigraphEngine
 
-    path = store_path or prepare_store(settings, dataset)
-    return OxigraphEngine(ox.Store.read_only(str(path)), **options)  # type: ignore[arg-type]
+    return OxigraphEngine.read_only(store_path or prepare_store(settings, dataset), **options)

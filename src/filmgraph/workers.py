@@ -309,12 +309,10 @@ def _engine(payload: bytes, options: WorkerOptions) -> Engine:
             max_rows=options.max_rows,
         )
     if options.store_path:
-        import pyoxigraph as ox
-
         from .oxigraph_store import OxigraphEngine
 
-        return OxigraphEngine(
-            ox.Store.read_only(options.store_path),
+        return OxigraphEngine.read_only(
+            options.store_path,
             allowed_services=options.allowed_services,
             max_rows=options.max_rows,
         )
