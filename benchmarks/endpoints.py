@@ -49,7 +49,7 @@ import time
 import urllib.parse
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,7 @@ TARGETS: dict[str, str] = {
     "rdflib-endpoint": "rdflib-endpoint",
     "oxigraph": "Oxigraph server",
     "filmgraph-oxigraph": "filmgraph serve (Oxigraph store)",
+    "filmgraph-remote": "filmgraph serve (remote store: an Oxigraph server)",
 }
 #: What ``benchmarks.load`` runs unless told otherwise.
 DEFAULT_TARGETS = ("filmgraph", "rdflib-endpoint", "oxigraph")
@@ -170,6 +171,7 @@ class Server:
     failure: str = ""
     command: str = ""  # the server's command line
     workdir: tempfile.TemporaryDirectory[str] | None = None
+    backing: Server | None = None  # the store a filmgraph over a remote store serves
 
 
 def free_port() -> int:
@@ -268,6 +270,8 @@ def start(server: Server, data: Data, args: argparse.Namespace) -> None:
                 env |= {"FILMGRAPH_STORE": "oxigraph", "FILMGRAPH_BUILD_DIR": server.workdir.name}
             _spawn(server, command, env or None)
             _wait_ready(server, ["/health", server.path + ask], args.startup_timeout)
+        elif name == "filmgraph-remote":
+            _start_remote(server, data, args)
         elif name == "rdflib-endpoint":
             command = [sys.executable, "-m", "benchmarks.endpoints", "rdflib-endpoint"]
             command += [str(data.path), "--port", str(server.port)]
@@ -280,10 +284,11 @@ def start(server: Server, data: Data, args: argparse.Namespace) -> None:
                 return
             server.workdir = tempfile.TemporaryDirectory(prefix="oxigraph-", dir=LOAD_DIR)
             store = Path(server.workdir.name) / "store"
+            files = [str(data.path), *map(str, getattr(args, "oxigraph_extra", ()))]
             began = time.perf_counter()
             with server.log.open("ab") as log:
                 loaded = subprocess.run(
-                    [str(oxigraph), "load", "--location", str(store), "--file", str(data.path)],
+                    [str(oxigraph), "load", "--location", str(store), "--file", *files],
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     timeout=args.startup_timeout,
@@ -303,8 +308,40 @@ def start(server: Server, data: Data, args: argparse.Namespace) -> None:
         server.failure = f"not available: {exc}"
 
 
+def _start_remote(server: Server, data: Data, args: argparse.Namespace) -> None:
+    """``filmgraph serve --store remote:URL`` over an Oxigraph server (its ``backing``) that
+    holds the named graphs of ``data`` and the files ``args.remote_extra`` (the ontology the
+    pages read): nothing is built; the pages read a snapshot of the store's graphs."""
+    backing = Server("oxigraph")
+    server.backing = backing
+    graphs = replace(data, path=data.graphs_path or data.path)
+    start(
+        backing, graphs, argparse.Namespace(**(vars(args) | {"oxigraph_extra": args.remote_extra}))
+    )
+    server.setup_s = backing.setup_s
+    if backing.failure:
+        server.failure = f"its store: {backing.failure}"
+        return
+    server.workdir = tempfile.TemporaryDirectory(prefix="filmgraph-remote-", dir=LOAD_DIR)
+    env = dict(getattr(args, "filmgraph_env", None) or {})
+    if args.no_result_cache:
+        env["FILMGRAPH_RESULT_CACHE"] = "0"
+    env |= {
+        "FILMGRAPH_STORE": f"remote:http://{HOST}:{backing.port}",
+        "FILMGRAPH_STORE_LAYOUT": "oxigraph",
+        "FILMGRAPH_BUILD_DIR": server.workdir.name,
+    }
+    fields = {"bin": BIN, "host": HOST, "port": server.port}
+    command = shlex.split(DEFAULT_FILMGRAPH_COMMAND.format(**fields))
+    server.path = "/sparql"
+    _spawn(server, command, env)
+    ask = "?" + urllib.parse.urlencode({"query": "ASK {}"})
+    _wait_ready(server, ["/health", server.path + ask], args.startup_timeout)
+
+
 def stop(server: Server) -> None:
-    """Stop the server's whole session: SIGTERM, then SIGKILL after 10 s."""
+    """Stop the server's whole session: SIGTERM, then SIGKILL after 10 s (and the store it
+    serves over, if any)."""
     process = server.process
     if process is not None and process.poll() is None:
         for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
@@ -323,6 +360,9 @@ def stop(server: Server) -> None:
     if server.workdir is not None:
         server.workdir.cleanup()
         server.workdir = None
+    if server.backing is not None:
+        stop(server.backing)
+        server.backing = None
 
 
 @contextlib.contextmanager

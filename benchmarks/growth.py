@@ -2,7 +2,7 @@
 
 For each size N (``--sizes``, default 10k, 100k and 1M asserted triples) the synthetic film
 world of N triples (:mod:`benchmarks.filmworld`) plus its OWL 2 RL closure is measured on
-three backends, side by side in the same run:
+four backends, side by side in the same run:
 
 ``memory``
     rdflib's memory store and engine: filmgraph's ``store=memory`` (the default).
@@ -12,6 +12,14 @@ three backends, side by side in the same run:
 ``server``
     the Oxigraph server alone (``oxigraph load``, then ``oxigraph serve-read-only``): the
     baseline, with the file's default graph (asserted + inferred) stored as such.
+``remote``
+    ``filmgraph serve --store remote:URL`` over an Oxigraph server that holds the named
+    graphs and the ontology graph, as ``filmgraph push --graphs all`` leaves a store: every
+    query is sent to the store with its dataset made explicit (the default graph is the
+    union of the named graphs, per query), and the pages read a snapshot of the store's
+    graphs taken at start-up. Its query mix is timed over HTTP, like the server's; the
+    Oxigraph server it serves over is not in its process tree (its work shows as the other
+    processes' share of a core).
 
 Steps, each measurement in a fresh subprocess (its peak RSS is its own):
 
@@ -22,25 +30,27 @@ Steps, each measurement in a fresh subprocess (its peak RSS is its own):
    ``benchmarks/.data/`` keyed by size, seed, and a hash of the generator, the ontology,
    the reasoning code and the engine's version.
 2. **Load**: memory parses the named graphs (N-Quads) as filmgraph reads its build; oxigraph
-   does that and writes the store with ``prepare_store``; server runs ``oxigraph load``.
+   does that and writes the store with ``prepare_store``; server and remote run
+   ``oxigraph load``.
 3. **Query mix**: five typical film-graph queries over the default graph (:data:`TYPICAL`)
    and the competency questions (``queries/*.rq`` without SERVICE): one untimed run (its
    row count is the answer), then up to ``--repeat`` timed runs within ``--query-budget``
    seconds per query; median and p95 per query, totals per backend. The memory and
    oxigraph backends run in process, and each run is what a query worker does: the
    engine's ``run``, then the whole answer written as SPARQL JSON (``Answer.body("json")``:
-   rdflib's writer on memory, Oxigraph's own on oxigraph); the server's run is its HTTP
-   answer. Every run has a time limit (``--query-timeout``, 60 s): past it the query is
-   recorded as a timeout. The row counts of every backend (and of every HTTP warm-up) must
-   agree; mismatches are reported.
-4. **HTTP**: ``filmgraph serve`` on memory, ``filmgraph serve`` on its Oxigraph store and the
-   Oxigraph server, one after the other (:mod:`benchmarks.endpoints`), each warmed up with
-   the mix, then the mix round-robin from ``--concurrency`` (4) threads, in whole passes for
-   about ``--http-seconds`` (:func:`benchmarks.load.run_level`). filmgraph runs without its
-   result cache (every query evaluated) unless ``--result-cache``, with the row cap raised
-   so every server sends whole answers, and with ``--query-timeout`` as its query time
-   limit. The resident memory of each server's whole process tree (main + workers) is
-   sampled every 0.2 s from its start to its end; each process's own peak (VmHWM) too.
+   rdflib's writer on memory, Oxigraph's own on oxigraph); the server's and the remote
+   backend's run is their HTTP answer, one request at a time. Every run has a time limit
+   (``--query-timeout``, 60 s): past it the query is recorded as a timeout. The row counts
+   of every backend (and of every HTTP warm-up) must agree; mismatches are reported.
+4. **HTTP**: ``filmgraph serve`` on memory, ``filmgraph serve`` on its Oxigraph store, the
+   Oxigraph server, and ``filmgraph serve`` over it as a remote store, one after the other
+   (:mod:`benchmarks.endpoints`), each warmed up with the mix, then the mix round-robin
+   from ``--concurrency`` (4) threads, in whole passes for about ``--http-seconds``
+   (:func:`benchmarks.load.run_level`). filmgraph runs without its result cache (every
+   query evaluated) unless ``--result-cache``, with the row cap raised so every server sends
+   whole answers, and with ``--query-timeout`` as its query time limit. The resident
+   memory of each server's whole process tree (main + workers) is sampled every 0.2 s from
+   its start to its end; each process's own peak (VmHWM) too.
 
 Report: a table per size with ratios against the memory backend and the Oxigraph server, a
 growth table (each cost's factor from one size to the next divided by the data's, so 1.0 is
@@ -48,7 +58,7 @@ linear), and the issue's three targets, PASS or FAIL. ``--json FILE`` keeps the 
 
 Usage::
 
-    python -m benchmarks.growth                          # 10k, 100k, 1M (about 20-30 min)
+    python -m benchmarks.growth                          # 10k, 100k, 1M (about 40 min)
     python -m benchmarks.growth --quick                  # 1k and 10k, short HTTP runs
     python -m benchmarks.growth --sizes 100000 --json benchmarks/.data/growth.json
     python -m benchmarks.growth --reuse-reasoning        # the cached closure and its timing
@@ -122,9 +132,17 @@ BACKENDS: dict[str, str] = {
     "memory": "rdflib memory",
     "oxigraph": "embedded Oxigraph",
     "server": "Oxigraph server",
+    "remote": "remote (Oxigraph server)",
 }
 #: The HTTP target (benchmarks.endpoints) of each backend.
-HTTP_TARGETS = {"memory": "filmgraph", "oxigraph": "filmgraph-oxigraph", "server": "oxigraph"}
+HTTP_TARGETS = {
+    "memory": "filmgraph",
+    "oxigraph": "filmgraph-oxigraph",
+    "server": "oxigraph",
+    "remote": "filmgraph-remote",
+}
+#: The backends measured over HTTP alone (their query mix is timed one request at a time).
+OVER_HTTP = ("server", "remote")
 ENGINE = "reasonable"
 SERVED_LIMIT_MB = 2048  # the issue's target at 1M
 
@@ -302,6 +320,24 @@ def world(size: int, closure: Path, args: argparse.Namespace) -> Data:
     return Data(f"filmworld+closure:{size}", path, 2 * total, total, counts, graphs_path)
 
 
+def ontology_quads() -> Path:
+    """The ontology as our ontology graph, in N-Quads (written once): a remote store holds
+    it beside the world's graphs, as the pages of ``filmgraph serve`` need."""
+    from rdflib import Graph
+
+    from filmgraph.namespaces import GRAPHS
+
+    path = GROWTH_DIR / f"ontology-{closure_key(0)}.nq"
+    if not path.exists():
+        graph = Graph()
+        for source in ONTOLOGY_FILES:
+            graph.parse(source, format="turtle")
+        lines = [line for line in graph.serialize(format="nt").splitlines() if line.strip()]
+        GROWTH_DIR.mkdir(parents=True, exist_ok=True)
+        _write_quads(path, [], {str(GRAPHS["ontology"]): lines})
+    return path
+
+
 # ---------------------------------------------------------------- the children
 
 
@@ -417,12 +453,15 @@ def load_step(backend: str, data: Data, store: Path, args: argparse.Namespace) -
     """Load time and peak RSS of ``backend``, in a fresh process."""
     log = args.work / f"load-{backend}.log"
     log.write_bytes(b"")
-    if backend == "server":
+    if backend in OVER_HTTP:
         oxigraph = BIN / "oxigraph"
         if not oxigraph.exists():
             return {"failure": f"{oxigraph} does not exist"}
         shutil.rmtree(store, ignore_errors=True)
-        command = [str(oxigraph), "load", "--location", str(store), "--file", str(data.path)]
+        files = [str(data.path)]  # the server: the default graph too
+        if backend == "remote":  # what `filmgraph push --graphs all` would leave there
+            files = [str(data.graphs_path), str(ontology_quads())]
+        command = [str(oxigraph), "load", "--location", str(store), "--file", *files]
         process, began, busy = popen(command, log, stdout=subprocess.DEVNULL)
         ran = wait_measured(process, began, busy, args.startup_timeout)
         out: dict[str, Any] = {"load_s": ran.seconds, "peak_mb": ran.peak_mb}
@@ -662,7 +701,9 @@ def http_step(
         filmgraph_env={
             "FILMGRAPH_MAX_ROWS": "100000000",
             "FILMGRAPH_QUERY_TIMEOUT": f"{args.query_timeout:g}",
+            "FILMGRAPH_STORE_TIMEOUT": f"{args.query_timeout:g}",
         },
+        remote_extra=(ontology_quads(),),
         method="post",
         timeout=args.query_timeout + 10,
         requests=0,  # whole passes of the mix: set after the warm-up
@@ -680,7 +721,7 @@ def http_step(
                 out["failure"] = memory.killed or server.failure
             else:
                 memory.phase = "warm-up"
-                if backend == "server":
+                if backend in OVER_HTTP:
                     out["mix"] = mix_over_http(server, mix, args)
                 began = time.perf_counter()
                 out["rows"] = warm_up(server, mix, options)
