@@ -173,9 +173,11 @@ def data_for(size: int, seed: int) -> Data:
         reason_timeout=900,
         work=growth.WORK,
     )
-    _, closure = growth.reasoning_step(size, options)
+    options.work.mkdir(parents=True, exist_ok=True)  # absent in a fresh clone
+    reasoned, closure = growth.reasoning_step(size, options)
     if closure is None:
-        raise SystemExit(f"no closure for {size}: reasoning failed (see benchmarks.growth)")
+        why = f"{reasoned.get('failure', '')} {reasoned.get('detail', '')}".strip()
+        raise SystemExit(f"no closure for {size}: reasoning failed: {why}")
     return growth.world(size, closure, options)
 
 
