@@ -6,6 +6,7 @@ tests/oxigraph_server.py in front of it counts the requests that reach it, or fa
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -32,6 +33,7 @@ from filmgraph.errors import (
     UpstreamError,
 )
 from filmgraph.namespaces import GRAPHS
+from filmgraph.oxigraph_store import OxigraphAnswer, read_answer
 from filmgraph.push import push
 from filmgraph.queries import load_queries
 from filmgraph.remote_engine import EMPTY, RemoteEngine, _results, snapshot
@@ -46,6 +48,7 @@ from oxigraph_server import (
     Proxy,
     as_oxigraph_holds,
     free_port,
+    normal,
     start_oxigraph,
     start_proxy,
 )
@@ -430,3 +433,37 @@ def test_result_parsing_keeps_plain_literals_plain():
 
 
 XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
+
+
+@pytest.mark.parametrize("name", LOCAL_QUERIES)
+def test_oxigraph_writes_the_store_answers_as_rdflib_reads_them(engines, settings, name):
+    """SELECT and ASK answers are read by Oxigraph's parser and written by its writers: each
+    format's body holds the memory store's solutions (plain strings plain)."""
+    text = load_queries(settings.queries_dir)[name].text
+    memory, remote = (engine.run(text) for engine in engines)
+    if memory.kind not in ("SELECT", "ASK"):
+        return
+    assert isinstance(remote, OxigraphAnswer) and len(remote) == len(memory)
+    for fmt in ("json", "xml"):
+        again = Result.parse(io.BytesIO(remote.body(fmt)), format=fmt)
+        if memory.kind == "ASK":
+            assert again.askAnswer == memory.result.askAnswer
+        else:
+            assert sorted(tuple(map(normal, row)) for row in again) == normal_rows(memory)
+            assert str(XSD_STRING).encode() not in remote.body(fmt)
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "fmt"),
+    [
+        ("SELECT", b"not json", "json"),
+        ("SELECT", b'{"head": {}, "boolean": true}', "json"),  # an ASK's answer
+        ("ASK", b'{"head": {"vars": []}, "results": {"bindings": []}}', "json"),
+        ("SELECT", b"<sparql/>", "turtle"),
+    ],
+)
+def test_answers_oxigraph_cannot_read_go_to_rdflib(kind, body, fmt):
+    """None: rdflib's parsers then read the answer and say what is wrong (a 502)."""
+    assert read_answer(kind, body, fmt, 10) is None
+    with pytest.raises(UpstreamError):
+        _results("application/sparql-results+json", body, "http://store/query", kind)

@@ -333,6 +333,31 @@ class _Rows(io.RawIOBase):
         return len(chunk)
 
 
+#: The SPARQL results formats a remote store may answer with, that Oxigraph reads.
+READERS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
+
+
+def read_answer(kind: str, body: bytes, fmt: str, max_rows: int | None) -> OxigraphAnswer | None:
+    """A remote store's SELECT or ASK answer (``fmt``: a :data:`READERS` name) read by
+    Oxigraph's parser and held as Oxigraph holds its own answers, cut at ``max_rows``: its
+    bodies are then written by Oxigraph's writers too, with no rdflib terms made on the way.
+    None when Oxigraph cannot read it as a ``kind`` answer (then rdflib's parsers, which say
+    what is wrong, read it)."""
+    reader = READERS.get(fmt)
+    if reader is None:
+        return None
+    try:
+        found = ox.parse_query_results(body, reader)
+        if kind == "SELECT" and isinstance(found, ox.QuerySolutions):
+            rows, count, truncated = _tsv(found, max_rows)
+            return OxigraphAnswer("SELECT", rows, count, truncated)
+        if kind == "ASK" and isinstance(found, ox.QueryBoolean):
+            return OxigraphAnswer("ASK", found, 1)
+    except (SyntaxError, ValueError, OSError):  # not SPARQL results Oxigraph can read
+        return None
+    return None
+
+
 def _tsv(solutions: ox.QuerySolutions, max_rows: int | None) -> tuple[bytes, int, bool]:
     """The solutions as SPARQL TSV, at most ``max_rows`` of them: (TSV, rows, whether
     there were more). Past ``max_rows`` rows, evaluation stops."""

@@ -15,8 +15,11 @@ a store that takes a missing ``named-graph-uri`` to mean all its graphs (Virtuos
 never left to choose. SERVICE calls on the allow-list are made by the store itself.
 
 The project's prefixes are declared before the query's text, as rdflib predeclares them.
-Answers come back as SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE)
-and become rdflib results, so every serializer, cap and route works unchanged. A store that
+Answers come back as SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE).
+SELECT and ASK answers are read by Oxigraph's parser and written again by its writers, as
+the embedded Oxigraph store's own answers are (:func:`oxigraph_store.read_answer`; rdflib
+terms are made only when a caller reads ``result``); graphs become rdflib graphs. Every
+serializer, cap and route works unchanged. A store that
 fails, cannot be reached, times out or answers something else is an
 :class:`~filmgraph.errors.UpstreamError` (502) naming its URL and status.
 """
@@ -33,6 +36,7 @@ from rdflib.query import Result
 
 from .errors import QueryError, SettingError, UpstreamError
 from .namespaces import GRAPHS, new_dataset, sparql_prefix_header
+from .oxigraph_store import read_answer
 from .remote_store import CUT_HEADER, RemoteStore
 from .sparql import Answer, Engine, Prepared, _cap
 
@@ -108,12 +112,15 @@ class RemoteEngine(Engine):
             [str(g) for g in named] or [EMPTY],
         )
         url = self.store.endpoints.query
-        if graph_result:
+        fmt = RESULT_FORMATS.get(said.media_type, "")
+        answer = None if graph_result else read_answer(prepared.kind, said.body, fmt, self.max_rows)
+        if answer is None and graph_result:
             result = Result(prepared.kind)
             result.graph = _graph(said.media_type, said.body, url)
-        else:
+            answer = _cap(Answer(prepared.kind, result), self.max_rows)
+        elif answer is None:
             result = _results(said.media_type, said.body, url, prepared.kind)
-        answer = _cap(Answer(prepared.kind, result), self.max_rows)
+            answer = _cap(Answer(prepared.kind, result), self.max_rows)
         if said.cut_at is not None:  # the store cut it at a limit of its own: not all of it
             answer.truncated = True
         return answer
