@@ -69,14 +69,15 @@ def build(
         step.detail = "current" if held is not None else "missing or stale"
     if held is not None:
         return held
-    # A current cache file is loaded into the store as it is, never parsed by rdflib.
-    dataset = None if cache_holds(settings.cache_file, key) else _build(settings, key, check, steps)
+    # The store is loaded from the cache file as it is, never parsed by rdflib here: the file
+    # holds the build under `key`, already or once _build has written it.
+    built = None if cache_holds(settings.cache_file, key) else _build(settings, key, check, steps)
     with steps.step("writing the Oxigraph store") as step:
-        step.detail = str(keep_store(settings, dataset, key))
+        step.detail = str(keep_store(settings, None, key))
     held = kept_store(settings, key)
     if held is not None:
         return held
-    return dataset if dataset is not None else _build(settings, key, check, steps)
+    return built if built is not None else _build(settings, key, check, steps)
 
 
 def _build(settings: Settings, key: str | None, check: bool, steps: Steps) -> Dataset:

@@ -106,19 +106,17 @@ def kept_store(settings: Settings, key: str) -> Dataset | None:
 
 def keep_store(settings: Settings, dataset: Dataset | None, key: str | None = None) -> Path:
     """Write ``dataset`` to the Oxigraph store, under ``key`` when it is a build of the
-    settings' inputs (then later starts open it instead of building again). A build whose
-    cache file holds it already, whole, as N-Quads is loaded from that file, not written out
-    again; then ``dataset`` may be None (:func:`~filmgraph.cache.cache_holds`).
+    settings' inputs (then later starts open it instead of building again). With ``dataset``
+    None the store is loaded from the cache file, which the caller knows holds the build
+    under ``key`` (:func:`~filmgraph.cache.cache_holds` said so, or the caller has just
+    written it): the build is not serialised a second time.
     """
-    from .cache import cache_holds
     from .oxigraph_store import load_store, write_store
 
     marker = key_file(settings)
     marker.unlink(missing_ok=True)  # the store is about to hold something else
-    if key and cache_holds(settings.cache_file, key):
+    if dataset is None:
         path = load_store(settings.cache_file, settings.oxigraph_dir)
-    elif dataset is None:
-        raise ValueError(f"no build to keep: {settings.cache_file} does not hold key {key}")
     else:
         path = write_store(dataset, settings.oxigraph_dir)
     if key:
