@@ -112,15 +112,16 @@ class RemoteEngine(Engine):
             [str(g) for g in named] or [EMPTY],
         )
         url = self.store.endpoints.query
-        fmt = RESULT_FORMATS.get(said.media_type, "")
-        answer = None if graph_result else read_answer(prepared.kind, said.body, fmt, self.max_rows)
-        if answer is None and graph_result:
+        if graph_result:
             result = Result(prepared.kind)
             result.graph = _graph(said.media_type, said.body, url)
             answer = _cap(Answer(prepared.kind, result), self.max_rows)
-        elif answer is None:
-            result = _results(said.media_type, said.body, url, prepared.kind)
-            answer = _cap(Answer(prepared.kind, result), self.max_rows)
+        else:
+            fmt = RESULT_FORMATS.get(said.media_type, "")
+            answer = read_answer(prepared.kind, said.body, fmt, self.max_rows)
+            if answer is None:  # not results Oxigraph reads: rdflib's parsers say what is wrong
+                result = _results(said.media_type, said.body, url, prepared.kind)
+                answer = _cap(Answer(prepared.kind, result), self.max_rows)
         if said.cut_at is not None:  # the store cut it at a limit of its own: not all of it
             answer.truncated = True
         return answer
