@@ -36,9 +36,9 @@ from benchmarks.reasoning import ROOT, code_fingerprint, code_version, markdown_
 def run_child(reasoner: str, build_dir: Path, result: Path) -> None:
     """Time one ``build`` (imports timed apart) and write what it did as JSON."""
     started = time.perf_counter()
-    from filmgraph.config import Settings
+    from filmgraph.core.progress import Step, Steps
+    from filmgraph.core.settings import Settings
     from filmgraph.pipeline import build
-    from filmgraph.progress import Step, Steps
 
     imports = time.perf_counter() - started
     steps: list[dict[str, Any]] = []

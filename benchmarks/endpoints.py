@@ -3,7 +3,7 @@
 :func:`prepare_data` writes a dataset as one N-Quads file: ``balagov`` is ``filmgraph.build()``,
 ``filmworld:N`` is :func:`benchmarks.filmworld.generate` with ``N`` triples. The file's
 default graph is what the project's endpoint shows as its default graph (the union of
-``filmgraph.sparql.DEFAULT_GRAPHS``: the asserted, inferred and, once there is one, links
+``filmgraph.query.engine.DEFAULT_GRAPHS``: the asserted, inferred and, once there is one, links
 graphs), and its named graphs keep their names (a film world has only the asserted graph),
 so ``GRAPH <...>`` patterns answer the same way on every server.
 
@@ -12,7 +12,7 @@ and always stops that session (SIGTERM, then SIGKILL), worker processes included
 
 ``filmgraph``
     on the Balagov data, ``filmgraph --no-progress serve --host H --port P``; on other data,
-    which that command cannot load, the function it calls, ``filmgraph.serve.serve``, in a
+    which that command cannot load, the function it calls, ``filmgraph.web.server.serve``, in a
     child (``python -m benchmarks.endpoints filmgraph FILE --port P``) with the named graphs
     of the file. Queried at ``/sparql``; ready when ``/health`` (or ``/sparql?query=ASK{}``)
     answers 200.
@@ -114,7 +114,7 @@ def _write_quads(path: Path, default: list[str], named: dict[str, list[str]]) ->
 def default_graph_names() -> tuple[str, ...]:
     """The graphs whose union is the endpoint's default graph, as the endpoint says."""
     try:
-        from filmgraph.sparql import DEFAULT_GRAPHS
+        from filmgraph.query.engine import DEFAULT_GRAPHS
     except ImportError:  # an older checkout
         return ("asserted", "inferred", "links")
     return tuple(DEFAULT_GRAPHS)
@@ -140,7 +140,7 @@ def prepare_data(spec: str, seed: int) -> Data:
             named = {str(filmgraph.GRAPHS[n]): _nt_lines(g) for n, g in graphs.items()}
         path = LOAD_DIR / "balagov.nq"
     elif spec.startswith("filmworld:"):
-        from filmgraph.namespaces import GRAPHS
+        from filmgraph.core.namespaces import GRAPHS
 
         size = int(float(spec.split(":", 1)[1]))
         lines = data_file(size, seed).read_text(encoding="utf-8").splitlines()
@@ -416,7 +416,7 @@ def serve_rdflib_endpoint(data: Path, port: int) -> None:
     from rdflib import Dataset
     from rdflib_endpoint import SparqlEndpoint
 
-    from filmgraph.namespaces import bind_prefixes
+    from filmgraph.core.namespaces import bind_prefixes
 
     warnings.simplefilter("ignore", DeprecationWarning)
     # default_union=False: the default graph is the file's default graph, as elsewhere.
@@ -430,9 +430,9 @@ def serve_rdflib_endpoint(data: Path, port: int) -> None:
 def serve_filmgraph(data: Path, port: int) -> None:
     """Serve the named graphs of ``data`` (N-Quads) as ``filmgraph serve`` serves its build.
 
-    The same function (``filmgraph.serve.serve``), settings and request log as the command;
+    The same function (``filmgraph.web.server.serve``), settings and request log as the command;
     only the dataset differs. On the memory store it is parsed as the command reads its
-    cached build (N-Quads into :func:`filmgraph.namespaces.new_dataset`); on the Oxigraph
+    cached build (N-Quads into :func:`filmgraph.core.namespaces.new_dataset`); on the Oxigraph
     store (``FILMGRAPH_STORE=oxigraph``) it is loaded into the store as the command keeps
     its build there, and read from the store as the command reads a kept build, with no
     copy in memory. The file's default graph, if any, is dropped: filmgraph makes its own,
@@ -443,14 +443,14 @@ def serve_filmgraph(data: Path, port: int) -> None:
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
     from filmgraph import Settings
-    from filmgraph.namespaces import new_dataset
-    from filmgraph.serve import serve
+    from filmgraph.core.namespaces import new_dataset
+    from filmgraph.web.server import serve
 
     warnings.simplefilter("ignore", DeprecationWarning)
     settings = Settings.from_env(host=HOST, port=port)
     if settings.store == "oxigraph":
-        from filmgraph.oxigraph_dataset import open_dataset
-        from filmgraph.oxigraph_store import load_store
+        from filmgraph.store.oxigraph.dataset import open_dataset
+        from filmgraph.store.oxigraph.engine import load_store
 
         dataset = open_dataset(load_store(data, settings.oxigraph_dir))
     else:

@@ -8,7 +8,7 @@ four backends, side by side in the same run:
     rdflib's memory store and engine: filmgraph's ``store=memory`` (the default).
 ``oxigraph``
     the embedded Oxigraph store through filmgraph's own store code: ``store=oxigraph``
-    (:func:`filmgraph.store.prepare_store` writes it, :class:`OxigraphEngine` queries it).
+    (:func:`filmgraph.store.choose.prepare_store` writes it, :class:`OxigraphEngine` queries it).
 ``server``
     the Oxigraph server alone (``oxigraph load``, then ``oxigraph serve-read-only``): the
     baseline, with the file's default graph (asserted + inferred) stored as such.
@@ -24,7 +24,7 @@ four backends, side by side in the same run:
 Steps, each measurement in a fresh subprocess (its peak RSS is its own):
 
 1. **Reasoning**, once per size (the same step for every backend):
-   ``filmgraph.reasoning.reason(engine="reasonable")`` through the child of
+   ``filmgraph.reason.reasoning.reason(engine="reasonable")`` through the child of
    :mod:`benchmarks.reasoning`. reasonable, not owlrl: owlrl takes 64 s at 100k and would
    take about 11 minutes at 1M (benchmarks/RESULTS.md). The closure is cached under
    ``benchmarks/.data/`` keyed by size, seed, and a hash of the generator, the ontology,
@@ -251,12 +251,12 @@ def child_command(kind: str, args: argparse.Namespace, *rest: str) -> list[str]:
 
 def closure_key(seed: int) -> str:
     """What a closure depends on: generator, ontology, reasoning code, engine version."""
-    from filmgraph.reasoning import engine_version
+    from filmgraph.reason.reasoning import engine_version
 
     digest = hashlib.sha256(f"{seed} {engine_version(ENGINE)}".encode())
-    src = ROOT / "src" / "filmgraph"
+    reason = ROOT / "src" / "filmgraph" / "reason"
     paths = [ROOT / "benchmarks" / "filmworld.py", *ONTOLOGY_FILES]
-    paths += [src / "reasoning.py", src / "noise.py", src / "rules.py"]
+    paths += sorted(reason.glob("*.py"))
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:10]
@@ -295,7 +295,7 @@ def world(size: int, closure: Path, args: argparse.Namespace) -> Data:
     """The film world and its closure as N-Quads: ``path`` with the default graph (asserted
     + inferred) and the named graphs, for the Oxigraph server; ``graphs_path`` with the named
     graphs alone, for filmgraph."""
-    from filmgraph.namespaces import GRAPHS
+    from filmgraph.core.namespaces import GRAPHS
 
     asserted = data_file(size, args.seed)
     stem = f"world-{size}-seed{args.seed}-{closure.stem.rsplit('-', 1)[-1]}"
@@ -325,7 +325,7 @@ def ontology_quads() -> Path:
     it beside the world's graphs, as the pages of ``filmgraph serve`` need."""
     from rdflib import Graph
 
-    from filmgraph.namespaces import GRAPHS
+    from filmgraph.core.namespaces import GRAPHS
 
     path = GROWTH_DIR / f"ontology-{closure_key(0)}.nq"
     if not path.exists():
@@ -346,7 +346,7 @@ class QueryTimeout(BaseException):
 
 
 def _dataset(path: Path) -> Any:
-    from filmgraph.namespaces import new_dataset
+    from filmgraph.core.namespaces import new_dataset
 
     dataset = new_dataset()
     dataset.parse(str(path), format="nquads")
@@ -360,8 +360,8 @@ def child_load(kind: str, data: Path, store: Path | None, result: Path) -> None:
     out: dict[str, Any] = {"parse_s": time.perf_counter() - started, "quads": len(dataset)}
     out["parse_peak_mb"] = peak_mb()
     if kind == "oxigraph":
-        from filmgraph.config import Settings
-        from filmgraph.store import prepare_store
+        from filmgraph.core.settings import Settings
+        from filmgraph.store.choose import prepare_store
 
         assert store is not None
         began = time.perf_counter()
@@ -406,14 +406,14 @@ def child_queries(kind: str, source: Path, queries: Path, options: argparse.Name
     warnings.simplefilter("ignore", DeprecationWarning)
     started = time.perf_counter()
     if kind == "memory":
-        from filmgraph.sparql import QueryEngine
+        from filmgraph.query.engine import QueryEngine
 
         engine: Any = QueryEngine(_dataset(source))
         engine.view()  # the default graph's view, made once (as a query worker does)
     else:
         import pyoxigraph as ox
 
-        from filmgraph.oxigraph_store import OxigraphEngine
+        from filmgraph.store.oxigraph.engine import OxigraphEngine
 
         engine = OxigraphEngine(ox.Store.read_only(str(source)))  # as a query worker opens it
     _emit("ready", {"setup_s": time.perf_counter() - started, "peak_mb": peak_mb()})

@@ -6,7 +6,7 @@ the machine's cores), whatever happens (errors, Ctrl-C):
 
 ``filmgraph``
     ``filmgraph --no-progress serve`` with its default workers and threads (on data other
-    than Balagov's, the function that command calls, ``filmgraph.serve.serve``). Its result
+    than Balagov's, the function that command calls, ``filmgraph.web.server.serve``). Its result
     cache answers a repeated query from memory, and the mix repeats its queries:
     ``--no-result-cache`` serves with ``FILMGRAPH_RESULT_CACHE=0`` so that every query is
     evaluated (the hits and misses are read from ``/metrics`` at the end).
@@ -113,7 +113,7 @@ def with_prefixes(text: str) -> str:
     >>> with_prefixes("SELECT * WHERE { ?f a schema:Movie }").splitlines()[0]
     'PREFIX schema: <http://schema.org/>'
     """
-    from filmgraph.namespaces import PREFIXES
+    from filmgraph.core.namespaces import PREFIXES
 
     declared = set(re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text))
     missing = [

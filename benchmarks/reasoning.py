@@ -8,7 +8,7 @@ Three ways of computing the OWL 2 RL inferences of the ontology plus a synthetic
     data in one rdflib graph, expanded in place by
     ``owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)``: the baseline.
 ``pipeline, owlrl`` / ``pipeline, reasonable``
-    ``filmgraph.reasoning.reason(ontology, data, engine=...)``: closure on a scratch copy,
+    ``filmgraph.reason.reasoning.reason(ontology, data, engine=...)``: closure on a scratch copy,
     the noise filter and the consistency check.
 
 Every measurement runs in a fresh subprocess, so its peak memory (``ru_maxrss``) is its own.
@@ -157,13 +157,13 @@ def data_file(size: int, seed: int) -> Path:
 
 @dataclass
 class StepTimes:
-    """Seconds and memory after each step of ``filmgraph.reasoning.reason``, by label."""
+    """Seconds and memory after each step of ``filmgraph.reason.reasoning.reason``, by label."""
 
     steps: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _timing_steps(record: StepTimes) -> Any:
-    from filmgraph.progress import Step, Steps
+    from filmgraph.core.progress import Step, Steps
 
     class TimingSteps(Steps):
         @contextlib.contextmanager
@@ -240,7 +240,7 @@ def run_child(
     from rdflib import Graph
     from rdflib.namespace import OWL, RDF
 
-    from filmgraph.loading import load_files
+    from filmgraph.load.parsing import load_files
 
     out: dict[str, Any] = {"kind": kind}
     started = time.perf_counter()
@@ -272,7 +272,7 @@ def run_child(
         out["derived"] = len(data_graph) - before
         out["kept"] = None
     else:
-        from filmgraph.reasoning import reason
+        from filmgraph.reason.reasoning import reason
 
         engine = kind.removeprefix("pipeline-")
         inferred, report = reason(ontology, data_graph, engine=engine, steps=_timing_steps(record))

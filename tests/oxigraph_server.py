@@ -32,7 +32,7 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 
-from filmgraph.remote_store import RemoteStore, endpoints
+from filmgraph.store.remote.client import RemoteStore, endpoints
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 HOST = "127.0.0.1"

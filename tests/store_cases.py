@@ -6,8 +6,8 @@ from __future__ import annotations
 from rdflib import BNode
 
 from conftest import ROOT
-from filmgraph.namespaces import GRAPHS
-from filmgraph.queries import load_queries
+from filmgraph.core.namespaces import GRAPHS
+from filmgraph.query.named import load_queries
 from oxigraph_server import normal
 
 # the competency questions but the federated one (federation is off)

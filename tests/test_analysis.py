@@ -23,15 +23,15 @@ from rdflib.namespace import RDF, XSD
 
 from filmgraph import GRAPHS, NotFoundError, QueryError, QuerySyntaxError, run_query
 from filmgraph.analysis import connect, open_dataset
-from filmgraph.errors import ForbiddenError, UpstreamError
-from filmgraph.frames import python_value, series
-from filmgraph.local import LocalSource
-from filmgraph.namespaces import FG, FGID, SCHEMA
-from filmgraph.networks import node_id
-from filmgraph.remote import USER_AGENT
-from filmgraph.rules import RULES
-from filmgraph.sparql import DEFAULT_GRAPHS
-from filmgraph.wikidata.compare import compare
+from filmgraph.analysis.frames import python_value, series
+from filmgraph.analysis.local import LocalSource
+from filmgraph.analysis.networks import node_id
+from filmgraph.analysis.remote import USER_AGENT
+from filmgraph.core.errors import ForbiddenError, UpstreamError
+from filmgraph.core.namespaces import FG, FGID, SCHEMA
+from filmgraph.link.compare import compare
+from filmgraph.query.engine import DEFAULT_GRAPHS
+from filmgraph.reason.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))

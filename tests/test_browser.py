@@ -33,7 +33,7 @@ def _examples(page) -> list[str]:
 
 
 def test_the_query_page_runs_a_typed_query_offline(browser_page: BrowserPage, settings):
-    from filmgraph.queries import load_queries
+    from filmgraph.query.named import load_queries
 
     page = browser_page.open("/")
     assert page.title().startswith("Query")

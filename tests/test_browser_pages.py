@@ -61,7 +61,7 @@ def test_the_entity_page_works_on_a_phone(browser_page: BrowserPage):
 
 
 def test_the_source_document(browser_page: BrowserPage, dataset):
-    from filmgraph.provenance import quote_index
+    from filmgraph.load.provenance import quote_index
 
     quoted = {q.sentence for quotes in quote_index(dataset).values() for q in quotes}
     page = browser_page.open("/document")

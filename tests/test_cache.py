@@ -10,11 +10,11 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 
 from filmgraph import build
-from filmgraph.cache import FORMAT, fingerprint, read_cache, write_cache
-from filmgraph.config import Settings
-from filmgraph.errors import SettingError
-from filmgraph.namespaces import GRAPHS
-from filmgraph.progress import Step, Steps
+from filmgraph.core.errors import SettingError
+from filmgraph.core.namespaces import GRAPHS
+from filmgraph.core.progress import Step, Steps
+from filmgraph.core.settings import Settings
+from filmgraph.store.cache import FORMAT, fingerprint, read_cache, write_cache
 
 
 class Recorder(Steps):
@@ -131,7 +131,7 @@ def test_a_failed_write_leaves_the_previous_cache_intact(project, cold, monkeypa
     def disk_full(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("filmgraph.fsio.os.fsync", disk_full)
+    monkeypatch.setattr("filmgraph.core.files.os.fsync", disk_full)
     with pytest.raises(OSError, match="No space"):
         write_cache(path, fingerprint(project), cold)
     assert path.read_bytes() == before

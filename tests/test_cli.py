@@ -66,7 +66,7 @@ def test_stats_counts_per_graph_class_and_property(run, dataset):
     data = json.loads(run("stats", "--format", "json").output)
     by_name = {g["name"]: g for g in data}
     assert set(by_name) == {"ontology", "asserted", "inferred", "provenance", "links", "wikidata"}
-    from filmgraph.namespaces import GRAPHS
+    from filmgraph.core.namespaces import GRAPHS
 
     assert by_name["asserted"]["triples"] == len(dataset.graph(GRAPHS["asserted"]))
     assert by_name["asserted"]["classes"]["schema:Movie"] == 2

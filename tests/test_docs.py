@@ -11,7 +11,7 @@ import click
 import pytest
 
 from filmgraph.cli import main
-from filmgraph.config import settings_help
+from filmgraph.core.settings import settings_help
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -48,7 +48,7 @@ def test_every_competency_question_is_in_the_readme(settings):
 
 
 def test_every_noise_rule_is_in_the_readme():
-    from filmgraph.noise import NOISE
+    from filmgraph.reason.noise import NOISE
 
     for name, _ in NOISE:
         assert f"| `{name}` |" in README, name

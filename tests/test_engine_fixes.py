@@ -10,8 +10,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
-from filmgraph.namespaces import GRAPHS
-from filmgraph.sparql import QueryEngine
+from filmgraph.core.namespaces import GRAPHS
+from filmgraph.query.engine import QueryEngine
 
 DATA = """
 <urn:a> <urn:p> 1 .

@@ -6,15 +6,15 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
-from filmgraph.errors import NotFoundError
-from filmgraph.explain import (
+from filmgraph.core.errors import NotFoundError
+from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA
+from filmgraph.reason.explain import (
     Explainer,
     Explanation,
     explanation_json,
     explanation_text,
     parse_triple,
 )
-from filmgraph.namespaces import FG, FGID, GRAPHS, SCHEMA
 
 BALAGOV = FGID["kantemir-balagov"]
 

@@ -14,10 +14,10 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from filmgraph.errors import QueryError
-from filmgraph.export import FORMATS, export
-from filmgraph.namespaces import GRAPHS
-from filmgraph.results import QUAD_FORMATS
+from filmgraph.core.errors import QueryError
+from filmgraph.core.namespaces import GRAPHS
+from filmgraph.export.exports import FORMATS, export
+from filmgraph.query.formats import QUAD_FORMATS
 
 RDFLIB = {
     "turtle": "turtle",
@@ -80,8 +80,8 @@ STABLE = ("turtle", "jsonld", "nt", "nq", "trig")
 _EXPORT_ALL = """
 import json, sys
 from filmgraph import build
-from filmgraph.config import Settings
-from filmgraph.export import export
+from filmgraph.core.settings import Settings
+from filmgraph.export.exports import export
 from pathlib import Path
 dataset = build(Settings.from_env(build_dir=Path(sys.argv[1])))
 print(json.dumps({f: export(dataset, f, ("all",)) for f in sys.argv[2:]}))

@@ -17,10 +17,10 @@ import pytest
 from rdflib import Graph
 
 from filmgraph import run_query
-from filmgraph.errors import ForbiddenError
-from filmgraph.namespaces import FGID, GRAPHS, WD
-from filmgraph.queries import get_query
-from filmgraph.sparql import prepare
+from filmgraph.core.errors import ForbiddenError
+from filmgraph.core.namespaces import FGID, GRAPHS, WD
+from filmgraph.query.engine import prepare
+from filmgraph.query.named import get_query
 from filmgraph.web import create_app, state
 
 WDQS = "https://query.wikidata.org/sparql"

@@ -29,7 +29,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from filmgraph.queries import load_queries
+from filmgraph.query.named import load_queries
 
 FUZZ = settings(
     max_examples=250,

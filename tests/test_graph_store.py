@@ -6,7 +6,7 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from filmgraph.namespaces import GRAPHS
+from filmgraph.core.namespaces import GRAPHS
 
 
 def test_the_default_graph(client, dataset):

@@ -15,18 +15,18 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from canary import Canary
-from filmgraph.config import Settings
-from filmgraph.errors import DataError, QueryError
-from filmgraph.export import EXPORTS, export
-from filmgraph.jsonld import (
+from filmgraph.core.errors import DataError, QueryError
+from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA, new_graph
+from filmgraph.core.settings import Settings
+from filmgraph.export.exports import EXPORTS, export
+from filmgraph.export.jsonld import (
     FRAMED_CLASSES,
     SCHEMAORG_CONTEXT,
     SCHEMAORG_CONTEXT_URLS,
     framed,
     schemaorg_loader,
 )
-from filmgraph.namespaces import FG, FGID, GRAPHS, SCHEMA, new_graph
-from filmgraph.sparql import DEFAULT_GRAPHS
+from filmgraph.query.engine import DEFAULT_GRAPHS
 
 #: graph selections to frame: the facts, the default graph, everything but the ontology
 SELECTIONS = [

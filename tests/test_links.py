@@ -11,7 +11,7 @@ from rdflib.namespace import OWL
 
 from conftest import replace_in
 from filmgraph import DataError, build
-from filmgraph.namespaces import FGID, GRAPHS, SCHEMA, WD
+from filmgraph.core.namespaces import FGID, GRAPHS, SCHEMA, WD
 
 
 def test_links_are_schema_same_as_to_confirmed_items(dataset, settings):
@@ -72,7 +72,7 @@ def test_a_not_confirmed_entity_cannot_be_linked(project):
 
 
 def test_the_snapshot_is_generated_from_the_checked_statements(settings):
-    from filmgraph.wikidata.snapshot import snapshot_text
+    from filmgraph.link.snapshot import snapshot_text
 
     shipped = settings.wikidata_snapshot.read_text(encoding="utf-8")
     assert shipped == snapshot_text(settings.wikidata_facts), (
@@ -84,7 +84,7 @@ def test_the_snapshot_is_wikidata_rdf_in_its_own_graph(dataset, client):
     from rdflib import Literal
     from rdflib.namespace import XSD
 
-    from filmgraph.namespaces import WDT
+    from filmgraph.core.namespaces import WDT
 
     snapshot = dataset.graph(GRAPHS["wikidata"])
     birth = Literal("1991-07-28T00:00:00Z", datatype=XSD.dateTime)

@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from conftest import replace_in
 from filmgraph import DataError, build
 from filmgraph.cli import main
-from filmgraph.loading import load_files
-from filmgraph.namespaces import GRAPHS
+from filmgraph.core.namespaces import GRAPHS
+from filmgraph.load.parsing import load_files
 
 
 def test_loaded_graphs_are_named_and_separate(dataset, settings):

@@ -12,8 +12,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from rdflib import Graph
 
 from filmgraph.analysis import open_dataset
-from filmgraph.local import LocalSource
-from filmgraph.remote import RemoteSource
+from filmgraph.analysis.local import LocalSource
+from filmgraph.analysis.remote import RemoteSource
 
 FILMS = """SELECT ?title ?year WHERE {
   ?film a schema:Movie ; schema:name ?title ; schema:datePublished ?year
@@ -24,10 +24,10 @@ FILMS = """SELECT ?title ?year WHERE {
 def shell(dataset, settings):
     """A fresh shell with the extension loaded and ``fg`` bound to the built dataset."""
     shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "filmgraph.magic")
+    shell.run_line_magic("load_ext", "filmgraph.analysis.magic")
     shell.user_ns["fg"] = open_dataset(settings, dataset=dataset)
     yield shell
-    shell.run_line_magic("unload_ext", "filmgraph.magic")
+    shell.run_line_magic("unload_ext", "filmgraph.analysis.magic")
     shell.user_ns.pop("fg", None)
     InteractiveShell.clear_instance()
 

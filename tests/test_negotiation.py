@@ -11,7 +11,7 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.query import Result
 
-from filmgraph.results import MEDIA_TYPES
+from filmgraph.query.formats import MEDIA_TYPES
 from filmgraph.web.negotiation import choices, choose, parse_accept
 
 # (family, Accept header, format= parameter, chosen format or None for 406)
@@ -61,7 +61,7 @@ def test_choose(family, accept, fmt, expected):
 
 
 def test_an_unknown_format_name_is_a_400():
-    from filmgraph.errors import QueryError
+    from filmgraph.core.errors import QueryError
 
     with pytest.raises(QueryError, match="unknown format 'pdf'"):
         choices(None, "pdf")

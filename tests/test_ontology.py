@@ -6,9 +6,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from filmgraph.loading import load_files
-from filmgraph.namespaces import FG, FGID, GRAPHS, SCHEMA
-from filmgraph.reasoning import OWLRL_ERRORS
+from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA
+from filmgraph.load.parsing import load_files
+from filmgraph.reason.reasoning import OWLRL_ERRORS
 
 
 def _owl2rl_closure(dataset, *extra) -> Graph:

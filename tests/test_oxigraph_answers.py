@@ -20,12 +20,12 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.query import Result
 
-from filmgraph.errors import QueryError
-from filmgraph.namespaces import GRAPHS, new_dataset
-from filmgraph.oxigraph_store import WRITERS, OxigraphAnswer, OxigraphEngine, memory_store
-from filmgraph.results import format_result
-from filmgraph.sparql import QueryEngine
-from filmgraph.workers import Job, _answer
+from filmgraph.core.errors import QueryError
+from filmgraph.core.namespaces import GRAPHS, new_dataset
+from filmgraph.query.engine import QueryEngine
+from filmgraph.query.formats import format_result
+from filmgraph.serve.workers import Job, _answer
+from filmgraph.store.oxigraph.engine import WRITERS, OxigraphAnswer, OxigraphEngine, memory_store
 
 EX = "http://example.org/"
 #: Terms every format holds.

@@ -14,11 +14,11 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ModificationException
 from rdflib.namespace import XSD
 
 from filmgraph import Settings, build
-from filmgraph.namespaces import FG, FGID, GRAPHS, SCHEMA
-from filmgraph.oxigraph_dataset import open_dataset, store_path
-from filmgraph.oxigraph_store import datatypes_file, keep_datatypes, load_store
-from filmgraph.progress import Steps
-from filmgraph.store import LAYOUT, key_file
+from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA
+from filmgraph.core.progress import Steps
+from filmgraph.store.choose import LAYOUT, key_file
+from filmgraph.store.oxigraph.dataset import open_dataset, store_path
+from filmgraph.store.oxigraph.engine import datatypes_file, keep_datatypes, load_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -190,7 +190,7 @@ def test_a_kept_build_is_loaded_from_its_cache_file(
 ) -> None:
     """The cache already holds the build as N-Quads: the store is loaded from that file,
     and the dataset is not serialised a second time."""
-    import filmgraph.oxigraph_store as oxigraph_store
+    import filmgraph.store.oxigraph.engine as oxigraph_store
 
     def refused(*args: object) -> None:
         raise AssertionError("the build was serialised again")

@@ -11,8 +11,8 @@ import re
 import pytest
 from rdflib import Graph, URIRef
 
-from filmgraph.namespaces import FGID, SCHEMA
-from filmgraph.provenance import quote_index
+from filmgraph.core.namespaces import FGID, SCHEMA
+from filmgraph.load.provenance import quote_index
 
 NAV = ('href="/"', 'href="/document"', 'href="/downloads"')
 

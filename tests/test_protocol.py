@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from rdflib import Graph
 
-from filmgraph.namespaces import GRAPHS
+from filmgraph.core.namespaces import GRAPHS
 
 ASK = "ASK { fgid:kantemir-balagov a schema:Person }"
 COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -264,7 +264,7 @@ def test_bare_get_is_the_service_description(client, settings):
         sd:defaultDataset [ sd:namedGraph [ sd:name <{GRAPHS["provenance"]}> ] ] }}"""
     assert graph.query(ask).askAnswer
     examples = graph.query("SELECT ?q ?text WHERE { ?q <http://www.w3.org/ns/shacl#select> ?text }")
-    from filmgraph.queries import load_queries
+    from filmgraph.query.named import load_queries
 
     assert len(examples) == len(load_queries(settings.queries_dir))
 

@@ -6,8 +6,8 @@ import re
 
 from rdflib import Literal
 
-from filmgraph.namespaces import FGID, GRAPHS, SCHEMA
-from filmgraph.provenance import characterisations_of, quotes_for
+from filmgraph.core.namespaces import FGID, GRAPHS, SCHEMA
+from filmgraph.load.provenance import characterisations_of, quotes_for
 
 
 def test_every_asserted_fact_has_a_quote_that_matches_the_document(dataset, document):
@@ -48,7 +48,7 @@ def test_evaluative_words_are_characterisations_never_facts(dataset):
 
 
 def test_characterisations_live_only_in_the_provenance_graph(dataset):
-    from filmgraph.namespaces import FG
+    from filmgraph.core.namespaces import FG
 
     for name, iri in GRAPHS.items():
         has = (None, FG.characterises, None) in dataset.graph(iri)

@@ -15,10 +15,10 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import XSD
 
 from filmgraph import Settings
-from filmgraph.errors import PushError, SettingError
-from filmgraph.namespaces import GRAPHS
-from filmgraph.push import DEFAULT_PUSH, push
-from filmgraph.remote_store import Endpoints, RemoteStore, endpoints
+from filmgraph.core.errors import PushError, SettingError
+from filmgraph.core.namespaces import GRAPHS
+from filmgraph.store.remote.client import Endpoints, RemoteStore, endpoints
+from filmgraph.store.remote.push import DEFAULT_PUSH, push
 from oxigraph_server import DERIVED, HOST, as_oxigraph_holds, authorised, free_port
 
 EX = "http://example.org/"

@@ -8,9 +8,9 @@ import pytest
 from rdflib import Dataset
 
 from filmgraph import QuerySyntaxError, load_queries, run_query
-from filmgraph.errors import ForbiddenError
-from filmgraph.namespaces import GRAPHS, new_dataset
-from filmgraph.queries import get_query, parse_query
+from filmgraph.core.errors import ForbiddenError
+from filmgraph.core.namespaces import GRAPHS, new_dataset
+from filmgraph.query.named import get_query, parse_query
 
 QUERIES = sorted((Path(__file__).resolve().parents[1] / "queries").glob("*.rq"))
 # Queries with a SERVICE clause: refused here (federation is off by default); their shape

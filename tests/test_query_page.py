@@ -32,7 +32,7 @@ def test_a_bare_get_sparql_is_the_page_for_browsers_only(client, accept, mimetyp
 
 
 def test_the_page_carries_every_example_query(client, settings):
-    from filmgraph.queries import load_queries
+    from filmgraph.query.named import load_queries
 
     html = client.get("/").get_data(as_text=True)
     found = re.search(r'<script type="application/json" id="query-examples">(.*?)</script>', html)

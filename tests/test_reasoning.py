@@ -8,13 +8,13 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from conftest import replace_in
 from filmgraph import build
-from filmgraph.claims import write_compiled
-from filmgraph.errors import InconsistencyError, SettingError
-from filmgraph.loading import load_files
-from filmgraph.namespaces import FG, FGID, GRAPHS, SCHEMA, WD, new_dataset
-from filmgraph.noise import NOISE, noise
-from filmgraph.queries import get_query, run_query
-from filmgraph.reasoning import reason
+from filmgraph.core.errors import InconsistencyError, SettingError
+from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA, WD, new_dataset
+from filmgraph.load.claims import write_compiled
+from filmgraph.load.parsing import load_files
+from filmgraph.query.named import get_query, run_query
+from filmgraph.reason.noise import NOISE, noise
+from filmgraph.reason.reasoning import reason
 
 BALAGOV = FGID["kantemir-balagov"]
 

@@ -25,23 +25,23 @@ from rdflib.compare import isomorphic
 from rdflib.query import Result
 
 from browser import filmgraph_serve
-from filmgraph.errors import (
+from filmgraph.core.errors import (
     ForbiddenError,
     QueryError,
     QuerySyntaxError,
     SettingError,
     UpstreamError,
 )
-from filmgraph.namespaces import GRAPHS
-from filmgraph.oxigraph_store import OxigraphAnswer, read_answer
-from filmgraph.push import push
-from filmgraph.queries import load_queries
-from filmgraph.remote_engine import EMPTY, RemoteEngine, _results, snapshot
-from filmgraph.remote_store import RemoteStore, endpoints
-from filmgraph.sandbox import Sandbox
-from filmgraph.sparql import QueryEngine
-from filmgraph.store import connect_remote, open_engine
-from filmgraph.workers import WorkerOptions, reachable
+from filmgraph.core.namespaces import GRAPHS
+from filmgraph.query.engine import QueryEngine
+from filmgraph.query.named import load_queries
+from filmgraph.serve.sandbox import Sandbox
+from filmgraph.serve.workers import WorkerOptions, reachable
+from filmgraph.store.choose import connect_remote, open_engine
+from filmgraph.store.oxigraph.engine import OxigraphAnswer, read_answer
+from filmgraph.store.remote.client import RemoteStore, endpoints
+from filmgraph.store.remote.engine import EMPTY, RemoteEngine, _results, snapshot
+from filmgraph.store.remote.push import push
 from oxigraph_server import (
     HOST,
     Oxigraph,
@@ -280,7 +280,7 @@ def test_the_setting_chooses_the_engine(engines, settings, served):
     assert type(engine) is RemoteEngine and engine.held == engines[1].held
     assert engine.store.endpoints.query == f"{served.url}/query"
     fuseki = settings.with_(store="remote:http://h:3030/ds", store_layout="fuseki")
-    from filmgraph.store import remote_endpoints
+    from filmgraph.store.choose import remote_endpoints
 
     assert remote_endpoints(fuseki).query == "http://h:3030/ds/sparql"
 

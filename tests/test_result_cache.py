@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from filmgraph.result_cache import ResultCache
+from filmgraph.serve.result_cache import ResultCache
 from filmgraph.web import create_app, state
 
 

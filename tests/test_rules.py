@@ -7,10 +7,10 @@ import pytest
 from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.namespace import OWL, RDF, RDFS
 
-from filmgraph.explain import Explainer
-from filmgraph.namespaces import GRAPHS, new_dataset
-from filmgraph.reasoning import OWLRL_ERRORS
-from filmgraph.rules import DERIVATION_RULES, INCONSISTENCY_RULES, RULES
+from filmgraph.core.namespaces import GRAPHS, new_dataset
+from filmgraph.reason.explain import Explainer
+from filmgraph.reason.reasoning import OWLRL_ERRORS
+from filmgraph.reason.rules import DERIVATION_RULES, INCONSISTENCY_RULES, RULES
 
 EX = Namespace("http://example.org/")
 R = BNode("restriction")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from filmgraph import schemaorg
-from filmgraph.loading import load_files
-from filmgraph.namespaces import SCHEMA
+from filmgraph.load import schemaorg
+from filmgraph.core.namespaces import SCHEMA
+from filmgraph.load.parsing import load_files
 
 
 def test_every_schema_term_the_project_uses_is_defined(settings):

@@ -96,7 +96,7 @@ def test_an_allowed_service_is_called(settings, dataset, canary):
 
 SANDBOXED = """
 import sys, urllib.request
-from filmgraph import sandbox
+from filmgraph.serve import sandbox
 sandbox.install()
 import json, decimal, fractions   # imports from Python's own installation still work
 outcomes = []

@@ -53,7 +53,7 @@ def test_bounded_load_at_concurrency_16_has_no_errors(server, settings):
     import http.client
     from concurrent.futures import ThreadPoolExecutor
 
-    from filmgraph.queries import load_queries
+    from filmgraph.query.named import load_queries
 
     url = server.base + "/sparql"
     host, port = url.split("/")[2].split(":")

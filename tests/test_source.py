@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from conftest import SHARED
-from filmgraph.namespaces import GRAPHS, SCHEMA
+from filmgraph.core.namespaces import GRAPHS, SCHEMA
 
 
 def _sha256(data: bytes) -> str:

@@ -15,12 +15,12 @@ from rdflib import BNode, URIRef
 from rdflib.namespace import RDF, XSD
 
 from conftest import ROOT
-from filmgraph.errors import ForbiddenError, QueryError, QuerySyntaxError
-from filmgraph.namespaces import GRAPHS, new_dataset
-from filmgraph.oxigraph_store import OxigraphEngine, memory_store, write_store
-from filmgraph.queries import load_queries
-from filmgraph.sparql import DEFAULT_GRAPHS, QueryEngine
-from filmgraph.store import open_engine
+from filmgraph.core.errors import ForbiddenError, QueryError, QuerySyntaxError
+from filmgraph.core.namespaces import GRAPHS, new_dataset
+from filmgraph.query.engine import DEFAULT_GRAPHS, QueryEngine
+from filmgraph.query.named import load_queries
+from filmgraph.store.choose import open_engine
+from filmgraph.store.oxigraph.engine import OxigraphEngine, memory_store, write_store
 from oxigraph_server import normal, rows  # Oxigraph keeps derived integer types as xsd:integer
 
 # the competency questions but the federated one (federation is off)

@@ -21,13 +21,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from browser import filmgraph_serve
-from filmgraph.errors import QueryError
-from filmgraph.namespaces import GRAPHS
-from filmgraph.queries import load_queries
-from filmgraph.remote_engine import RemoteEngine
-from filmgraph.remote_store import RemoteStore, endpoints
-from filmgraph.sparql import QueryEngine
-from filmgraph.store import connect_remote
+from filmgraph.core.errors import QueryError
+from filmgraph.core.namespaces import GRAPHS
+from filmgraph.query.engine import QueryEngine
+from filmgraph.query.named import load_queries
+from filmgraph.store.choose import connect_remote
+from filmgraph.store.remote.client import RemoteStore, endpoints
+from filmgraph.store.remote.engine import RemoteEngine
 from oxigraph_server import rows
 from store_cases import DATASET_CASES, LOCAL_QUERIES, anonymous
 
@@ -66,7 +66,7 @@ def _holds_ours(store: RemoteStore, dataset, names=GRAPHS) -> None:
 def pushed(virtuoso: Virtuoso, dataset) -> Virtuoso:
     """The server once the README's first command has pushed every graph, with one graph
     that is not ours beside them."""
-    from filmgraph.push import push
+    from filmgraph.store.remote.push import push
 
     store = _dba(virtuoso)
     assert push(dataset, store, ["all"]).ok

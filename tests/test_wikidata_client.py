@@ -16,10 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from filmgraph import Settings
-from filmgraph.errors import UpstreamError
-from filmgraph.wikidata.client import WikidataClient, retry_after
-from filmgraph.wikidata.online import candidate_from_entity, live_candidates
-from filmgraph.wikidata.proposals import propose_links
+from filmgraph.core.errors import UpstreamError
+from filmgraph.link.client import WikidataClient, retry_after
+from filmgraph.link.online import candidate_from_entity, live_candidates
+from filmgraph.link.proposals import propose_links
 
 RECORDED = Path(__file__).resolve().parent / "data" / "wikidata"
 
@@ -283,7 +283,7 @@ def test_the_wrong_award_is_found_online_and_rejected(wikidata, dataset):
 
 
 def _unlinked(dataset):
-    from filmgraph.wikidata.candidates import our_entities
+    from filmgraph.link.candidates import our_entities
 
     return [e for e in our_entities(dataset) if e.kind and not e.linked]
 

@@ -10,9 +10,9 @@ import pytest
 
 from conftest import ROOT, replace_in
 from filmgraph import DataError
-from filmgraph.namespaces import FG, FGID, GRAPHS, SCHEMA
-from filmgraph.wikidata.compare import GRADES, Report, compare
-from filmgraph.wikidata.report import report_json, report_text
+from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA
+from filmgraph.link.compare import GRADES, Report, compare
+from filmgraph.link.report import report_json, report_text
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from filmgraph.errors import NotFoundError
-from filmgraph.namespaces import FGID
-from filmgraph.wikidata.candidates import (
+from filmgraph.core.errors import NotFoundError
+from filmgraph.core.namespaces import FGID
+from filmgraph.link.candidates import (
     KINDS,
     Candidate,
     When,
@@ -24,8 +24,8 @@ from filmgraph.wikidata.candidates import (
     snapshot_candidates,
     when_of,
 )
-from filmgraph.wikidata.proposals import proposals_json, propose_links
-from filmgraph.wikidata.scoring import NAME_GATE, STRONG, normalise, score, similarity
+from filmgraph.link.proposals import proposals_json, propose_links
+from filmgraph.link.scoring import NAME_GATE, STRONG, normalise, score, similarity
 
 UNCONFIRMED = {
     "kabardino-balkarian-state-university",

@@ -11,10 +11,12 @@ The library works without Flask or a server::
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .checks import Report, Violation
-from .config import Settings
-from .describe import Describer, Description, Fact
-from .errors import (
+from .check import Report, Violation
+from .core import (
+    FG,
+    FGID,
+    GRAPHS,
+    SCHEMA,
     ChecksFailedError,
     DataError,
     FilmgraphError,
@@ -23,15 +25,21 @@ from .errors import (
     QueryError,
     QuerySyntaxError,
     SettingError,
+    Settings,
 )
-from .explain import Explainer, Explanation, explain, explanation_json, explanation_text
-from .namespaces import FG, FGID, GRAPHS, SCHEMA
+from .export import Describer, Description, Fact, stats
+from .load import Quote, characterisations_of, quotes_for
 from .pipeline import build, validate, write_dataset
-from .provenance import Quote, characterisations_of, quotes_for
-from .queries import NamedQuery, load_queries, run_query
-from .reasoning import Reasoning, reason
-from .results import format_result
-from .stats import stats
+from .query import NamedQuery, format_result, load_queries, run_query
+from .reason import (
+    Explainer,
+    Explanation,
+    Reasoning,
+    explain,
+    explanation_json,
+    explanation_text,
+    reason,
+)
 
 try:
     __version__ = version("filmgraph")

@@ -11,22 +11,23 @@ from pathlib import Path
 import click
 from rdflib import Dataset
 
-from . import claims as claims_mod
-from . import schemaorg
-from .config import Settings, parse_store
-from .errors import ChecksFailedError, FilmgraphError
-from .explain import Explainer, explanation_json, explanation_text, parse_triple
-from .export import EXPORTS, export
-from .fsio import write_atomic
-from .namespaces import new_dataset
+from .core import (
+    ChecksFailedError,
+    FilmgraphError,
+    RichSteps,
+    Settings,
+    Steps,
+    new_dataset,
+    parse_store,
+    write_atomic,
+)
+from .export import EXPORTS, export, stats, stats_json, stats_text
+from .load import claims as claims_mod
+from .load import schemaorg
 from .pipeline import build, validate, write_dataset
-from .progress import RichSteps, Steps
-from .queries import load_queries
-from .reasoning import ENGINES
-from .remote_store import LAYOUTS
-from .results import GRAPH, TABULAR, format_result
-from .stats import stats, stats_json, stats_text
-from .store import open_engine, remote_url
+from .query import GRAPH, TABULAR, format_result, load_queries
+from .reason import ENGINES, Explainer, explanation_json, explanation_text, parse_triple
+from .store import LAYOUTS, open_engine, remote_url
 
 
 class _Group(click.Group):
@@ -251,7 +252,7 @@ def serve_cmd(
 
     With --store remote:URL nothing is built: queries go to the store and the pages read a
     snapshot of its graphs taken at start-up."""
-    from .serve import serve
+    from .web import serve
 
     changes = {
         "host": host,
@@ -343,8 +344,7 @@ def push_cmd(
     """Replace the named graphs of a remote SPARQL 1.1 store with ours (staged, then swapped
     in by one SPARQL Update; graph by graph with --no-update), then count each graph there.
     Exit 1, saying what each graph holds, if the push fails or a count differs."""
-    from .push import push
-    from .remote_store import RemoteStore, endpoints
+    from .store import RemoteStore, endpoints, push
 
     urls = endpoints(
         base,
@@ -395,7 +395,7 @@ def wikidata_group() -> None:
 @pass_context
 def wikidata_snapshot(ctx: _Context) -> None:
     """Regenerate data/wikidata/snapshot.ttl from data/wikidata/facts.tsv."""
-    from .wikidata.snapshot import snapshot_text
+    from .link import snapshot_text
 
     target = ctx.settings.wikidata_snapshot
     write_atomic(target, snapshot_text(ctx.settings.wikidata_facts))
@@ -412,8 +412,7 @@ def wikidata_compare(ctx: _Context, fmt: str, output: Path | None) -> None:
     """Grade every claim about a linked entity against the checked Wikidata statements:
     agrees, refines, conflicts, not-in-wikidata or unchecked, with both values and the
     document's quote."""
-    from .wikidata.compare import compare
-    from .wikidata.report import report_json, report_text
+    from .link import compare, report_json, report_text
 
     report = compare(ctx.build(), ctx.settings)
     text = report_json(report) if fmt == "json" else report_text(report)
@@ -441,7 +440,7 @@ def wikidata_compare(ctx: _Context, fmt: str, output: Path | None) -> None:
 def wikidata_link(ctx: _Context, online: bool, names: tuple[str, ...], fmt: str) -> None:
     """Propose Wikidata items for the entities without a link, each scored from its name,
     type, date and director, with the reasons. Offline by default; writes nothing."""
-    from .wikidata.proposals import proposals_json, proposals_text, propose_links
+    from .link import proposals_json, proposals_text, propose_links
 
     found = propose_links(ctx.build(), ctx.settings, online=online, names=names)
     click.echo(proposals_json(found) if fmt == "json" else proposals_text(found), nl=False)

@@ -15,17 +15,12 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from .cache import cache_holds, fingerprint, read_cache, write_cache
-from .checks import Report, run_checks
-from .config import Settings
-from .errors import ChecksFailedError
-from .fsio import write_atomic
-from .loading import load_dataset
-from .namespaces import GRAPHS
-from .progress import Steps
-from .reasoning import reason
-from .store import keep_store, kept_store
-from .wikidata.links import links_graph, read_links
+from .check import Report, run_checks
+from .core import GRAPHS, ChecksFailedError, Settings, Steps, write_atomic
+from .link import links_graph, read_links
+from .load import load_dataset
+from .reason import reason
+from .store import cache_holds, fingerprint, keep_store, kept_store, read_cache, write_cache
 
 DATASET_FILE = "filmgraph.trig"
 

@@ -12,9 +12,8 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, VOID
 from rdflib.void import generateVoID
 
-from ..namespaces import FGID, GRAPHS, SCHEMA, new_graph
-from ..results import MEDIA_TYPES, serialize_graph
-from ..sparql import DEFAULT_GRAPHS, prepare
+from ..core import FGID, GRAPHS, SCHEMA, new_graph
+from ..query import DEFAULT_GRAPHS, MEDIA_TYPES, prepare, serialize_graph
 from .negotiation import choose_or_406, parse_accept
 from .state import State, current
 

@@ -12,7 +12,7 @@ import logging
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import FilmgraphError
+from ..core import FilmgraphError
 
 log = logging.getLogger("filmgraph.web")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from ..errors import QueryError
-from ..explain import explanation_json, explanation_text, parse_triple
+from ..core import QueryError
+from ..reason import explanation_json, explanation_text, parse_triple
 from .negotiation import parse_accept
 from .state import current
 

@@ -16,11 +16,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, request
 from rdflib import URIRef
 
-from ..errors import QueryError
+from ..core import GRAPHS, QueryError
 from ..export import EXPORTS, export, media_type
-from ..namespaces import GRAPHS
-from ..results import QUAD_FORMATS
-from ..sparql import DEFAULT_GRAPHS
+from ..query import DEFAULT_GRAPHS, QUAD_FORMATS
 from .negotiation import choose_or_406, parse_accept
 from .state import current
 

@@ -1,6 +1,6 @@
 """Content negotiation as data: which format answers a request, for each kind of result.
 
-The tables are :data:`filmgraph.results.MEDIA_TYPES` (format name -> media type, preferred
+The tables are :data:`filmgraph.query.formats.MEDIA_TYPES` (format name -> media type, preferred
 first); :func:`choose` is the one function that picks, from the ``format=`` parameter or
 the Accept header's q-values (parsed by Werkzeug). No Accept header, or ``*/*``, gets the
 first format of the family: SPARQL JSON for SELECT/ASK, Turtle for graphs.
@@ -13,8 +13,8 @@ from functools import lru_cache
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from ..errors import QueryError
-from ..results import MEDIA_TYPES, not_acceptable
+from ..core import QueryError
+from ..query import MEDIA_TYPES, not_acceptable
 
 #: Media types clients also send for a family, mapped to the format that serves them.
 ALIASES: dict[str, dict[str, str]] = {

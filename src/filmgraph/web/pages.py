@@ -17,12 +17,11 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from werkzeug.exceptions import NotFound
 
-from ..describe import Description
-from ..errors import NotFoundError
-from ..namespaces import FGID, GRAPHS, new_graph
-from ..results import MEDIA_TYPES, TRIPLE_FORMATS, serialize_graph
-from ..rules import RULES
-from ..sources import Sentence
+from ..core import FGID, GRAPHS, NotFoundError, new_graph
+from ..export import Description
+from ..load import Sentence
+from ..query import MEDIA_TYPES, TRIPLE_FORMATS, serialize_graph
+from ..reason import RULES
 from .errors import text_response
 from .negotiation import parse_accept
 from .state import current

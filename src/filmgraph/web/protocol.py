@@ -20,15 +20,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, g, request
 
-from ..errors import (
+from ..core import (
     ForbiddenError,
     QueryError,
     TooLargeError,
     UnsupportedMediaTypeError,
     UriTooLongError,
 )
-from ..results import FAMILY, MEDIA_TYPES
-from ..workers import Job
+from ..query import FAMILY, MEDIA_TYPES
+from ..serve import Job
 from . import description
 from .errors import text_response
 from .negotiation import choices

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask import render_template
 
-from ..namespaces import PREFIXES
+from ..core import PREFIXES
 from .state import current
 
 __all__ = ["examples", "render_query_page"]

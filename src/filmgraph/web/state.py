@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from flask import current_app
+from flask import Flask, current_app
 from rdflib import Dataset, Graph, URIRef
 
-from ..config import Settings
-from ..errors import NotFoundError
-from ..queries import NamedQuery
-from ..result_cache import ResultCache
-from ..sources import SourceDocument
-from ..workers import WorkerPool
+from ..core import NotFoundError, Settings
+from ..load import SourceDocument
+from ..query import NamedQuery
+from ..serve import ResultCache, WorkerPool
 
 if TYPE_CHECKING:
-    from ..describe import Describer
-    from ..explain import Explainer
+    from ..export import Describer
+    from ..reason import Explainer
 
 
 @dataclass
@@ -64,7 +62,7 @@ class State:
         """The dataset's explainer, made on first use (its derivations take a moment)."""
         with self._lock:
             if self._explainer is None:
-                from ..explain import Explainer
+                from ..reason import Explainer
 
                 self._explainer = Explainer(self.dataset)
             return self._explainer
@@ -74,7 +72,7 @@ class State:
         """Entity descriptions for the pages, made on first use (with the quote index)."""
         with self._lock:
             if self._describer is None:
-                from ..describe import Describer
+                from ..export import Describer
 
                 self._describer = Describer(self.dataset)
             return self._describer
@@ -89,7 +87,7 @@ class State:
         """
         with self._lock:
             if self._source is None:
-                from ..claims import read_source
+                from ..load import read_source
 
                 if not self.settings.claims_file.is_file():
                     raise NotFoundError(
@@ -107,3 +105,8 @@ class State:
 def current() -> State:
     """The state of the app handling this request."""
     return current_app.extensions["filmgraph"]  # type: ignore[no-any-return]
+
+
+def state(app: Flask) -> State:
+    """The filmgraph state of an app made by :func:`~filmgraph.web.create_app`."""
+    return cast(State, app.extensions["filmgraph"])

@@ -1,0 +1,166 @@
+"""Integrity checks: SHACL shapes, SPARQL queries that must return no rows, and quotes.
+
+``run_checks`` returns a :class:`Report`; nothing here raises on a failed check, so callers
+decide (``build`` refuses to go on, ``filmgraph validate`` prints the report and exits 1).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal
+from rdflib.namespace import SH
+
+from ..core import GRAPHS, OA, Settings, new_graph
+from ..load import load_files
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One problem: which check found it, on which node, along which path, and why."""
+
+    check: str
+    focus: str
+    message: str
+    path: str = ""
+    value: str = ""
+
+    def __str__(self) -> str:
+        where = f" {self.path}" if self.path else ""
+        value = f" (value {self.value})" if self.value else ""
+        return f"[{self.check}] {self.focus}{where}: {self.message}{value}"
+
+
+@dataclass
+class Report:
+    """The outcome of every check that ran."""
+
+    checks_run: list[str] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    def text(self) -> str:
+        head = (
+            f"{len(self.checks_run)} checks passed"
+            if self.conforms
+            else f"{len(self.violations)} violation(s) in {len(self.checks_run)} checks:"
+        )
+        return "\n".join([head, *(f"  {v}" for v in self.violations)])
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "conforms": self.conforms,
+                "checks": self.checks_run,
+                "violations": [asdict(v) for v in self.violations],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+
+
+def run_checks(dataset: Dataset, settings: Settings) -> Report:
+    """Run the SHACL shapes, the SPARQL checks and the quote check over a dataset."""
+    report = Report()
+    shapes = sorted(settings.shapes_dir.glob("*.ttl"))
+    if shapes:
+        shacl_check(dataset, load_files(shapes), report)
+    for path in sorted(settings.checks_dir.glob("*.rq")):
+        sparql_check(dataset, path, report)
+    quote_check(dataset, settings, report)
+    return report
+
+
+def shacl_check(dataset: Dataset, shapes: Graph, report: Report) -> None:
+    """Validate the asserted graph against the shapes, with the ontology mixed in."""
+    from pyshacl import validate  # imported lazily: it is slow to import
+
+    data = _copy(dataset.graph(GRAPHS["asserted"]))
+    ontology = _copy(dataset.graph(GRAPHS["ontology"]))
+    _, results, _ = validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True
+    )
+    report.checks_run.append("shacl")
+    for result in results.subjects(SH.focusNode, None):  # type: ignore[union-attr]
+        get = lambda p, r=result: results.value(r, p)  # noqa: E731
+        severity = get(SH.resultSeverity)
+        if severity == SH.Info:
+            continue
+        report.violations.append(
+            Violation(
+                check="shacl",
+                focus=_n3(get(SH.focusNode), dataset),
+                path=_n3(get(SH.resultPath), dataset),
+                message=str(get(SH.resultMessage) or "shape violated"),
+                value=_n3(get(SH.value), dataset),
+            )
+        )
+
+
+def sparql_check(dataset: Dataset, path: Path, report: Report) -> None:
+    """Run one must-return-no-rows query; each row it returns is a violation."""
+    text = path.read_text(encoding="utf-8")
+    purpose = next((ln[1:].strip() for ln in text.splitlines() if ln.startswith("#")), path.stem)
+    report.checks_run.append(path.stem)
+    for row in dataset.query(text):
+        values = [_n3(v, dataset) for v in row]  # type: ignore[union-attr]
+        report.violations.append(
+            Violation(check=path.stem, focus=values[0], message=purpose, value=" ".join(values[1:]))
+        )
+
+
+def quote_check(dataset: Dataset, settings: Settings, report: Report) -> None:
+    """Every quote in the provenance graph matches the source document at its offsets."""
+    from ..load import read_source
+
+    report.checks_run.append("quotes-match-document")
+    text = read_source(settings.claims_file).text
+    provenance = dataset.graph(GRAPHS["provenance"])
+    for quote in provenance.subjects(OA.exact, None, unique=True):
+        exact = provenance.value(quote, OA.exact)
+        target = provenance.value(None, OA.hasSelector, quote)
+        position = next(
+            (
+                sel
+                for sel in provenance.objects(target, OA.hasSelector)
+                if (sel, OA.start, None) in provenance
+            ),
+            None,
+        )
+        start = provenance.value(position, OA.start) if position is not None else None
+        end = provenance.value(position, OA.end) if position is not None else None
+        if start is None or end is None:
+            report.violations.append(
+                Violation("quotes-match-document", _n3(target, dataset), "a quote without offsets")
+            )
+            continue
+        found = text[int(start) : int(end)]
+        if found != str(exact):
+            report.violations.append(
+                Violation(
+                    check="quotes-match-document",
+                    focus=_n3(provenance.value(None, OA.hasTarget, target) or target, dataset),
+                    message=f"the document has {found!r} at offset {start}",
+                    value=repr(str(exact)),
+                )
+            )
+
+
+def _copy(graph: Graph) -> Graph:
+    copy = new_graph()
+    for triple in graph:
+        copy.add(triple)
+    return copy
+
+
+def _n3(term: object, dataset: Dataset) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, Literal):
+        return term.n3()
+    return term.n3(dataset.namespace_manager)  # type: ignore[attr-defined]

@@ -1,0 +1,145 @@
+"""What the graph says about one entity: its facts, each with the document's words behind
+it or the reasoning that infers it, its incoming links and its neighbourhood.
+
+This is the library behind the entity pages; it needs no Flask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
+
+from ..core import FGID, GRAPHS, SCHEMA, WD, NotFoundError, new_graph, term_text
+from ..load import Quote, characterisations_of, quote_index
+from ..reason import Triple
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One triple about an entity: ``asserted`` (with its quotes) or ``inferred``."""
+
+    triple: Triple
+    kind: str
+    quotes: tuple[Quote, ...] = ()
+
+
+@dataclass
+class Description:
+    """An entity as the pages show it. ``facts`` and ``incoming`` map each predicate to its
+    facts, predicates in label order; ``types`` are its classes, ``type_facts`` the
+    ``rdf:type`` facts they come from (asserted or inferred)."""
+
+    iri: URIRef
+    label: str
+    types: list[URIRef]
+    facts: dict[URIRef, list[Fact]] = field(default_factory=dict)
+    incoming: dict[URIRef, list[Fact]] = field(default_factory=dict)
+    same_as: list[URIRef] = field(default_factory=list)
+    characterisations: list[Quote] = field(default_factory=list)
+    type_facts: list[Fact] = field(default_factory=list)
+
+    @property
+    def wikidata(self) -> list[URIRef]:
+        return [iri for iri in self.same_as if iri.startswith(str(WD))]
+
+
+class Describer:
+    """Descriptions of the entities of one built dataset (the quote index is made once)."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self.asserted = dataset.graph(GRAPHS["asserted"])
+        self.inferred = dataset.graph(GRAPHS["inferred"])
+        self.ontology = dataset.graph(GRAPHS["ontology"])
+        self.links = dataset.graph(GRAPHS["links"])
+        self.namespaces = new_graph().namespace_manager
+        self._quotes: dict[Triple, list[Quote]] | None = None
+
+    @property
+    def quotes(self) -> dict[Triple, list[Quote]]:
+        if self._quotes is None:
+            self._quotes = quote_index(self.dataset)
+        return self._quotes
+
+    def describe(self, iri: URIRef) -> Description:
+        """The description of ``iri``.
+
+        Raises:
+            NotFoundError: no asserted or inferred triple mentions ``iri``.
+
+        >>> from filmgraph import build
+        >>> d = Describer(build()).describe(FGID.closeness)
+        >>> d.label, sorted({f.kind for facts in d.facts.values() for f in facts})
+        ('Closeness', ['asserted', 'inferred'])
+        """
+        out = self._facts((iri, None, None))
+        incoming = self._facts((None, None, iri))
+        if not out and not incoming:
+            raise NotFoundError(f"the graph says nothing about <{iri}>")
+        type_facts = out.pop(RDF.type, [])
+        types = sorted({f.triple[2] for f in type_facts}, key=self.label)  # type: ignore[misc]
+        same_as = sorted(
+            {o for p in (SCHEMA.sameAs, OWL.sameAs) for o in self.links.objects(iri, p)}
+            | {o for f in out.get(SCHEMA.sameAs, []) for o in [f.triple[2]]},
+            key=str,
+        )
+        return Description(
+            iri,
+            self.label(iri),
+            types,  # type: ignore[arg-type]
+            out,
+            incoming,
+            same_as,  # type: ignore[arg-type]
+            characterisations_of(self.dataset, iri),
+            type_facts,
+        )
+
+    def _facts(self, pattern: tuple) -> dict[URIRef, list[Fact]]:
+        grouped: dict[URIRef, list[Fact]] = {}
+        for kind, graph in (("asserted", self.asserted), ("inferred", self.inferred)):
+            for triple in graph.triples(pattern):
+                quotes = tuple(self.quotes.get(triple, ())) if kind == "asserted" else ()
+                grouped.setdefault(triple[1], []).append(Fact(triple, kind, quotes))  # type: ignore[arg-type]
+        for facts in grouped.values():
+            facts.sort(key=lambda f: (f.kind, self.label(f.triple[2]), str(f.triple[2])))
+        return dict(sorted(grouped.items(), key=lambda item: self.label(item[0]).lower()))
+
+    def label(self, term: Node) -> str:
+        """A name for people: schema:name or rdfs:label, else the prefixed name."""
+        if isinstance(term, Literal):
+            return str(term)
+        for graph in (self.asserted, self.inferred, self.ontology):
+            for predicate in (SCHEMA.name, RDFS.label):
+                value = graph.value(term, predicate)  # type: ignore[arg-type]
+                if value is not None:
+                    return str(value)
+        return term_text(term, self.ontology, self.namespaces)
+
+    def neighbourhood(self, description: Description, limit: int = 40) -> dict[str, Any]:
+        """The entity and the resources one link away, as cytoscape.js elements."""
+        nodes = {description.iri: description.label}
+        edges = []
+        links = [
+            (fact.triple, fact.kind)
+            for table in (description.facts, description.incoming)
+            for facts in table.values()
+            for fact in facts
+            if isinstance(fact.triple[0], URIRef) and isinstance(fact.triple[2], URIRef)
+        ]
+        for (s, p, o), kind in links:
+            if len(nodes) >= limit and (s not in nodes or o not in nodes):
+                continue
+            for term in (s, o):
+                nodes.setdefault(term, self.label(term))
+            edges.append({"source": str(s), "target": str(o), "label": self.label(p), "kind": kind})
+        return {
+            "nodes": [
+                {"data": {"id": str(iri), "label": label, "ours": iri.startswith(str(FGID))}}
+                for iri, label in nodes.items()
+            ],
+            "edges": [{"data": {"id": f"e{i}", **edge}} for i, edge in enumerate(edges)],
+        }

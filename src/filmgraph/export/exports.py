@@ -1,0 +1,144 @@
+"""Exports: the dataset, or chosen graphs of it, in the standard RDF formats.
+
+Triple formats (Turtle, JSON-LD, N-Triples, RDF/XML) merge the chosen graphs; the quad
+formats (N-Quads, TriG) keep them apart by name. Output is stable, so that diffs between
+builds are readable: Turtle groups each subject's triples with our prefixes bound, N-Triples
+and N-Quads are sorted line by line, TriG writes the graphs in a fixed order, and JSON-LD is
+compacted against a context embedded in the file (``@vocab`` schema.org plus only the
+prefixes the data uses; nothing is fetched), nodes and keys sorted. Blank nodes in the
+triple formats are labelled from their content (rdflib's canonical labels).
+Framed JSON-LD (``jsonld-framed``, see :mod:`filmgraph.export.jsonld`) nests each film's and
+person's places and events under it, with schema.org's context resolved locally.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rdflib import BNode, Dataset, Graph
+from rdflib.compare import to_canonical_graph
+
+from ..core import GRAPHS, QueryError, Settings, new_dataset, new_graph
+from ..query import GRAPH, MEDIA_TYPES, QUAD_FORMATS, json_ld
+from .jsonld import framed, jsonld_context
+
+#: export format name -> its name in :data:`filmgraph.query.formats.GRAPH` (which gives its
+#: serializer and media type), which is also its file extension
+FORMATS: dict[str, str] = {
+    "turtle": "ttl",
+    "jsonld": "jsonld",
+    "nt": "nt",
+    "nq": "nq",
+    "trig": "trig",
+    "xml": "rdf",
+}
+
+#: the framed JSON-LD (written by pyld, not rdflib): its export name
+FRAMED = "jsonld-framed"
+
+#: every export: format name -> file extension
+EXPORTS: dict[str, str] = {**FORMATS, FRAMED: "framed.jsonld"}
+
+DEFAULT_GRAPHS = ("asserted",)
+
+
+def graph_names(selection: Iterable[str]) -> list[str]:
+    """Graph short names from a selection such as ``asserted,inferred`` or ``all``.
+
+    Raises:
+        QueryError: a name that is not one of our graphs.
+    """
+    names: list[str] = []
+    for name in selection:
+        if name == "all":
+            names.extend(GRAPHS)
+        elif name in GRAPHS:
+            names.append(name)
+        else:
+            raise QueryError(f"no graph named {name!r}; graphs: {', '.join(GRAPHS)}, all")
+    return list(dict.fromkeys(names))
+
+
+def media_type(extension: str) -> str:
+    """The media type of an export's file extension (``framed.jsonld`` is JSON-LD).
+
+    >>> media_type("framed.jsonld")
+    'application/ld+json'
+    """
+    return MEDIA_TYPES["GRAPH"][extension.rpartition(".")[2]]
+
+
+def export(
+    dataset: Dataset,
+    fmt: str = "turtle",
+    graphs: Iterable[str] = DEFAULT_GRAPHS,
+    settings: Settings | None = None,
+) -> str:
+    """The chosen graphs of ``dataset`` in format ``fmt`` (a key of :data:`EXPORTS`);
+    ``settings`` says where schema.org's context is, for ``jsonld-framed``.
+
+    Raises:
+        QueryError: an unknown format or graph name; for ``jsonld-framed``, graphs with a
+            blank node that nothing points to (the ontology's axioms).
+
+    >>> from filmgraph import build
+    >>> text = export(build(), "nt")
+    >>> text.splitlines()[0].startswith("<https://w3id.org/filmgraph/id/")
+    True
+    """
+    if fmt not in EXPORTS:
+        raise QueryError(f"no export format {fmt!r}; formats: {', '.join(EXPORTS)}")
+    names = graph_names(graphs)
+    if EXPORTS[fmt] in QUAD_FORMATS:
+        chosen = new_dataset()
+        for name in names:
+            target = chosen.graph(GRAPHS[name])
+            target += dataset.graph(GRAPHS[name])
+        if fmt == "trig":
+            return _trig([chosen.graph(GRAPHS[name]) for name in names])
+        return _sorted_lines(chosen.serialize(format=GRAPH[FORMATS[fmt]][0]))
+    merged = new_graph()
+    for name in names:
+        merged += dataset.graph(GRAPHS[name])
+    if any(isinstance(term, BNode) for triple in merged for term in triple):
+        merged = _canonical(merged)
+    if fmt == FRAMED:
+        return framed(merged, settings)
+    if fmt == "jsonld":
+        return json_ld(merged, jsonld_context(merged))
+    text = merged.serialize(format=GRAPH[FORMATS[fmt]][0])
+    return _sorted_lines(text) if fmt == "nt" else text
+
+
+def _sorted_lines(text: str) -> str:
+    """Lines sorted as if blank nodes had no label, so that their order does not depend
+    on the labels a load gave them."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    lines.sort(key=lambda line: (_BLANK.sub("_:", line), line))
+    return "\n".join(lines) + "\n"
+
+
+_BLANK = re.compile(r"_:[A-Za-z0-9]+")
+
+
+def _trig(graphs: list[Graph]) -> str:
+    """TriG with the graphs in the order given, each grouped by subject as in Turtle
+    (rdflib's own order of graphs changes from run to run); prefixes once, at the top."""
+    prefixes: set[str] = set()
+    bodies = []
+    for graph in graphs:
+        single = new_dataset()
+        single.graph(graph.identifier).__iadd__(graph)
+        lines = single.serialize(format="trig").splitlines()
+        prefixes.update(line for line in lines if line.startswith("@prefix"))
+        bodies.append("\n".join(line for line in lines if not line.startswith("@prefix")))
+    return "\n".join(sorted(prefixes)) + "\n" + "".join(bodies).rstrip() + "\n"
+
+
+def _canonical(graph: Graph) -> Graph:
+    """The graph with blank nodes labelled from their content, not at random, so that
+    exports of the same data are the same text."""
+    canonical = new_graph()
+    canonical += to_canonical_graph(graph)
+    return canonical

@@ -1,0 +1,250 @@
+"""The claims checklist (``data/claims.toml``): read, validate and compile it.
+
+Each claim quotes the exact words of the source document at a character offset and either
+encodes them as triples (a *fact*) or records them as the document's *characterisation* of
+entities. ``compile_claims`` turns the checklist into the asserted facts (``data/balagov.ttl``)
+and their provenance (``data/provenance.ttl``). Every problem is reported with the claims
+file's name and line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rdflib import BNode, Graph, URIRef
+
+from ..core import FGID, DataError, Settings, expand, new_graph, turtle_prefix_header, write_atomic
+from .document import Sentence, SourceDocument
+from .parsing import parse_into
+
+Triple = tuple[URIRef, URIRef, object]
+
+KINDS = ("fact", "characterisation")
+_REQUIRED = {"id", "sentence", "kind", "quote", "start"}
+_OPTIONAL = {"triples", "about"}
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SNIPPET_PREFIXES = ("schema", "fg", "fgid", "xsd", "rdf", "rdfs")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One entry of the checklist."""
+
+    id: str
+    sentence: int
+    kind: str
+    quote: str
+    start: int
+    line: int
+    triples: tuple[Triple, ...] = ()
+    about: tuple[URIRef, ...] = ()
+
+    @property
+    def end(self) -> int:
+        """Offset just past the quote (exclusive), as in a W3C TextPositionSelector."""
+        return self.start + len(self.quote)
+
+
+@dataclass(frozen=True)
+class ClaimSet:
+    """The whole checklist with the document it quotes."""
+
+    path: Path
+    source: SourceDocument
+    claims: tuple[Claim, ...]
+
+    def facts(self) -> Graph:
+        """The asserted graph: the union of every fact's triples."""
+        graph = new_graph()
+        for claim in self.claims:
+            for triple in claim.triples:
+                graph.add(triple)
+        return graph
+
+    def uncovered_sentences(self) -> list[Sentence]:
+        """Sentences of the document that no claim accounts for."""
+        covered = {claim.sentence for claim in self.claims}
+        return [s for s in self.source.sentences() if s.number not in covered]
+
+
+def read_claims(path: Path) -> ClaimSet:
+    """Read and validate the checklist.
+
+    Raises:
+        DataError: with the file and line of the first problem found.
+    """
+    raw = path.read_text(encoding="utf-8")
+    data = _load_toml(raw, path)
+    source = _read_source(path, data.get("source"))
+    sentences = {s.number: s for s in source.sentences()}
+    claim_lines = [n for n, text in enumerate(raw.splitlines(), 1) if text.strip() == "[[claim]]"]
+    entries = data.get("claim", [])
+    if not entries:
+        raise DataError("no [[claim]] entries", path)
+    claims: list[Claim] = []
+    seen: dict[str, int] = {}
+    for entry, line in zip(entries, claim_lines, strict=True):
+        claim = _read_claim(entry, line, path, raw, source, sentences)
+        if claim.id in seen:
+            raise DataError(
+                f"duplicate claim id {claim.id!r} (first at line {seen[claim.id]})", path, line
+            )
+        seen[claim.id] = line
+        claims.append(claim)
+    return ClaimSet(path=path, source=source, claims=tuple(claims))
+
+
+def read_source(path: Path) -> SourceDocument:
+    """Only the source document the checklist at ``path`` quotes (its ``[source]`` table).
+
+    Raises:
+        DataError: the file is not valid TOML or names no readable document.
+    """
+    return _read_source(path, _load_toml(path.read_text(encoding="utf-8"), path).get("source"))
+
+
+def _load_toml(raw: str, path: Path) -> dict:
+    try:
+        return tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        line, column = _toml_position(str(exc))
+        raise DataError(f"bad TOML: {exc}", path, line, column) from exc
+
+
+def _toml_position(message: str) -> tuple[int | None, int | None]:
+    match = re.search(r"line (\d+), column (\d+)", message)
+    return (int(match[1]), int(match[2])) if match else (None, None)
+
+
+def _read_source(path: Path, table: object) -> SourceDocument:
+    if not isinstance(table, dict) or not {"iri", "path", "name"} <= table.keys():
+        raise DataError("a [source] table with iri, path and name is required", path)
+    document = path.parent / table["path"]
+    if not document.is_file():
+        raise DataError(f"source document {document} not found", path)
+    return SourceDocument.read(table["iri"], document, table["name"])
+
+
+def _read_claim(
+    entry: dict,
+    line: int,
+    path: Path,
+    raw: str,
+    source: SourceDocument,
+    sentences: dict[int, Sentence],
+) -> Claim:
+    def fail(reason: str, at: int = line) -> DataError:
+        return DataError(f"claim {entry.get('id', '?')!r}: {reason}", path, at)
+
+    missing = _REQUIRED - entry.keys()
+    unknown = entry.keys() - _REQUIRED - _OPTIONAL
+    if missing:
+        raise fail(f"missing {', '.join(sorted(missing))}")
+    if unknown:
+        raise fail(f"unknown key(s) {', '.join(sorted(unknown))}")
+    if not isinstance(entry["id"], str) or not _ID.match(entry["id"]):
+        raise fail("id must be lower-case words joined by hyphens")
+    if entry["kind"] not in KINDS:
+        raise fail(f"kind must be one of {', '.join(KINDS)}")
+    sentence = sentences.get(entry["sentence"])
+    if sentence is None:
+        raise fail(f"the document has no sentence {entry['sentence']!r}")
+    quote, start = entry["quote"], entry["start"]
+    if not isinstance(quote, str) or not quote or not isinstance(start, int):
+        raise fail("quote must be a non-empty string and start an integer")
+    actual = source.text[start : start + len(quote)]
+    if actual != quote:
+        found = [m.start() for m in re.finditer(re.escape(quote), source.text)]
+        hint = (
+            f"the quote occurs at {found}" if found else "the quote does not occur in the document"
+        )
+        raise fail(f"the document has {actual!r} at offset {start}, not the quote; {hint}")
+    if not (sentence.start <= start and start + len(quote) <= sentence.end):
+        raise fail(f"the quote is not inside sentence {sentence.number}")
+    claim = Claim(entry["id"], sentence.number, entry["kind"], quote, start, line)
+    if claim.kind == "fact":
+        if "about" in entry or not entry.get("triples", "").strip():
+            raise fail("a fact needs `triples` and no `about`")
+        return _with_triples(claim, entry["triples"], path, raw)
+    if "triples" in entry or not entry.get("about"):
+        raise fail("a characterisation needs `about` and no `triples`")
+    about = tuple(expand(name) for name in entry["about"])
+    if not all(iri.startswith(str(FGID)) for iri in about):
+        raise fail("`about` must name our entities (fgid:...)")
+    return replace(claim, about=about)
+
+
+def _with_triples(claim: Claim, turtle: str, path: Path, raw: str) -> Claim:
+    """Parse a fact's Turtle snippet; errors point at the line inside the claims file."""
+    header = turtle_prefix_header(_SNIPPET_PREFIXES)
+    first_line = _snippet_first_line(raw, claim.line)
+    graph = Graph(bind_namespaces="none")
+    try:
+        parse_into(graph, path, data=header + turtle, fmt="turtle")
+    except DataError as exc:
+        line = None if exc.line is None else first_line + exc.line - 1 - header.count("\n")
+        raise DataError(f"claim {claim.id!r}: {exc.reason}", path, line, exc.column) from exc
+    if not len(graph):
+        raise DataError(f"claim {claim.id!r}: `triples` holds no triple", path, first_line)
+    if any(map(_is_blank, _terms(graph))):
+        raise DataError(f"claim {claim.id!r}: no blank nodes; name every entity", path, first_line)
+    return replace(claim, triples=tuple(sorted(graph)))
+
+
+def _snippet_first_line(raw: str, claim_line: int) -> int:
+    """The file line of the first Turtle line of the claim starting at ``claim_line``."""
+    lines = raw.splitlines()
+    for number in range(claim_line, len(lines) + 1):
+        if lines[number - 1].lstrip().startswith("triples"):
+            return number + 1
+    return claim_line
+
+
+def _terms(graph: Graph) -> Iterator[object]:
+    for triple in graph:
+        yield from triple
+
+
+def _is_blank(term: object) -> bool:
+    return isinstance(term, BNode)
+
+
+# ---------------------------------------------------------------- compiling
+
+GENERATED = (
+    "# Generated from data/claims.toml by `filmgraph claims compile`: do not edit by hand.\n"
+)
+
+
+def compile_claims(settings: Settings) -> dict[Path, str]:
+    """The Turtle text of the asserted facts and of the provenance graph, by target file."""
+    from .provenance import provenance_graph
+
+    claimset = read_claims(settings.claims_file)
+    return {
+        settings.facts_file: render_turtle(
+            claimset.facts(), "# The facts the source document states.\n"
+        ),
+        settings.provenance_file: render_turtle(
+            provenance_graph(claimset),
+            "# Where each fact of balagov.ttl is stated in the source document.\n",
+        ),
+    }
+
+
+def write_compiled(settings: Settings) -> list[Path]:
+    """Compile the checklist and write both Turtle files atomically; nothing on error."""
+    outputs = compile_claims(settings)
+    for path, text in outputs.items():
+        write_atomic(path, text)
+    return list(outputs)
+
+
+def render_turtle(graph: Graph, description: str) -> str:
+    """Turtle with the project's prefixes and a header saying where the file comes from."""
+    body = graph.serialize(format="turtle")
+    return GENERATED + description + "\n" + body

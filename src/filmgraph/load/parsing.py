@@ -1,0 +1,97 @@
+"""Parse ontology and data files into the named graphs of a dataset.
+
+Every parse error becomes a :class:`~filmgraph.core.errors.DataError` naming the file, line and
+column, whatever parser raised it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from xml.sax import SAXParseException
+
+from rdflib import Dataset, Graph
+from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.plugins.parsers.ntriples import ParseError
+from rdflib.util import guess_format
+
+from ..core import GRAPHS, DataError, Settings, new_dataset, new_graph
+
+
+def parse_into(
+    graph: Graph, source: Path | str, *, data: str | None = None, fmt: str = ""
+) -> Graph:
+    """Parse a file (or ``data`` said to come from ``source``) into ``graph``.
+
+    Raises:
+        DataError: the text is not valid in its format; says file, line and column.
+    """
+    fmt = fmt or guess_format(str(source)) or "turtle"
+    try:
+        if data is None:
+            graph.parse(str(source), format=fmt)
+        else:
+            graph.parse(data=data, format=fmt)
+    except BadSyntax as exc:
+        # exc.lines miscounts at the end of input; the byte index into the input is exact.
+        raw = exc._str if isinstance(exc._str, bytes) else exc._str.encode("utf-8")
+        index = min(exc._i, len(raw))
+        line_start = raw.rfind(b"\n", 0, index) + 1
+        line = raw.count(b"\n", 0, index) + 1
+        column = len(raw[line_start:index].decode("utf-8", "replace")) + 1
+        raise DataError(f"bad {fmt} syntax: {exc._why}", source, line, column) from exc
+    except SAXParseException as exc:
+        raise DataError(
+            f"bad RDF/XML: {exc.getMessage()}", source, exc.getLineNumber(), exc.getColumnNumber()
+        ) from exc
+    except ParseError as exc:
+        raise DataError(f"bad {fmt} syntax: {exc}", source, _nt_line(source, data, exc)) from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read as {fmt}: {exc}", source) from exc
+    except FileNotFoundError as exc:
+        raise DataError("file not found", source) from exc
+    return graph
+
+
+def _nt_line(source: Path | str, data: str | None, exc: ParseError) -> int | None:
+    """N-Triples errors quote the bad line but not its number: find it."""
+    bad = str(exc).partition("Invalid line:")[2].strip().strip("'\"")
+    if not bad:
+        return None
+    text = data if data is not None else Path(source).read_text("utf-8", errors="replace")
+    for number, line in enumerate(text.splitlines(), 1):
+        if (line.strip() and line.strip() in bad) or bad in line:
+            return number
+    return None
+
+
+def load_files(paths: Iterable[Path], graph: Graph | None = None) -> Graph:
+    """Parse every file into one graph (a fresh one unless given)."""
+    graph = new_graph() if graph is None else graph
+    for path in paths:
+        parse_into(graph, path)
+    return graph
+
+
+def ontology_files(settings: Settings) -> list[Path]:
+    """The ontology's Turtle files: our terms and the schema.org subset (not shapes or checks)."""
+    return sorted(settings.ontology_dir.glob("*.ttl"))
+
+
+def load_dataset(settings: Settings) -> Dataset:
+    """Load the ontology, asserted facts, provenance and the Wikidata snapshot into their
+    named graphs.
+
+    Raises:
+        DataError: a file is missing or malformed.
+    """
+    dataset = new_dataset()
+    sources = {
+        "ontology": ontology_files(settings),
+        "asserted": [settings.facts_file],
+        "provenance": [settings.provenance_file],
+        "wikidata": [settings.wikidata_snapshot],
+    }
+    for name, paths in sources.items():
+        load_files(paths, dataset.graph(GRAPHS[name]))
+    return dataset

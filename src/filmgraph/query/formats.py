@@ -1,0 +1,198 @@
+"""SPARQL results in the standard formats, plus a table for people.
+
+SELECT/ASK results use rdflib's own serializers (JSON, XML, CSV); rdflib has no TSV results
+serializer, so the W3C SPARQL 1.1 TSV format is written here. CONSTRUCT/DESCRIBE results
+are RDF graphs and use rdflib's RDF serializers.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import NamespaceManager
+from rdflib.query import Result
+from rich.console import Console
+from rich.table import Table
+
+from ..core import NotAcceptableError, QueryError, bind_prefixes, new_dataset
+
+#: Result formats for SELECT and ASK: name -> (rdflib serializer, media type).
+TABULAR = {
+    "json": ("json", "application/sparql-results+json"),
+    "xml": ("xml", "application/sparql-results+xml"),
+    "csv": ("csv", "text/csv"),
+    "tsv": ("tsv", "text/tab-separated-values"),
+    "table": ("table", "text/plain"),
+}
+
+#: Result formats for CONSTRUCT and DESCRIBE: name -> (rdflib serializer, media type).
+GRAPH = {
+    "ttl": ("turtle", "text/turtle"),
+    "jsonld": ("json-ld", "application/ld+json"),
+    "nt": ("nt", "application/n-triples"),
+    "rdf": ("xml", "application/rdf+xml"),
+    "xml": ("xml", "application/rdf+xml"),
+    "nq": ("nquads", "application/n-quads"),
+    "trig": ("trig", "application/trig"),
+    "table": ("nt", "application/n-triples"),
+}
+
+#: The graph formats that name graphs (a graph's triples form their default graph).
+QUAD_FORMATS = frozenset({"nq", "trig"})
+
+#: The family of each kind of result: which formats can express it.
+FAMILY = {"SELECT": "SELECT", "ASK": "ASK", "CONSTRUCT": "GRAPH", "DESCRIBE": "GRAPH"}
+
+#: The standard formats of each family, preferred first: format name -> media type.
+#: (The CLI's ``table`` is not a standard format; ``xml`` for a graph is an alias of ``rdf``.)
+MEDIA_TYPES: dict[str, dict[str, str]] = {
+    "SELECT": {n: TABULAR[n][1] for n in ("json", "xml", "csv", "tsv")},
+    "ASK": {n: TABULAR[n][1] for n in ("json", "xml")},
+    "GRAPH": {n: GRAPH[n][1] for n in ("ttl", "jsonld", "nt", "rdf", "nq", "trig")},
+}
+
+
+#: The standard graph formats that hold triples only; each name is also a file extension.
+TRIPLE_FORMATS = tuple(name for name in MEDIA_TYPES["GRAPH"] if name not in QUAD_FORMATS)
+
+
+def not_acceptable(family: str, what: str) -> NotAcceptableError:
+    """The 406 for a result of ``family`` that no accepted format can express."""
+    return NotAcceptableError(
+        f"no format the request accepts can express {what}; it can be sent as "
+        f"{', '.join(MEDIA_TYPES[family].values())}"
+    )
+
+
+def format_result(result: Result, fmt: str, namespaces: NamespaceManager | None = None) -> str:
+    """Serialise a query result in the format named ``fmt``.
+
+    Raises:
+        QueryError: the format does not exist for this kind of result (e.g. CSV for a graph).
+    """
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        if fmt not in GRAPH:
+            raise QueryError(f"a {result.type} result can be {', '.join(GRAPH)}, not {fmt!r}")
+        return serialize_graph(result.graph, fmt)  # type: ignore[arg-type]
+    if fmt not in TABULAR:
+        raise QueryError(f"a {result.type} result can be {', '.join(TABULAR)}, not {fmt!r}")
+    if fmt == "table":
+        return table(result, namespaces)
+    if fmt == "tsv":
+        return tsv(result)
+    if result.type == "ASK" and fmt == "csv":
+        raise QueryError("SPARQL CSV has no form for an ASK result; use json or xml")
+    return result.serialize(format=TABULAR[fmt][0]).decode("utf-8")  # type: ignore[union-attr]
+
+
+def serialize_graph(graph: Graph, fmt: str) -> str:
+    """A graph in the format named ``fmt`` (a key of :data:`GRAPH`), with our prefixes; in
+    the quad formats (N-Quads, TriG) its triples form the default graph."""
+    bind_prefixes(graph)
+    if fmt == "jsonld":
+        return json_ld(graph)
+    if fmt in QUAD_FORMATS:
+        dataset = new_dataset()
+        default = dataset.default_graph
+        default += graph
+        return dataset.serialize(format=GRAPH[fmt][0])
+    return graph.serialize(format=GRAPH[fmt][0])
+
+
+def json_ld(graph: Graph, context: dict | None = None) -> str:
+    """JSON-LD for a graph (compacted against ``context`` when given), its nodes in order of
+    their ``@id`` and keys sorted, so that the same graph gives the same text.
+
+    rdflib writes a blank-node type as ``"@type": [{"@id": "_:b"}]``, which JSON-LD does
+    not allow (a type is a string, ``"_:b"``; pyoxigraph refuses the object form): such
+    types are written as strings.
+    """
+    data = json.loads(graph.serialize(format="json-ld", context=context))
+    _string_types(data)
+    return json.dumps(_sorted_sets(data), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _sorted_sets(node: Any, ordered: bool = False) -> Any:
+    """Arrays sorted (JSON-LD arrays are sets), but for the items of an ``@list``."""
+    if isinstance(node, dict):
+        return {k: _sorted_sets(v, ordered=k == "@list") for k, v in node.items()}
+    if isinstance(node, list):
+        items = [_sorted_sets(item) for item in node]
+        return items if ordered else sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
+    return node
+
+
+def _string_types(node: object) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _string_types(item)
+    elif isinstance(node, dict):
+        types = node.get("@type")
+        if isinstance(types, list):
+            node["@type"] = [t["@id"] if isinstance(t, dict) and "@id" in t else t for t in types]
+        elif isinstance(types, dict) and "@id" in types:
+            node["@type"] = types["@id"]
+        for value in node.values():
+            _string_types(value)
+
+
+def tsv(result: Result) -> str:
+    """SPARQL 1.1 Query Results TSV: a header of ``?var`` names, then terms in Turtle syntax."""
+    if result.type == "ASK":
+        raise QueryError("SPARQL TSV has no form for an ASK result; use json or xml")
+    names = [str(v) for v in result.vars or []]
+    lines = ["\t".join(f"?{n}" for n in names)]
+    for row in result:
+        lines.append("\t".join(_tsv_term(row.get(n)) for n in names))  # type: ignore[union-attr]
+    return "\n".join(lines) + "\n"
+
+
+def _tsv_term(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        escaped = (
+            str(term)
+            .replace("\\", "\\\\")
+            .replace('"', '\\"')
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+            .replace("\t", "\\t")
+        )
+        if term.language:
+            return f'"{escaped}"@{term.language}'
+        if term.datatype:
+            return f'"{escaped}"^^<{term.datatype}>'
+        return f'"{escaped}"'
+    raise QueryError(f"cannot write {term!r} as TSV")
+
+
+def table(result: Result, namespaces: NamespaceManager | None = None) -> str:
+    """A human-readable table (not a standard format): one row per solution, IRIs as
+    prefixed names where ``namespaces`` knows a prefix, literals as their plain text."""
+    if result.type == "ASK":
+        return f"{result.askAnswer}\n"
+    names = [str(v) for v in result.vars or []]
+    grid = Table(*names, show_lines=False)
+    count = 0
+    for row in result:
+        grid.add_row(*(_plain(row.get(n), namespaces) for n in names))  # type: ignore[union-attr]
+        count += 1
+    out = io.StringIO()
+    Console(file=out, width=200, no_color=True).print(grid)
+    return out.getvalue() + f"{count} row(s)\n"
+
+
+def _plain(term: object, namespaces: NamespaceManager | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef) and namespaces is not None:
+        return term.n3(namespaces)
+    return str(term)

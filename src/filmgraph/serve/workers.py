@@ -1,0 +1,391 @@
+"""Query workers: SPARQL evaluated in processes that can be stopped.
+
+rdflib cannot interrupt a query running in a thread. So every query runs in a worker
+process holding its own copy of the dataset: a query that passes the time limit has its
+worker killed and replaced, and its client gets a 503, while the other workers go on
+serving. A worker also runs under a memory limit and the :mod:`filmgraph.serve.sandbox` hook,
+and serialises its answer itself, so the web process only moves bytes.
+
+The pool is plain Python (no Flask): ``WorkerPool(dataset).run(Job(query))``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import queue
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any
+from urllib.error import URLError
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.plugins.sparql.sparql import SPARQLError
+from rdflib.query import Result
+
+from ..core import FilmgraphError, UnavailableError, new_dataset
+from ..query import (
+    FAMILY,
+    GRAPH,
+    TABULAR,
+    Engine,
+    QueryEngine,
+    engine_failure,
+    format_result,
+    is_engine_failure,
+    not_acceptable,
+)
+from . import sandbox
+
+if TYPE_CHECKING:
+    from ..store import Endpoints
+
+log = logging.getLogger(__name__)
+
+#: Result families and the format the client accepts for each (None: none acceptable).
+Formats = dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query to answer: its text, the protocol's dataset, and the chosen formats."""
+
+    query: str
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    formats: Formats = field(default_factory=lambda: {"SELECT": "json", "ASK": "json"})
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A worker's answer: a body in ``format`` (the error message when status >= 400)."""
+
+    status: int
+    body: bytes
+    kind: str | None = None
+    format: str | None = None
+    truncated: bool = False
+    rows: int = 0
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    max_rows: int | None = None
+    allowed_services: tuple[str, ...] = ()
+    memory_mb: int = 0
+    user_agent: str = ""  # sent on SERVICE calls
+    store_path: str = ""  # an Oxigraph store on disk to open read-only, else the payload
+    # A remote store to send queries to (store=remote:URL), the graphs of ours it holds and
+    # the seconds to wait for its answers; its host is the only one the sandbox lets through.
+    store: Endpoints | None = None
+    store_graphs: tuple[str, ...] = ()
+    store_timeout: float = 30.0
+
+
+class _Worker:
+    def __init__(self, context: Any, payload: bytes, options: WorkerOptions) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(child, payload, options), daemon=True, name="filmgraph-query"
+        )
+        self.process.start()
+        child.close()
+        self._stopping = threading.Lock()
+        self._stopped = False
+
+    def wait_ready(self, timeout: float) -> None:
+        try:
+            if not self.conn.poll(timeout):
+                raise UnavailableError(f"a query worker did not start within {timeout:g} s")
+            message = self.conn.recv()
+        except (EOFError, OSError):
+            raise UnavailableError("a query worker exited while starting") from None
+        if message != "ready":
+            raise UnavailableError(f"a query worker failed to start: {message}")
+
+    def stop(self) -> None:
+        """Kill the process and close its pipe, once (the pool's closing and a restart
+        thread may both stop the same worker; closing a pipe twice could close another
+        file that reused its descriptor)."""
+        with self._stopping:
+            if self._stopped:
+                return
+            self._stopped = True
+        with contextlib.suppress(Exception):
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """A fixed number of query worker processes over one dataset.
+
+    Args:
+        dataset: the dataset to serve; each worker gets a copy (as N-Quads).
+        size: how many queries run at once.
+        timeout: seconds a query may run before its worker is stopped (and seconds a
+            request may wait for a free worker).
+        options: the row cap, the SERVICE allow-list and the memory limit per worker.
+
+    Raises (from :meth:`run`):
+        UnavailableError: the query hit the time limit, its worker died, or no worker was
+            free in time.
+    """
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        *,
+        size: int = 2,
+        timeout: float = 10.0,
+        options: WorkerOptions | None = None,
+        start_timeout: float = 300.0,
+    ) -> None:
+        self.size = size
+        self.timeout = timeout
+        self.options = options or WorkerOptions()
+        self.start_timeout = start_timeout
+        self.timeouts = 0
+        self.restarts = 0
+        self._dataset = dataset
+        self._payload: bytes | None = None  # the dataset as N-Quads, made by start()
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._started = False
+        self._closed = False
+
+    def start(self) -> WorkerPool:
+        """Start the workers and wait until each holds the dataset (idempotent)."""
+        with self._lock:
+            if self._started:
+                return self
+            if self._payload is None:
+                self._payload = (
+                    b""  # each worker opens the store itself
+                    if self.options.store_path or self.options.store
+                    else self._dataset.serialize(format="nquads", encoding="utf-8")
+                )
+            workers = [self._spawn() for _ in range(self.size)]
+            try:
+                for worker in workers:
+                    worker.wait_ready(self.start_timeout)
+            except Exception:
+                for worker in workers:
+                    self._discard(worker)
+                raise
+            for worker in workers:
+                self._idle.put(worker)
+            self._started = True
+        return self
+
+    @property
+    def started(self) -> bool:
+        """Whether the workers have been started (they start on the first query)."""
+        return self._started
+
+    def alive(self) -> int:
+        """How many workers are running."""
+        return sum(1 for w in list(self._all) if w.process.is_alive())
+
+    def run(self, job: Job) -> Reply:
+        """Answer ``job`` in a free worker within the time limit."""
+        self.start()
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise UnavailableError(
+                f"all {self.size} query workers stayed busy for {self.timeout:g} s; try again later"
+            ) from None
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(self.timeout):
+                self.timeouts += 1
+                self._replace(worker)
+                raise UnavailableError(
+                    f"the query was stopped at the time limit of {self.timeout:g} s"
+                )
+            reply = worker.conn.recv()
+        except (EOFError, OSError):
+            self._replace(worker)
+            raise UnavailableError(
+                "the query's worker stopped before answering (out of memory?); it has been replaced"
+            ) from None
+        if reply.status == 503:  # the worker ran out of memory and is leaving
+            self._replace(worker)
+        else:
+            self._idle.put(worker)
+        return reply
+
+    def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        for worker in list(self._all):
+            self._discard(worker)
+
+    def _spawn(self) -> _Worker:
+        assert self._payload is not None, "start() makes the payload first"
+        worker = _Worker(self._context, self._payload, self.options)
+        self._all.add(worker)
+        return worker
+
+    def _discard(self, worker: _Worker) -> None:
+        self._all.discard(worker)
+        worker.stop()
+
+    def _replace(self, worker: _Worker) -> None:
+        """Stop a worker now and start its replacement in the background."""
+        self._discard(worker)
+        self.restarts += 1
+        if self._closed:
+            return
+
+        def restart() -> None:
+            while not self._closed:
+                fresh = self._spawn()
+                try:
+                    fresh.wait_ready(self.start_timeout)
+                except UnavailableError as exc:
+                    self._discard(fresh)
+                    if not self._closed:
+                        log.error("restarting a query worker: %s", exc)
+                        time.sleep(1)
+                    continue
+                if self._closed:  # the pool closed while this worker started
+                    self._discard(fresh)
+                else:
+                    self._idle.put(fresh)
+                return
+
+        threading.Thread(target=restart, name="filmgraph-restart", daemon=True).start()
+
+
+def _serve(conn: Connection, payload: bytes, options: WorkerOptions) -> None:
+    """A worker's life: load the dataset, lock the sandbox, answer jobs until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    import warnings
+
+    warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's own deprecated calls
+    try:
+        engine = _engine(payload, options)
+        del payload
+        _warm_up()
+        if options.memory_mb:
+            _limit_memory(options.memory_mb)
+        if options.user_agent:
+            sandbox.identify(options.user_agent)
+        sandbox.install(reachable(options))
+    except Exception as exc:  # report any start-up failure to the parent, then leave
+        conn.send(f"{type(exc).__name__}: {exc}")
+        return
+    conn.send("ready")
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = _answer(engine, job)
+        except MemoryError:
+            conn.send(Reply(503, b"the query needed more memory than a worker may use"))
+            return
+        conn.send(reply)
+
+
+def reachable(options: WorkerOptions) -> tuple[str, ...]:
+    """The URLs a worker's sandbox lets it reach: the remote store's query endpoint alone
+    (the store makes any SERVICE call itself), else the SERVICE allow-list."""
+    return (options.store.query,) if options.store else options.allowed_services
+
+
+def _engine(payload: bytes, options: WorkerOptions) -> Engine:
+    """The worker's engine: over a remote store, the Oxigraph store on disk, or the dataset
+    sent to it."""
+    if options.store:
+        from ..store import RemoteEngine, RemoteStore
+
+        return RemoteEngine(
+            RemoteStore(options.store, timeout=options.store_timeout, agent=options.user_agent),
+            graphs=options.store_graphs,
+            allowed_services=options.allowed_services,
+            max_rows=options.max_rows,
+        )
+    if options.store_path:
+        from ..store import OxigraphEngine
+
+        return OxigraphEngine.read_only(
+            options.store_path,
+            allowed_services=options.allowed_services,
+            max_rows=options.max_rows,
+        )
+    dataset = new_dataset()
+    dataset.parse(data=payload, format="nquads")
+    engine = QueryEngine(
+        dataset, allowed_services=options.allowed_services, max_rows=options.max_rows
+    )
+    engine.view()  # build the default view before the sandbox closes
+    return engine
+
+
+def _answer(engine: Engine, job: Job) -> Reply:
+    try:
+        answer = engine.run(job.query, job.default_graphs, job.named_graphs)
+        family = FAMILY[answer.kind]
+        fmt = job.formats.get(family)
+        if fmt is None:
+            raise not_acceptable(family, f"the result of a {answer.kind} query")
+        body = answer.body(fmt)  # a backend may write it itself (Oxigraph does)
+        return Reply(200, body, answer.kind, fmt, answer.truncated, len(answer))
+    except FilmgraphError as exc:
+        return Reply(exc.status, exc.message.encode("utf-8"))
+    except SPARQLError as exc:
+        return Reply(400, f"the query cannot be evaluated: {exc}".encode())
+    except PermissionError as exc:
+        return Reply(403, f"refused: {exc}".encode())
+    except URLError as exc:  # a SERVICE endpoint on the allow-list failed
+        if isinstance(exc.reason, PermissionError):
+            return Reply(403, f"refused: {exc.reason}".encode())
+        url = getattr(exc, "url", None)  # an HTTPError knows the URL it was answered for
+        where = f" ({url.split('?')[0]})" if url else ""
+        return Reply(502, f"a SERVICE endpoint failed{where}: {exc}".encode())
+    except RecursionError:
+        return Reply(400, b"the query is nested too deeply to evaluate")
+    except Exception as exc:  # rdflib's limits (501) or a bug of ours (500); never a trace
+        if is_engine_failure(exc):
+            message = engine_failure(exc)
+            log.warning("engine failure: %s", message, exc_info=exc)
+            return Reply(501, message.encode("utf-8"))
+        log.exception("query failed: %s", job.query[:200])
+        return Reply(
+            500, f"internal error while answering the query ({type(exc).__name__})".encode()
+        )
+
+
+def _warm_up() -> None:
+    """Import every serializer now: imports read files, which the sandbox then refuses."""
+    graph = Graph()
+    graph.add((URIRef("urn:a"), URIRef("urn:b"), Literal("c")))
+    constructed = Result("CONSTRUCT")
+    constructed.graph = graph
+    for name in GRAPH:
+        format_result(constructed, name)
+    selected = Result("SELECT")
+    selected.vars = []
+    selected.bindings = []
+    for name in TABULAR:
+        format_result(selected, name)
+    asked = Result("ASK")
+    asked.askAnswer = True
+    format_result(asked, "xml")
+
+
+def _limit_memory(megabytes: int) -> None:
+    import resource
+
+    limit = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

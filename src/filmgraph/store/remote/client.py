@@ -1,0 +1,336 @@
+"""A client for a remote SPARQL 1.1 store: the Protocol for queries and updates, the Graph
+Store Protocol for whole graphs; urllib only.
+
+A store has up to three endpoints, at paths that differ from product to product, so they
+are derived from one base URL by a named layout (:data:`LAYOUTS`) and each may be given
+explicitly instead. Every request sends an identifying User-Agent, waits at most
+``timeout`` seconds for an answer, and may authenticate (HTTP Basic or Digest, whichever
+the store asks for). Every failure (a bad URL, unreachable, timed out, an HTTP error, an
+answer that is not what the protocol promises) is an :class:`~filmgraph.core.errors.UpstreamError`
+naming the URL and the HTTP status, with the first words of the store's own message.
+
+Used by :mod:`.push` (graphs in) and :mod:`.remote_engine` (queries out, ``store=remote:URL``).
+
+This is not :mod:`.remote`, which reads a SPARQL endpoint for notebooks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.message import Message
+from http.client import HTTPException
+from typing import Any
+from urllib.error import HTTPError
+from urllib.parse import urlencode, urlsplit
+from urllib.request import (
+    HTTPBasicAuthHandler,
+    HTTPDigestAuthHandler,
+    HTTPPasswordMgrWithDefaultRealm,
+    OpenerDirector,
+    Request,
+    build_opener,
+)
+
+from rdflib import Graph
+from rdflib.plugins.parsers.ntriples import ParseError
+
+from ...core import SettingError, Settings, UpstreamError, unreachable
+from ...link import user_agent
+
+#: Where each product puts its endpoints, relative to the base URL given with ``--to``:
+#: layout -> (query, update, Graph Store). For Fuseki the base is the dataset
+#: (``http://host:3030/ds``); for the others, the server.
+LAYOUTS: dict[str, tuple[str, str, str]] = {
+    "oxigraph": ("/query", "/update", "/store"),
+    "fuseki": ("/sparql", "/update", "/data"),
+    "virtuoso": ("/sparql", "/sparql-auth", "/sparql-graph-crud-auth"),
+}
+
+#: Layouts whose store lets a query's own FROM / FROM NAMED win over the protocol's
+#: ``default-graph-uri`` / ``named-graph-uri`` (the protocol says they lose): Virtuoso 7.2.
+FROM_WINS = frozenset({"virtuoso"})
+
+#: What we send with PUT: N-Triples text, which is also Turtle (every Graph Store reads
+#: ``text/turtle``; not every one knows ``application/n-triples``).
+SEND_TYPE = "text/turtle; charset=utf-8"
+RESULTS_JSON = "application/sparql-results+json"
+
+#: The header with which a store says it cut a query's answer at a limit of its own, and no
+#: error was raised: Virtuoso's ``ResultSetMaxRows`` (10,000 rows in Debian's package).
+CUT_HEADER = "X-SPARQL-MaxRows"
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """The store's answer to a query: its media type (without parameters), its body, and the
+    row limit at which the store says it cut it (:data:`CUT_HEADER`; None when whole)."""
+
+    media_type: str
+    body: bytes
+    cut_at: int | None = None
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The URLs of one store. ``update`` is None when the store takes no SPARQL Update
+    (or it is not to be used): then graphs are replaced one PUT at a time. ``from_wins``: the
+    store lets a query's own FROM win over the protocol's dataset (:data:`FROM_WINS`)."""
+
+    query: str
+    gsp: str
+    update: str | None = None
+    from_wins: bool = False
+
+
+def _checked(url: str, what: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingError(f"{what}: not an http(s) URL: {url!r}")
+    return url
+
+
+def endpoints(
+    base: str | None = None,
+    layout: str = "oxigraph",
+    *,
+    query: str | None = None,
+    update: str | None = None,
+    gsp: str | None = None,
+    use_update: bool = True,
+) -> Endpoints:
+    """The endpoints of a store: each given URL as given, the others from ``base`` and the
+    ``layout``'s paths.
+
+    Raises:
+        SettingError: an unknown layout, a URL that is not http(s), or an endpoint that is
+            neither given nor derivable (no ``base``).
+
+    >>> endpoints("http://127.0.0.1:7878")  # doctest: +NORMALIZE_WHITESPACE
+    Endpoints(query='http://127.0.0.1:7878/query', gsp='http://127.0.0.1:7878/store',
+              update='http://127.0.0.1:7878/update', from_wins=False)
+    >>> endpoints("http://localhost:3030/ds/", "fuseki", use_update=False).gsp
+    'http://localhost:3030/ds/data'
+    """
+    if layout not in LAYOUTS:
+        raise SettingError(f"no store layout {layout!r}; layouts: {', '.join(LAYOUTS)}")
+    root = _checked(base, "--to").rstrip("/") if base else None
+    paths = dict(zip(("query", "update", "gsp"), LAYOUTS[layout], strict=True))
+    given = {"query": query, "update": update, "gsp": gsp}
+    urls: dict[str, str | None] = {}
+    for name, url in given.items():
+        if url:
+            urls[name] = _checked(url, f"--{name}")
+        elif root:
+            urls[name] = root + paths[name]
+        else:
+            urls[name] = None
+    missing = [f"--{n}" for n in ("query", "gsp") if urls[n] is None]
+    if missing:
+        raise SettingError(f"no store to push to: give --to, or {' and '.join(missing)}")
+    return Endpoints(
+        query=str(urls["query"]),
+        gsp=str(urls["gsp"]),
+        update=urls["update"] if use_update else None,
+        from_wins=layout in FROM_WINS,
+    )
+
+
+def _cut_at(value: str | None) -> int | None:
+    """The row limit a :data:`CUT_HEADER` names (0 when it names none we can read)."""
+    if value is None:
+        return None
+    return int(value.strip()) if value.strip().isdigit() else 0
+
+
+def _body_excerpt(exc: HTTPError) -> str:
+    """The first words of an error answer (stores explain themselves there)."""
+    try:
+        text = exc.read(2000).decode("utf-8", errors="replace")
+    except (OSError, HTTPException):
+        return ""
+    return " ".join(text.split())[:200]
+
+
+class RemoteStore:
+    """Whole graphs in, counts and graphs out, over HTTP.
+
+    Args:
+        endpoints: the store's URLs (:func:`endpoints`).
+        timeout: seconds to wait for each answer.
+        contact: a URL or e-mail address for the User-Agent.
+        user, password: credentials for HTTP Basic or Digest authentication, if any.
+        opener: injectable for tests (``urllib.request.build_opener()``'s ``open``).
+        agent: the whole User-Agent, instead of one made from ``contact``.
+    """
+
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        *,
+        timeout: float = 60.0,
+        contact: str = "https://w3id.org/filmgraph/",
+        user: str = "",
+        password: str = "",
+        opener: OpenerDirector | None = None,
+        agent: str = "",
+    ) -> None:
+        self.endpoints = endpoints
+        self.timeout = timeout
+        self.user_agent = agent or user_agent(contact)
+        if opener is None:
+            handlers = []
+            if user:
+                passwords = HTTPPasswordMgrWithDefaultRealm()
+                for url in (endpoints.query, endpoints.gsp, endpoints.update):
+                    if url:
+                        passwords.add_password(None, url, user, password)
+                # Digest first (urllib orders it so), then Basic: whichever the store asks.
+                handlers = [HTTPDigestAuthHandler(passwords), HTTPBasicAuthHandler(passwords)]
+            opener = build_opener(*handlers)
+        self._opener = opener
+
+    @classmethod
+    def from_settings(cls, endpoints: Endpoints, settings: Settings) -> RemoteStore:
+        return cls(
+            endpoints,
+            timeout=settings.push_timeout,
+            contact=settings.wikidata_contact,
+            user=settings.push_user,
+            password=settings.push_password,
+        )
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, bytes]:
+        """Send one request; the status and body of a 2xx answer.
+
+        Raises:
+            UpstreamError: anything else, naming the URL and the status.
+        """
+        status, _, body = self._exchange(method, url, data=data, headers=headers)
+        return status, body
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Message, bytes]:
+        """:meth:`_request`, with the answer's headers too."""
+        sent = {"User-Agent": self.user_agent, **(headers or {})}
+        try:
+            with self._opener.open(
+                Request(url, data=data, headers=sent, method=method), timeout=self.timeout
+            ) as answer:
+                return answer.status, answer.headers, answer.read()
+        except HTTPError as exc:
+            said = _body_excerpt(exc)
+            reason = f"{method} refused: {exc.reason or 'HTTP error'}" + (
+                f": {said}" if said else ""
+            )
+            raise UpstreamError(reason, url, exc.code) from exc
+        except (OSError, HTTPException, ValueError) as exc:  # URLError and time-outs too
+            raise unreachable(exc, url, self.timeout, method) from exc
+
+    def _graph_url(self, iri: str) -> str:
+        return f"{self.endpoints.gsp}?{urlencode({'graph': iri}, safe=':/')}"
+
+    def put(self, iri: str, graph: Graph) -> None:
+        """Replace the graph ``iri`` with ``graph`` (Graph Store Protocol PUT)."""
+        body = graph.serialize(format="nt", encoding="utf-8")
+        self._request("PUT", self._graph_url(iri), data=body, headers={"Content-Type": SEND_TYPE})
+
+    def post(self, iri: str, graph: Graph) -> None:
+        """Add ``graph``'s triples to the graph ``iri`` (Graph Store Protocol POST)."""
+        body = graph.serialize(format="nt", encoding="utf-8")
+        self._request("POST", self._graph_url(iri), data=body, headers={"Content-Type": SEND_TYPE})
+
+    def get(self, iri: str) -> Graph:
+        """The graph ``iri`` as the store holds it (empty if the store has no such graph)."""
+        url = self._graph_url(iri)
+        try:
+            _, body = self._request("GET", url, headers={"Accept": "application/n-triples"})
+        except UpstreamError as exc:
+            if exc.upstream_status == 404:
+                return Graph()
+            raise
+        graph = Graph()
+        try:
+            graph.parse(data=body.decode("utf-8"), format="nt")
+        except (UnicodeDecodeError, ParseError) as exc:
+            raise UpstreamError(f"the answer is not N-Triples ({exc})", url) from exc
+        return graph
+
+    def update(self, text: str) -> None:
+        """Run a SPARQL Update request (one request: one transaction where the store has them).
+
+        Raises:
+            UpstreamError: the store refused or failed it, or no update endpoint is known.
+        """
+        if not self.endpoints.update:
+            raise UpstreamError("no SPARQL Update endpoint", self.endpoints.gsp)
+        form = urlencode({"update": text}).encode("utf-8")
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        self._request("POST", self.endpoints.update, data=form, headers=headers)
+
+    def select(self, text: str) -> list[dict[str, str]]:
+        """The rows of a SELECT query, each variable's value as a string."""
+        url = self.endpoints.query
+        form = urlencode({"query": text}).encode("utf-8")
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": RESULTS_JSON}
+        _, body = self._request("POST", url, data=form, headers=headers)
+        try:
+            rows: Any = json.loads(body)["results"]["bindings"]
+            return [{name: cell["value"] for name, cell in row.items()} for row in rows]
+        except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise UpstreamError(f"the answer is not SPARQL JSON results ({exc!r})", url) from exc
+
+    def query(
+        self,
+        text: str,
+        accept: str,
+        default_graphs: Iterable[str] = (),
+        named_graphs: Iterable[str] = (),
+    ) -> QueryAnswer:
+        """Send a query to the query endpoint (POST, form-encoded), its dataset given by the
+        protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters (which take
+        precedence over the query's own FROM / FROM NAMED)."""
+        params = [("query", text)]
+        params += [("default-graph-uri", str(g)) for g in default_graphs]
+        params += [("named-graph-uri", str(g)) for g in named_graphs]
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
+        form = urlencode(params).encode("utf-8")
+        _, said, body = self._exchange("POST", self.endpoints.query, data=form, headers=headers)
+        return QueryAnswer(said.get_content_type(), body, _cut_at(said.get(CUT_HEADER)))
+
+    def counts(self, iris: Iterable[str]) -> dict[str, int]:
+        """Triples in each named graph (0 for a graph the store does not have), one query."""
+        iris = list(dict.fromkeys(iris))
+        if not iris:
+            return {}
+        values = " ".join(f"<{iri}>" for iri in iris)
+        rows = self.select(
+            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} "
+            "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        )
+        found = {iri: 0 for iri in iris}
+        for row in rows:
+            try:
+                found[row["g"]] = int(row["n"])
+            except (KeyError, ValueError) as exc:
+                raise UpstreamError(f"unexpected count row {row}", self.endpoints.query) from exc
+        return found
+
+    def graph_names(self) -> set[str]:
+        """The names of the store's named graphs that hold at least one triple."""
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return {row["g"] for row in rows if "g" in row}

@@ -1,0 +1,264 @@
+"""The remote backend (``store=remote:URL``): queries answered by a SPARQL 1.1 store that
+holds our graphs (``filmgraph push`` puts them there), over the SPARQL 1.1 Protocol.
+
+The rules stay the library's: every query is first parsed by rdflib (:class:`sparql.Engine`),
+so updates, SERVICE off the allow-list and graphs we do not hold are refused before anything
+is sent. Only then is the query text sent to the store's query endpoint, its dataset always
+made explicit by the protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters (the
+default graph the union of asserted, inferred and links unless FROM or the protocol say
+otherwise). The protocol makes those parameters win over the query's own FROM / FROM NAMED,
+and they only ever name graphs the store holds, so a store that would dereference a FROM IRI
+never sees one it lacks; as a second guard, a query whose own FROM names a graph we do not
+hold is refused even when the protocol's parameters override it. An empty default graph, or
+no named graphs, is sent as the graph :data:`EMPTY`, a ``urn:`` that names nothing to fetch:
+a store that takes a missing ``named-graph-uri`` to mean all its graphs (Virtuoso does) is
+never left to choose. SERVICE calls on the allow-list are made by the store itself.
+
+The project's prefixes are declared before the query's text, as rdflib predeclares them.
+Answers come back as SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE).
+SELECT and ASK answers are read by Oxigraph's parser and written again by its writers, as
+the embedded Oxigraph store's own answers are (:func:`oxigraph_store.read_answer`; rdflib
+terms are made only when a caller reads ``result``); graphs become rdflib graphs. Every
+serializer, cap and route works unchanged. A store that
+fails, cannot be reached, times out or answers something else is an
+:class:`~filmgraph.core.errors.UpstreamError` (502) naming its URL and status.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rdflib import Dataset, Graph, Literal, URIRef, Variable
+from rdflib.namespace import XSD
+from rdflib.query import Result
+
+from ...core import (
+    GRAPHS,
+    QueryError,
+    SettingError,
+    UpstreamError,
+    new_dataset,
+    sparql_prefix_header,
+)
+from ...query import Answer, Engine, Prepared, _cap
+from ..oxigraph.engine import read_answer
+from .client import CUT_HEADER, RemoteStore
+
+#: Our prefixes, declared before the query's own prologue (which may redefine them): the
+#: store does not predeclare them as we do.
+PROLOGUE = sparql_prefix_header()
+
+#: Sent as ``default-graph-uri`` when a query's default graph is empty (FROM NAMED alone).
+EMPTY = "urn:filmgraph:empty"
+
+#: The graphs the pages, ``/explain`` and the data documents read (describe.py, explain.py).
+PAGES_NEED = ("ontology", "asserted", "inferred")
+
+#: What we ask for, and how each media type the store may answer with is read.
+RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.5"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
+RESULT_FORMATS = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+}
+GRAPH_FORMATS = {
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "text/turtle": "turtle",
+    "application/rdf+xml": "xml",
+}
+
+
+class RemoteEngine(Engine):
+    """Runs SPARQL on a remote SPARQL 1.1 store, under the same rules as :class:`QueryEngine`.
+
+    Args:
+        store: the store's client (only its query endpoint is used).
+        graphs: the graphs it holds that we serve; asked of the store when None
+            (:func:`held_graphs`).
+        allowed_services, max_rows: see :class:`~filmgraph.query.engine.Engine`.
+
+    Raises:
+        UpstreamError: (from :meth:`run`) the store failed or gave an unreadable answer.
+    """
+
+    def __init__(
+        self,
+        store: RemoteStore,
+        *,
+        graphs: Iterable[str] | None = None,
+        allowed_services: Iterable[str] = (),
+        max_rows: int | None = None,
+        cache_size: int = 256,
+    ) -> None:
+        held = held_graphs(store) if graphs is None else graphs
+        super().__init__(
+            [URIRef(str(g)) for g in held],
+            allowed_services=allowed_services,
+            max_rows=max_rows,
+            cache_size=cache_size,
+        )
+        self.store = store
+
+    def evaluate(
+        self, prepared: Prepared, default: tuple[URIRef, ...], named: tuple[URIRef, ...]
+    ) -> Answer:
+        own = self.dataset(prepared.default_graphs, prepared.named_graphs)  # its FROM too
+        if self.store.endpoints.from_wins and prepared.default_graphs is not None:
+            _same_dataset(own, (default, named), self.store.endpoints.query)
+        graph_result = prepared.kind in ("CONSTRUCT", "DESCRIBE")
+        said = self.store.query(
+            PROLOGUE + prepared.text,
+            GRAPH_ACCEPT if graph_result else RESULTS_ACCEPT,
+            [str(g) for g in default] or [EMPTY],
+            [str(g) for g in named] or [EMPTY],
+        )
+        url = self.store.endpoints.query
+        if graph_result:
+            result = Result(prepared.kind)
+            result.graph = _graph(said.media_type, said.body, url)
+            answer = _cap(Answer(prepared.kind, result), self.max_rows)
+        else:
+            fmt = RESULT_FORMATS.get(said.media_type, "")
+            answer = read_answer(prepared.kind, said.body, fmt, self.max_rows)
+            if answer is None:  # not results Oxigraph reads: rdflib's parsers say what is wrong
+                result = _results(said.media_type, said.body, url, prepared.kind)
+                answer = _cap(Answer(prepared.kind, result), self.max_rows)
+        if said.cut_at is not None:  # the store cut it at a limit of its own: not all of it
+            answer.truncated = True
+        return answer
+
+
+def _same_dataset(own: tuple, chosen: tuple, url: str) -> None:
+    """Refuse a query whose own FROM / FROM NAMED the protocol's dataset overrides, on a
+    store that would let its FROM win instead (:data:`~.remote_store.FROM_WINS`): it would
+    answer over another dataset than the one the protocol chose."""
+    if tuple(map(set, own)) != tuple(map(set, chosen)):
+        raise QueryError(
+            f"the store at {url} lets a query's own FROM / FROM NAMED win over the "
+            "protocol's default-graph-uri / named-graph-uri, which the SPARQL Protocol says "
+            "must win: give the dataset one way, in the query or in the request, not both"
+        )
+
+
+def held_graphs(store: RemoteStore) -> dict[str, int]:
+    """Our graphs (:data:`~filmgraph.core.namespaces.GRAPHS`) that the store holds, with their
+    triple counts (one query). Other graphs of a shared store are not ours to serve."""
+    counts = store.counts(str(iri) for iri in GRAPHS.values())
+    return {iri: n for iri, n in counts.items() if n}
+
+
+def connect(store: RemoteStore, **options: Any) -> RemoteEngine:
+    """A :class:`RemoteEngine` over ``store``, which must answer and hold our graphs.
+
+    Raises:
+        UpstreamError: the store did not answer (the message says so and names its URL).
+        SettingError: the store holds none of our graphs.
+    """
+    try:
+        held = held_graphs(store)
+    except UpstreamError as exc:
+        raise UpstreamError(
+            f"the remote store did not answer: {exc.reason}", exc.url, exc.upstream_status
+        ) from exc
+    if not held:
+        raise SettingError(
+            f"the remote store at {store.endpoints.query} holds none of filmgraph's graphs; "
+            "put them there with `filmgraph push --to URL --graphs all`"
+        )
+    return RemoteEngine(store, graphs=held, **options)
+
+
+def snapshot(engine: RemoteEngine, need: Iterable[str] = PAGES_NEED) -> Dataset:
+    """The graphs ``engine`` holds, read from its store into memory by one query (so a blank
+    node shared by two graphs stays one), each checked against the store's count.
+
+    Raises:
+        SettingError: the store lacks a graph ``need`` names (by short name).
+        UpstreamError: the store failed, or answered fewer triples than it holds (a limit
+            on result sizes).
+    """
+    missing = [name for name in need if GRAPHS[name] not in engine.held]
+    if missing:
+        raise SettingError(
+            f"the remote store at {engine.store.endpoints.query} lacks the graphs the pages "
+            f"read ({', '.join(missing)}); push every graph: "
+            "`filmgraph push --to URL --graphs all`"
+        )
+    values = " ".join(f"<{g}>" for g in engine.held)
+    text = f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+    url = engine.store.endpoints.query
+    said = engine.store.query(text, RESULTS_ACCEPT)
+    if said.cut_at is not None:
+        raise UpstreamError(
+            f"the store cut its answer at {said.cut_at} rows ({CUT_HEADER}), fewer than "
+            "the triples it holds; raise its limit on result sizes (Virtuoso: "
+            "ResultSetMaxRows in virtuoso.ini)",
+            url,
+        )
+    dataset = new_dataset()
+    g, s, p, o = (Variable(n) for n in "gspo")
+    for row in _results(said.media_type, said.body, url, "SELECT").bindings:
+        dataset.graph(URIRef(row[g])).add((row[s], row[p], row[o]))
+    counts = held_graphs(engine.store)
+    short = [
+        f"<{iri}> ({len(dataset.graph(URIRef(iri)))} of {n})"
+        for iri, n in counts.items()
+        if len(dataset.graph(URIRef(iri))) != n
+    ]
+    if short:
+        raise UpstreamError(
+            f"the store answered fewer triples than it holds (a limit on result sizes?): "
+            f"{', '.join(short)}",
+            url,
+        )
+    return dataset
+
+
+def _results(media_type: str, body: bytes, url: str, kind: str) -> Result:
+    """SPARQL results (JSON or XML) as an rdflib result of ``kind``."""
+    fmt = RESULT_FORMATS.get(media_type)
+    if fmt is None:
+        raise UpstreamError(f"the answer is {media_type}, not SPARQL results", url)
+    try:
+        parsed = Result.parse(io.BytesIO(body), format=fmt)
+    except Exception as exc:  # rdflib's parsers raise anything on a broken body
+        raise UpstreamError(f"the answer is not SPARQL results ({exc!r:.200})", url) from exc
+    if parsed.type != kind:
+        raise UpstreamError(f"a {kind} query was answered with {parsed.type} results", url)
+    if kind == "SELECT":
+        parsed.bindings = [_plain_row(row) for row in parsed.bindings]
+    return parsed
+
+
+def _graph(media_type: str, body: bytes, url: str) -> Graph:
+    fmt = GRAPH_FORMATS.get(media_type)
+    if fmt is None:
+        raise UpstreamError(f"the answer is {media_type}, not RDF triples", url)
+    graph = Graph()
+    try:
+        graph.parse(data=body, format=fmt)
+    except Exception as exc:  # rdflib's parsers raise anything on a broken body
+        raise UpstreamError(f"the answer is not {media_type} ({exc!r:.200})", url) from exc
+    for triple in list(graph):
+        plain = _plain(triple[2])
+        if plain is not triple[2]:
+            graph.remove(triple)
+            graph.add((triple[0], triple[1], plain))
+    return graph
+
+
+def _plain_row(row: Mapping[Variable, Any]) -> dict[Variable, Any]:
+    return {name: _plain(value) for name, value in row.items()}
+
+
+def _plain(term: Any) -> Any:
+    """A literal typed ``xsd:string`` as the plain literal rdflib's own parsers make (the
+    same value; some stores write the datatype)."""
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term

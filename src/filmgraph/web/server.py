@@ -1,0 +1,59 @@
+"""``serve``: build (or load the cached build of) the dataset and serve it with waitress.
+
+waitress is a production WSGI server (threads, request size limits, no development
+reloader). Any other WSGI server can serve ``create_app(settings, dataset)`` the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from collections.abc import Callable
+
+from rdflib import Dataset
+
+from ..core import Settings
+from .app import create_app
+from .state import state
+
+log = logging.getLogger("filmgraph.web")
+
+
+def serve(
+    settings: Settings,
+    dataset: Dataset | None = None,
+    *,
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve the endpoint on ``settings.host:settings.port`` until interrupted.
+
+    The query workers start (and load the dataset) before the first request is taken;
+    ``ready`` is called with the endpoint's URL once the server listens. SIGTERM and
+    Ctrl-C stop the server and its workers.
+    """
+    from waitress import create_server
+
+    app = create_app(settings, dataset)
+    pool = state(app).pool
+    pool.start()
+    server = create_server(
+        app,
+        host=settings.host,
+        port=settings.port,
+        threads=settings.threads,
+        max_request_body_size=settings.max_body,
+        ident="filmgraph",
+        clear_untrusted_proxy_headers=True,
+    )
+    url = f"http://{settings.host}:{server.effective_port}/sparql"  # type: ignore[union-attr]
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        (ready or log.info)(url)
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.close()
+        pool.close()
