@@ -18,17 +18,10 @@ run: $(VENV)/.installed
 	$(VENV)/bin/filmgraph stats
 	$(VENV)/bin/filmgraph serve
 
-# The CLI and route tests run a second time on the embedded Oxigraph store.
-STORE_TESTS := tests/test_cli.py tests/test_protocol.py tests/test_negotiation.py \
-	tests/test_pages.py tests/test_graph_store.py tests/test_limits.py tests/test_security.py \
-	tests/test_serve.py tests/test_result_cache.py tests/test_federation.py \
-	tests/test_engine_fixes.py tests/test_fuzz.py tests/test_queries.py
-
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
-	FILMGRAPH_STORE=oxigraph $(VENV)/bin/pytest -p no:cacheprovider $(STORE_TESTS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

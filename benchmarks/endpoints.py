@@ -114,7 +114,7 @@ def _write_quads(path: Path, default: list[str], named: dict[str, list[str]]) ->
 def default_graph_names() -> tuple[str, ...]:
     """The graphs whose union is the endpoint's default graph, as the endpoint says."""
     try:
-        from filmgraph.query.engine import DEFAULT_GRAPHS
+        from filmgraph.query import DEFAULT_GRAPHS
     except ImportError:  # an older checkout
         return ("asserted", "inferred", "links")
     return tuple(DEFAULT_GRAPHS)
@@ -442,23 +442,23 @@ def serve_filmgraph(data: Path, port: int) -> None:
 
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-    from filmgraph import Settings
+    from filmgraph import Backend, MemoryBackend, OxigraphBackend, Settings
     from filmgraph.core.namespaces import new_dataset
-    from filmgraph.web.server import serve
+    from filmgraph.store.oxigraph import load_store
+    from filmgraph.web import serve
 
     warnings.simplefilter("ignore", DeprecationWarning)
     settings = Settings.from_env(host=HOST, port=port)
+    backend: Backend
     if settings.store == "oxigraph":
-        from filmgraph.store.oxigraph.dataset import open_dataset
-        from filmgraph.store.oxigraph.engine import load_store
-
-        dataset = open_dataset(load_store(data, settings.oxigraph_dir))
+        backend = OxigraphBackend(load_store(data, settings.oxigraph_dir))
     else:
         dataset = new_dataset()
         dataset.parse(str(data), format="nquads")
         dataset.graph(DATASET_DEFAULT_GRAPH_ID).remove((None, None, None))
+        backend = MemoryBackend(dataset)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    serve(settings, dataset)
+    serve(settings, backend)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -98,6 +98,14 @@ from benchmarks.endpoints import (
     start,
     stop,
 )
+from benchmarks.growth_plan import (
+    BACKENDS,
+    ENGINE,
+    HTTP_TARGETS,
+    OVER_HTTP,
+    TYPICAL,
+)
+from benchmarks.growth_report import report
 from benchmarks.load import (
     Query,
     code_fingerprint,
@@ -126,61 +134,6 @@ from benchmarks.reasoning import measure as measure_reasoning
 GROWTH_DIR = DATA_DIR / "growth"
 WORK = GROWTH_DIR / "runs"
 BIN = Path(sys.executable).parent
-
-#: The backends, in table order: short name -> label.
-BACKENDS: dict[str, str] = {
-    "memory": "rdflib memory",
-    "oxigraph": "embedded Oxigraph",
-    "server": "Oxigraph server",
-    "remote": "remote (Oxigraph server)",
-}
-#: The HTTP target (benchmarks.endpoints) of each backend.
-HTTP_TARGETS = {
-    "memory": "filmgraph",
-    "oxigraph": "filmgraph-oxigraph",
-    "server": "oxigraph",
-    "remote": "filmgraph-remote",
-}
-#: The backends measured over HTTP alone (their query mix is timed one request at a time).
-OVER_HTTP = ("server", "remote")
-ENGINE = "reasonable"
-SERVED_LIMIT_MB = 2048  # the issue's target at 1M
-
-#: Typical film-graph queries over the default graph (asserted + inferred), name -> text.
-TYPICAL: dict[str, str] = {
-    "label-regex": """# Films whose title starts with "silent r" (case-insensitive regex)
-SELECT ?film ?title WHERE {
-  ?film a schema:Movie ; schema:name ?title .
-  FILTER(REGEX(?title, "^silent r", "i"))
-}""",
-    "films-per-director": """# The 100 directors with the most films (GROUP BY over every film)
-SELECT ?director (COUNT(?film) AS ?films) WHERE {
-  ?film a schema:Movie ; schema:director ?director .
-}
-GROUP BY ?director ORDER BY DESC(?films) ?director LIMIT 100""",
-    "films-per-country": """# Films set in each country (transitive containedInPlace path)
-SELECT ?country (COUNT(DISTINCT ?film) AS ?films) WHERE {
-  ?film schema:contentLocation ?place .
-  ?place schema:containedInPlace+ ?country .
-  ?country a schema:Country .
-}
-GROUP BY ?country""",
-    "films-2010-join": """# Films of 2010, their director's name and premiere festival (multi-join)
-SELECT ?title ?director ?year ?festival WHERE {
-  ?film a schema:Movie ; schema:name ?title ; schema:director ?d ;
-    schema:datePublished ?year ; fg:premieredAt ?edition .
-  ?d schema:name ?director .
-  ?edition schema:superEvent ?f .
-  ?f schema:name ?festival .
-  FILTER(STR(?year) = "2010")
-}""",
-    "films-1999-optional-award": """# Films of 1999 and the award each won, if any (OPTIONAL)
-SELECT ?film ?title ?award WHERE {
-  ?film a schema:Movie ; schema:name ?title ; schema:datePublished ?year .
-  FILTER(STR(?year) = "1999")
-  OPTIONAL { ?film fg:wonAward ?a . ?a schema:name ?award }
-}""",
-}
 
 
 def the_mix() -> list[Query]:
@@ -360,14 +313,12 @@ def child_load(kind: str, data: Path, store: Path | None, result: Path) -> None:
     out: dict[str, Any] = {"parse_s": time.perf_counter() - started, "quads": len(dataset)}
     out["parse_peak_mb"] = peak_mb()
     if kind == "oxigraph":
-        from filmgraph.core.settings import Settings
-        from filmgraph.store.choose import prepare_store
+        from filmgraph import OxigraphBackend
 
         assert store is not None
         began = time.perf_counter()
-        written = prepare_store(Settings(store="oxigraph", build_dir=store), dataset)
+        written = OxigraphBackend.write(dataset, store / "oxigraph").path
         out["write_s"] = time.perf_counter() - began
-        assert written is not None
         out["store_mb"] = sum(f.stat().st_size for f in written.rglob("*") if f.is_file()) / 2**20
     out["load_s"] = time.perf_counter() - started
     out["peak_mb"] = peak_mb()
@@ -406,14 +357,14 @@ def child_queries(kind: str, source: Path, queries: Path, options: argparse.Name
     warnings.simplefilter("ignore", DeprecationWarning)
     started = time.perf_counter()
     if kind == "memory":
-        from filmgraph.query.engine import QueryEngine
+        from filmgraph.store import RdflibEngine
 
-        engine: Any = QueryEngine(_dataset(source))
+        engine: Any = RdflibEngine(_dataset(source))
         engine.view()  # the default graph's view, made once (as a query worker does)
     else:
         import pyoxigraph as ox
 
-        from filmgraph.store.oxigraph.engine import OxigraphEngine
+        from filmgraph.store.oxigraph import OxigraphEngine
 
         engine = OxigraphEngine(ox.Store.read_only(str(source)))  # as a query worker opens it
     _emit("ready", {"setup_s": time.perf_counter() - started, "peak_mb": peak_mb()})
@@ -808,8 +759,6 @@ def _sizes(text: str) -> list[int]:
 
 def report_again(path: Path, tolerance: float) -> int:
     """Print the report of a run saved with ``--json`` (no measuring)."""
-    from benchmarks.growth_report import report
-
     raw = json.loads(path.read_text(encoding="utf-8"))
     saved = argparse.Namespace(**raw["settings"], code=raw["code"], versions=raw["versions"])
     saved.tolerance = tolerance
@@ -901,8 +850,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; every server started was stopped", file=sys.stderr)
         return 130
-    from benchmarks.growth_report import report
-
     summary = report(found, mix, args)
     minutes = (time.perf_counter() - began) / 60
     print(f"\nThe whole run took {minutes:.1f} minutes.")

@@ -11,7 +11,7 @@ import json
 import os
 from typing import Any
 
-from benchmarks.growth import BACKENDS, ENGINE, SERVED_LIMIT_MB, TYPICAL
+from benchmarks.growth_plan import BACKENDS, ENGINE, SERVED_LIMIT_MB, TYPICAL
 from benchmarks.load import Query
 from benchmarks.reasoning import label, markdown_table
 

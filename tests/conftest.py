@@ -1,15 +1,20 @@
-"""Shared fixtures: the built dataset, and a throw-away copy of the project to break."""
+"""Shared fixtures: the built dataset, the stores it is served from, and a throw-away copy of
+the project to break.
+
+The fixtures ``store``, ``store_settings``, ``backend``, ``app``, ``client``, ``pool`` and
+``run`` serve the build from one store. A test (or module) marked ``every_store`` runs once
+per store of :data:`STORES`; any other runs on the memory store.
+"""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 from rdflib import Dataset
 
-from filmgraph import Settings, build
+from filmgraph import Backend, Settings, build, open_store
 
 # The browser-test fixtures, `server` (the real server on 127.0.0.1) and `browser_page`; the
 # Oxigraph server fixtures, `oxigraph` and `proxy` (a forwarding proxy in front of it); the
@@ -20,13 +25,20 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
+#: The stores the tests marked ``every_store`` run on.
+STORES = ["memory", "oxigraph"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run the tests marked ``every_store`` once per store."""
+    if "store" in metafunc.fixturenames and metafunc.definition.get_closest_marker("every_store"):
+        metafunc.parametrize("store", STORES, indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The project itself, building (and caching) into a temporary folder; on the store
-    FILMGRAPH_STORE names (memory by default; .ci/run also runs the CLI and route tests on
-    oxigraph)."""
-    store = os.environ.get("FILMGRAPH_STORE", "memory")
-    return Settings(root=ROOT, build_dir=tmp_path_factory.mktemp("build"), store=store)
+    """The project itself, building (and caching) into a temporary folder; the memory store."""
+    return Settings(root=ROOT, build_dir=tmp_path_factory.mktemp("build"))
 
 
 @pytest.fixture(scope="session")
@@ -54,15 +66,34 @@ def replace_in(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+@pytest.fixture(scope="session")
+def store(request: pytest.FixtureRequest) -> str:
+    """The name of the store the build is served from (see ``every_store``)."""
+    return getattr(request, "param", "memory")
+
+
+@pytest.fixture(scope="session")
+def store_settings(settings: Settings, store: str) -> Settings:
+    """The project's settings on ``store``."""
+    return settings.with_(store=store)
+
+
+@pytest.fixture(scope="session")
+def backend(store_settings: Settings) -> Backend:
+    """The build, opened on ``store``."""
+    return open_store(store_settings)
+
+
 @pytest.fixture
-def run(settings: Settings):
-    """Run the `filmgraph` command on the project through click's CliRunner."""
+def run(store_settings: Settings):
+    """Run the `filmgraph` command on the project, on ``store``, through click's CliRunner."""
     from click.testing import CliRunner
 
     from filmgraph.cli import main
 
     def invoke(*args: str, input: str | None = None):
-        where = ["--root", str(settings.root), "--build-dir", str(settings.output_dir)]
+        where = ["--root", str(store_settings.root), "--build-dir", str(store_settings.output_dir)]
+        where += ["--store", store_settings.store]
         return CliRunner().invoke(main, [*where, *args], input=input)
 
     return invoke
@@ -83,11 +114,11 @@ def push_cli(settings: Settings):
 
 
 @pytest.fixture(scope="session")
-def app(settings: Settings, dataset: Dataset):
-    """The endpoint over the built dataset, with its query workers; stopped at the end."""
+def app(store_settings: Settings, backend: Backend):
+    """The endpoint over ``backend``, with its query workers; stopped at the end."""
     from filmgraph.web import create_app, state
 
-    web = create_app(settings.with_(query_timeout=20.0), dataset)
+    web = create_app(store_settings.with_(query_timeout=20.0), backend)
     yield web
     state(web).close()
 

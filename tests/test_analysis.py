@@ -21,16 +21,15 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, XSD
 
-from filmgraph import GRAPHS, NotFoundError, QueryError, QuerySyntaxError, run_query
-from filmgraph.analysis import connect, open_dataset
+from filmgraph import GRAPHS, MemoryBackend, NotFoundError, QueryError, QuerySyntaxError, run_query
+from filmgraph.analysis import LocalSource, connect, open_dataset
 from filmgraph.analysis.frames import python_value, series
-from filmgraph.analysis.local import LocalSource
 from filmgraph.analysis.networks import node_id
 from filmgraph.analysis.remote import USER_AGENT
 from filmgraph.core.errors import ForbiddenError, UpstreamError
 from filmgraph.core.namespaces import FG, FGID, SCHEMA
 from filmgraph.link.compare import compare
-from filmgraph.query.engine import DEFAULT_GRAPHS
+from filmgraph.query import DEFAULT_GRAPHS
 from filmgraph.reason.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +54,7 @@ def test_open_dataset_reads_the_build(settings, dataset):
     source = open_dataset(settings)
     assert isinstance(source, LocalSource)
     assert len(source.dataset) == len(dataset)
-    assert repr(source).startswith("<LocalSource: ")
+    assert repr(source) == f"<LocalSource (memory): {len(dataset)} triples in 6 graphs>"
 
 
 # ---------------------------------------------------------------- typed DataFrames
@@ -116,7 +115,7 @@ _SOURCE: list[LocalSource] = []
 def _source() -> LocalSource:
     """A source over an empty dataset: queries that read no data need no build."""
     if not _SOURCE:
-        _SOURCE.append(LocalSource(Dataset()))
+        _SOURCE.append(LocalSource(MemoryBackend(Dataset())))
     return _SOURCE[0]
 
 

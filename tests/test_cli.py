@@ -9,6 +9,8 @@ from click.testing import CliRunner
 
 from filmgraph.cli import main
 
+pytestmark = pytest.mark.every_store
+
 
 def test_query_text_as_json(run):
     result = run(
@@ -25,6 +27,26 @@ def test_query_file_in_every_format(run, settings, fmt):
     result = run("query", str(settings.queries_dir / "influences.rq"), "--format", fmt)
     assert result.exit_code == 0, result.output
     assert "Kieślowski" in result.output
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("SELECT ?f WHERE { ?f a schema:Movie } ORDER BY ?f", ["fgid:beanpole", "2 row(s)"]),
+        ("ASK { fgid:beanpole schema:award ?a }", ["True"]),
+        (
+            "CONSTRUCT WHERE { fgid:closeness schema:name ?n }",
+            ['<https://w3id.org/filmgraph/id/closeness> <http://schema.org/name> "Closeness" .'],
+        ),
+    ],
+)
+def test_the_table_is_for_people(run, query, shown):
+    """Prefixed names and a row count for SELECT, the boolean for ASK, N-Triples for graphs."""
+    result = run("query", query)  # the default format
+    assert result.exit_code == 0, result.output
+    lines = [line.strip(" |│") for line in result.output.splitlines()]
+    for expected in shown:
+        assert any(expected in line for line in lines), (expected, result.output)
 
 
 def test_query_from_stdin(run):
@@ -170,4 +192,4 @@ def test_fast_reasoner_from_the_command_line(run):
                  "ASK { fgid:kantemir-balagov a fg:FilmDirector }", "--format", "json")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "reasoning (reasonable" in result.output
-    assert '"boolean": true' in result.output
+    assert json.loads(result.output.splitlines()[-1])["boolean"] is True

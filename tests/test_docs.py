@@ -30,7 +30,7 @@ def test_every_cli_command_is_in_the_readme(command):
     assert f"`{command}" in README
 
 
-@pytest.mark.parametrize(("name", "env"), [(n, e) for n, e, _, _ in settings_help()])
+@pytest.mark.parametrize(("name", "env"), [(s.name, s.env) for s in settings_help()])
 def test_every_setting_is_in_the_readme(name, env):
     assert f"`{name}`" in README and f"`{env}`" in README
 

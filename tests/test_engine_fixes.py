@@ -11,7 +11,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
 from filmgraph.core.namespaces import GRAPHS
-from filmgraph.query.engine import QueryEngine
+from filmgraph.store import RdflibEngine
+
+pytestmark = pytest.mark.every_store
 
 DATA = """
 <urn:a> <urn:p> 1 .
@@ -80,10 +82,10 @@ def engines():
     named += graph
     store = ox.Store()
     store.load(DATA.encode(), ox.RdfFormat.TURTLE)
-    return QueryEngine(dataset), store, graph
+    return RdflibEngine(dataset), store, graph
 
 
-def ours(engine: QueryEngine, query: str):
+def ours(engine: RdflibEngine, query: str):
     return _normal(engine.run(query).result)
 
 
@@ -182,10 +184,10 @@ def test_constant_filters_over_http(client):
         "SELECT (SUM(?o) AS ?n) WHERE { ?s a ?o }",
     ],
 )
-def test_what_rdflib_cannot_answer_is_a_501_that_says_where(client, settings, query):
+def test_what_rdflib_cannot_answer_is_a_501_that_says_where(client, store, query):
     response = client.get("/sparql", query_string={"query": query})
     body = response.get_data(as_text=True)
-    if settings.store == "oxigraph" and query != "DESCRIBE *":  # rdflib still parses it
+    if store == "oxigraph" and query != "DESCRIBE *":  # rdflib still parses it
         assert response.status_code == 200, body  # Oxigraph's engine answers them
         return
     assert response.status_code == 501, body

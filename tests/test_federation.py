@@ -19,9 +19,11 @@ from rdflib import Graph
 from filmgraph import run_query
 from filmgraph.core.errors import ForbiddenError
 from filmgraph.core.namespaces import FGID, GRAPHS, WD
-from filmgraph.query.engine import prepare
+from filmgraph.query import prepare
 from filmgraph.query.named import get_query
 from filmgraph.web import create_app, state
+
+pytestmark = pytest.mark.every_store
 
 WDQS = "https://query.wikidata.org/sparql"
 
@@ -122,9 +124,9 @@ def test_an_endpoint_off_the_allow_list_is_still_refused(federated, dataset, wik
 
 
 def test_the_endpoint_federates_when_allowed_and_says_who_it_is(
-    settings, dataset, wikidata, federated
+    store_settings, backend, wikidata, federated
 ):
-    app = create_app(settings.with_(service_allow=(wikidata.url,), workers=1), dataset)
+    app = create_app(store_settings.with_(service_allow=(wikidata.url,), workers=1), backend)
     try:
         response = app.test_client().post(
             "/sparql",
@@ -135,19 +137,19 @@ def test_the_endpoint_federates_when_allowed_and_says_who_it_is(
         assert response.get_data(as_text=True).count("http://www.wikidata.org/entity/Q") == 4
         assert 1 <= len(wikidata.agents) <= 2  # one call per film, or one for both (Oxigraph)
         # rdflib's calls go through urllib, which sends ours; Oxigraph makes its own
-        ours = "filmgraph/" if settings.store == "memory" else "Oxigraph/"
+        ours = "filmgraph/" if store_settings.store == "memory" else "Oxigraph/"
         assert all(a.startswith(ours) for a in wikidata.agents), wikidata.agents
     finally:
         state(app).close()
 
 
-def test_a_failing_service_is_a_502_naming_it(settings, dataset, wikidata):
+def test_a_failing_service_is_a_502_naming_it(store_settings, backend, wikidata):
 
     broken = wikidata.url.replace("/sparql", "/broken")
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}/sparql"
-    app = create_app(settings.with_(service_allow=(broken, closed), workers=1), dataset)
+    app = create_app(store_settings.with_(service_allow=(broken, closed), workers=1), backend)
     try:
         for endpoint, says in ((broken, "404"), (closed, "refused")):
             query = f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"

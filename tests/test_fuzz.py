@@ -31,6 +31,8 @@ from hypothesis import strategies as st
 
 from filmgraph.query.named import load_queries
 
+pytestmark = pytest.mark.every_store
+
 FUZZ = settings(
     max_examples=250,
     deadline=None,

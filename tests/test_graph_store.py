@@ -8,6 +8,8 @@ from rdflib.compare import isomorphic
 
 from filmgraph.core.namespaces import GRAPHS
 
+pytestmark = pytest.mark.every_store
+
 
 def test_the_default_graph(client, dataset):
     response = client.get("/graph?default")

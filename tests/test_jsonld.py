@@ -26,7 +26,7 @@ from filmgraph.export.jsonld import (
     framed,
     schemaorg_loader,
 )
-from filmgraph.query.engine import DEFAULT_GRAPHS
+from filmgraph.query import DEFAULT_GRAPHS
 
 #: graph selections to frame: the facts, the default graph, everything but the ontology
 SELECTIONS = [

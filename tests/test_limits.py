@@ -10,17 +10,17 @@ import pytest
 
 from filmgraph.web import create_app, state
 
+pytestmark = pytest.mark.every_store
+
 # A three-way cartesian product of the default graph: far beyond any time limit here.
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 QUICK = "ASK { fgid:kantemir-balagov a schema:Person }"
 
 
 @pytest.fixture(scope="module")
-def limited(settings, dataset):
-    app = create_app(
-        settings.with_(query_timeout=1.5, max_rows=5, max_body=10_000, workers=2, result_cache=0),
-        dataset,
-    )
+def limited(store_settings, backend):
+    limits = {"query_timeout": 1.5, "max_rows": 5, "max_body": 10_000, "workers": 2}
+    app = create_app(store_settings.with_(**limits, result_cache=0), backend)
     state(app).pool.start()
     yield app
     state(app).close()

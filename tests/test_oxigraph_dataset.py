@@ -13,12 +13,17 @@ from rdflib.compare import isomorphic
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ModificationException
 from rdflib.namespace import XSD
 
-from filmgraph import Settings, build
+from filmgraph import Settings, build, open_store
 from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA
 from filmgraph.core.progress import Steps
-from filmgraph.store.choose import LAYOUT, key_file
-from filmgraph.store.oxigraph.dataset import open_dataset, store_path
-from filmgraph.store.oxigraph.engine import datatypes_file, keep_datatypes, load_store
+from filmgraph.store.oxigraph import (
+    datatypes_file,
+    keep_datatypes,
+    load_store,
+    open_dataset,
+    store_path,
+)
+from filmgraph.store.oxigraph.backend import LAYOUT, key_file
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,14 +49,21 @@ def stored_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(root=ROOT, build_dir=tmp_path_factory.mktemp("build"), store="oxigraph")
 
 
+def held(settings: Settings, steps: Steps | None = None) -> Dataset:
+    """The build as the Oxigraph backend gives it to the pages."""
+    backend = open_store(settings, steps=steps)
+    assert backend.name == "oxigraph" and backend.path == settings.oxigraph_dir
+    return backend.dataset
+
+
 @pytest.fixture(scope="module")
 def stored(stored_settings: Settings) -> Dataset:
-    return build(stored_settings)
+    return held(stored_settings)
 
 
 def test_the_build_is_read_from_the_store(stored: Dataset, stored_settings: Settings) -> None:
     assert store_path(stored) == stored_settings.oxigraph_dir
-    assert key_file(stored_settings).read_text().split()[0] == LAYOUT
+    assert key_file(stored_settings.oxigraph_dir).read_text().split()[0] == LAYOUT
 
 
 @pytest.mark.parametrize("name", sorted(GRAPHS))
@@ -119,21 +131,21 @@ def test_rdflib_queries_over_the_view(stored: Dataset, memory: Dataset) -> None:
 
 
 def test_a_second_build_opens_the_store_without_building(stored_settings: Settings) -> None:
-    build(stored_settings)  # the store exists (the module's fixture may not have run yet)
+    held(stored_settings)  # the store exists (the module's fixture may not have run yet)
     steps = Recorded()
-    again = build(stored_settings, steps=steps)
+    again = held(stored_settings, steps)
     assert steps.seen == ["opening the Oxigraph store"]
     assert store_path(again) == stored_settings.oxigraph_dir
 
 
 def test_a_store_of_other_inputs_is_written_again(tmp_path: Path) -> None:
     settings = Settings(root=ROOT, build_dir=tmp_path, store="oxigraph")
-    build(settings)
-    marker = key_file(settings)
+    held(settings)
+    marker = key_file(settings.oxigraph_dir)
     layout, key = marker.read_text().split()
     marker.write_text(f"{layout} {'0' * len(key)}\n")  # as if the inputs had changed
     steps = Recorded()
-    rebuilt = build(settings, steps=steps)
+    rebuilt = held(settings, steps)
     assert "writing the Oxigraph store" in steps.seen
     assert marker.read_text().split() == [layout, key]
     assert len(rebuilt.graph(GRAPHS["asserted"])) > 100
@@ -143,10 +155,10 @@ def test_a_missing_store_behind_its_key_is_written_again(tmp_path: Path) -> None
     import shutil
 
     settings = Settings(root=ROOT, build_dir=tmp_path, store="oxigraph")
-    build(settings)
+    held(settings)
     shutil.rmtree(settings.oxigraph_dir)
     steps = Recorded()
-    rebuilt = build(settings, steps=steps)
+    rebuilt = held(settings, steps)
     assert "writing the Oxigraph store" in steps.seen
     assert (URIRef(FGID.closeness), SCHEMA.name, Literal("Closeness")) in rebuilt.graph(
         GRAPHS["asserted"]
@@ -190,16 +202,18 @@ def test_a_kept_build_is_loaded_from_its_cache_file(
 ) -> None:
     """The cache already holds the build as N-Quads: the store is loaded from that file,
     and the dataset is not serialised a second time."""
-    import filmgraph.store.oxigraph.engine as oxigraph_store
+    import filmgraph.pipeline as pipeline
+    import filmgraph.store.oxigraph.backend as backend
 
-    def refused(*args: object) -> None:
+    def refused(*args: object, **kwargs: object) -> None:
         raise AssertionError("the build was serialised again")
 
-    monkeypatch.setattr(oxigraph_store, "write_store", refused)
+    monkeypatch.setattr(backend, "write_store", refused)
+    monkeypatch.setattr(pipeline.tempfile, "NamedTemporaryFile", refused)
     settings = Settings(root=ROOT, build_dir=tmp_path, store="oxigraph")
-    held = build(settings)
-    assert store_path(held) == settings.oxigraph_dir
-    assert held.graph(GRAPHS["asserted"]).value(FGID.closeness, FG.filmographyNumber) == Literal(
+    dataset = held(settings)
+    assert store_path(dataset) == settings.oxigraph_dir
+    assert dataset.graph(GRAPHS["asserted"]).value(FGID.closeness, FG.filmographyNumber) == Literal(
         "1", datatype=XSD.positiveInteger
     )
 
@@ -212,22 +226,24 @@ def test_a_stale_store_is_loaded_from_a_current_cache_without_parsing_it(
     import filmgraph.pipeline as pipeline
 
     settings = Settings(root=ROOT, build_dir=tmp_path, store="oxigraph")
-    build(settings)
-    key_file(settings).unlink()  # the store no longer says which build it holds
+    held(settings)
+    key_file(settings.oxigraph_dir).unlink()  # the store no longer says which build it holds
 
     def refused(*args: object) -> None:
         raise AssertionError("the cache was parsed or the build made again")
 
-    monkeypatch.setattr(pipeline, "_build", refused)
+    monkeypatch.setattr(pipeline._Build, "dataset", refused)
     steps = Recorded()
-    held = build(settings, steps=steps)
-    assert store_path(held) == settings.oxigraph_dir
+    dataset = held(settings, steps)
+    assert store_path(dataset) == settings.oxigraph_dir
     assert steps.seen == ["opening the Oxigraph store", "writing the Oxigraph store"]
-    assert held.graph(GRAPHS["asserted"]).value(FGID.closeness, SCHEMA.name) == Literal("Closeness")
+    assert dataset.graph(GRAPHS["asserted"]).value(FGID.closeness, SCHEMA.name) == Literal(
+        "Closeness"
+    )
     monkeypatch.undo()
 
     settings.cache_file.write_bytes(settings.cache_file.read_bytes()[:-10])  # cut short
-    key_file(settings).unlink()
-    rebuilt = build(settings, steps=(steps := Recorded()))
+    key_file(settings.oxigraph_dir).unlink()
+    rebuilt = held(settings, steps := Recorded())
     assert "parsing" in steps.seen  # not trusted: built again from the files
-    assert len(rebuilt.graph(GRAPHS["asserted"])) == len(held.graph(GRAPHS["asserted"]))
+    assert len(rebuilt.graph(GRAPHS["asserted"])) == len(dataset.graph(GRAPHS["asserted"]))

@@ -14,6 +14,8 @@ from rdflib import Graph, URIRef
 from filmgraph.core.namespaces import FGID, SCHEMA
 from filmgraph.load.provenance import quote_index
 
+pytestmark = pytest.mark.every_store
+
 NAV = ('href="/"', 'href="/document"', 'href="/downloads"')
 
 

@@ -11,6 +11,8 @@ from rdflib import Graph
 
 from filmgraph.core.namespaces import GRAPHS
 
+pytestmark = pytest.mark.every_store
+
 ASK = "ASK { fgid:kantemir-balagov a schema:Person }"
 COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 JSON = {"Accept": "application/sparql-results+json"}

@@ -130,7 +130,9 @@ def test_push_replaces_and_leaves_other_graphs_alone(oxigraph, dataset, push_cli
     stale = Graph()
     stale.add((URIRef(EX + "stale"), URIRef(EX + "p"), Literal("gone after the push")))
     store.put(str(GRAPHS["asserted"]), dataset.graph(GRAPHS["asserted"]))
-    store.post(str(GRAPHS["asserted"]), stale)
+    store.update(
+        f"INSERT DATA {{ GRAPH <{GRAPHS['asserted']}> {{ {stale.serialize(format='nt')} }} }}"
+    )
     other = Graph()
     other.add((URIRef(EX + "s"), URIRef(EX + "p"), Literal("theirs")))
     store.put(EX + "other", other)

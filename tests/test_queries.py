@@ -10,7 +10,9 @@ from rdflib import Dataset
 from filmgraph import QuerySyntaxError, load_queries, run_query
 from filmgraph.core.errors import ForbiddenError
 from filmgraph.core.namespaces import GRAPHS, new_dataset
-from filmgraph.query.named import get_query, parse_query
+from filmgraph.query import get_query, prepare
+
+pytestmark = pytest.mark.every_store
 
 QUERIES = sorted((Path(__file__).resolve().parents[1] / "queries").glob("*.rq"))
 # Queries with a SERVICE clause: refused here (federation is off by default); their shape
@@ -185,7 +187,7 @@ def test_characterisations_are_the_documents_evaluative_words(dataset, document,
 )
 def test_malformed_query_reports_line_and_column(text, line, column):
     with pytest.raises(QuerySyntaxError) as err:
-        parse_query(text)
+        prepare(text)
     assert (err.value.line, err.value.column) == (line, column)
     assert err.value.status == 400
 
@@ -201,13 +203,13 @@ def test_malformed_query_reports_line_and_column(text, line, column):
 )
 def test_an_update_is_refused_not_misreported_as_a_syntax_error(text):
     with pytest.raises(ForbiddenError, match="read-only") as err:
-        parse_query(text)
+        prepare(text)
     assert err.value.status == 403
 
 
 def test_unknown_prefix_is_a_query_syntax_error():
     with pytest.raises(QuerySyntaxError, match="nope"):
-        parse_query("SELECT * WHERE { ?s nope:p ?o }")
+        prepare("SELECT * WHERE { ?s nope:p ?o }")
 
 
 def test_unknown_named_query_lists_the_known_ones(settings):

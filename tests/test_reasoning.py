@@ -7,12 +7,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from conftest import replace_in
-from filmgraph import build
+from filmgraph import build, run_query
 from filmgraph.core.errors import InconsistencyError, SettingError
 from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA, WD, new_dataset
 from filmgraph.load.claims import write_compiled
 from filmgraph.load.parsing import load_files
-from filmgraph.query.named import get_query, run_query
+from filmgraph.query import get_query
 from filmgraph.reason.noise import NOISE, noise
 from filmgraph.reason.reasoning import reason
 

@@ -25,6 +25,7 @@ from rdflib.compare import isomorphic
 from rdflib.query import Result
 
 from browser import filmgraph_serve
+from filmgraph import RemoteBackend, open_store
 from filmgraph.core.errors import (
     ForbiddenError,
     QueryError,
@@ -33,12 +34,11 @@ from filmgraph.core.errors import (
     UpstreamError,
 )
 from filmgraph.core.namespaces import GRAPHS
-from filmgraph.query.engine import QueryEngine
+from filmgraph.query import OxigraphAnswer, read_results
 from filmgraph.query.named import load_queries
 from filmgraph.serve.sandbox import Sandbox
-from filmgraph.serve.workers import WorkerOptions, reachable
-from filmgraph.store.choose import connect_remote, open_engine
-from filmgraph.store.oxigraph.engine import OxigraphAnswer, read_answer
+from filmgraph.store import RdflibEngine
+from filmgraph.store.remote import RemoteSpec
 from filmgraph.store.remote.client import RemoteStore, endpoints
 from filmgraph.store.remote.engine import EMPTY, RemoteEngine, _results, snapshot
 from filmgraph.store.remote.push import push
@@ -84,8 +84,8 @@ def counting(served) -> Iterator[Proxy]:
 
 @pytest.fixture(scope="module")
 def engines(dataset, settings, served):
-    remote = connect_remote(settings.with_(store=f"remote:{served.url}", store_timeout=10.0))
-    return QueryEngine(dataset), remote
+    remote = open_store(settings.with_(store=f"remote:{served.url}", store_timeout=10.0))
+    return RdflibEngine(dataset), remote.engine()
 
 
 def _store(url: str, timeout: float = 10.0) -> RemoteStore:
@@ -194,11 +194,8 @@ def test_the_snapshot_is_the_build(engines, dataset):
 
 
 def test_a_worker_may_reach_the_store_and_nothing_else(served):
-    options = WorkerOptions(
-        allowed_services=("https://query.wikidata.org/sparql",),
-        store=endpoints(served.url, use_update=False),
-    )
-    policy = Sandbox(reachable(options))
+    spec = RemoteSpec(endpoints(served.url, use_update=False), (A,), 10.0, "filmgraph/test")
+    policy = Sandbox(spec.reachable(["https://query.wikidata.org/sparql"]))
     policy("urllib.Request", (f"{served.url}/query", None, {}, "POST"))
     policy("socket.getaddrinfo", (HOST, served.port, 0, 0, 0))
     for event, args in [
@@ -259,7 +256,7 @@ def test_an_unreadable_answer_is_a_502(media_type, body, message):
 
 def test_a_store_without_our_graphs_is_refused(oxigraph, settings):
     with pytest.raises(SettingError, match="holds none of filmgraph's graphs"):
-        connect_remote(settings.with_(store=f"remote:{oxigraph.url}"))
+        open_store(settings.with_(store=f"remote:{oxigraph.url}"))
 
 
 def test_serving_needs_the_graphs_the_pages_read(oxigraph, dataset, run):
@@ -275,14 +272,13 @@ def test_serving_needs_the_graphs_the_pages_read(oxigraph, dataset, run):
     assert done.exit_code == 0 and "Closeness" in done.output  # queries need no ontology
 
 
-def test_the_setting_chooses_the_engine(engines, settings, served):
-    engine = open_engine(settings.with_(store=f"remote:{served.url}"), None)
+def test_the_setting_chooses_the_backend(engines, settings, served):
+    backend = open_store(settings.with_(store=f"remote:{served.url}"))
+    assert type(backend) is RemoteBackend and not backend.cacheable
+    engine = backend.engine()
     assert type(engine) is RemoteEngine and engine.held == engines[1].held
     assert engine.store.endpoints.query == f"{served.url}/query"
-    fuseki = settings.with_(store="remote:http://h:3030/ds", store_layout="fuseki")
-    from filmgraph.store.choose import remote_endpoints
-
-    assert remote_endpoints(fuseki).query == "http://h:3030/ds/sparql"
+    assert backend.spec().endpoints.query == f"{served.url}/query"
 
 
 # ---------------------------------------------------------------- the command line
@@ -464,6 +460,6 @@ def test_oxigraph_writes_the_store_answers_as_rdflib_reads_them(engines, setting
 )
 def test_answers_oxigraph_cannot_read_go_to_rdflib(kind, body, fmt):
     """None: rdflib's parsers then read the answer and say what is wrong (a 502)."""
-    assert read_answer(kind, body, fmt, 10) is None
+    assert read_results(kind, body, fmt, 10) is None
     with pytest.raises(UpstreamError):
         _results("application/sparql-results+json", body, "http://store/query", kind)

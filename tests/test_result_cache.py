@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from filmgraph.serve.result_cache import ResultCache
 from filmgraph.web import create_app, state
+
+pytestmark = pytest.mark.every_store
 
 
 def test_lru_by_size():
@@ -35,8 +39,8 @@ def test_a_repeated_query_is_served_from_the_cache(client, app):
     assert f"filmgraph_result_cache_hits_total {results.hits}" in metrics
 
 
-def test_the_cache_can_be_turned_off(settings, dataset, pool):
-    app = create_app(settings.with_(result_cache=0), dataset, pool=pool)
+def test_the_cache_can_be_turned_off(store_settings, backend, pool):
+    app = create_app(store_settings.with_(result_cache=0), backend, pool=pool)
     client = app.test_client()
     for _ in range(2):
         assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200

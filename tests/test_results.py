@@ -68,7 +68,6 @@ def test_ask_in_json_and_refused_in_csv(dataset):
     assert json.loads(format_result(run_query(dataset, q), "json"))["boolean"] is True
     with pytest.raises(QueryError, match="ASK"):
         format_result(run_query(dataset, q), "csv")
-    assert format_result(run_query(dataset, q), "table") == "True\n"
 
 
 def test_construct_is_rdf_and_refuses_tabular_formats(dataset):
@@ -78,8 +77,3 @@ def test_construct_is_rdf_and_refuses_tabular_formats(dataset):
     assert len(Graph().parse(data=format_result(run_query(dataset, q), "nt"), format="nt")) == 2
     with pytest.raises(QueryError, match="CONSTRUCT"):
         format_result(run_query(dataset, q), "csv")
-
-
-def test_table_shows_prefixed_names_with_a_namespace_manager(dataset):
-    text = format_result(run_query(dataset, SELECT), "table", dataset.namespace_manager)
-    assert "fgid:closeness" in text and "2 row(s)" in text

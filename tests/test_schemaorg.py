@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from filmgraph.load import schemaorg
 from filmgraph.core.namespaces import SCHEMA
+from filmgraph.load import schemaorg
 from filmgraph.load.parsing import load_files
 
 

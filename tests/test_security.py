@@ -17,6 +17,8 @@ import pytest
 from canary import Canary
 from filmgraph.web import create_app, state
 
+pytestmark = pytest.mark.every_store
+
 EMPTY_RESULTS = b'{"head": {"vars": ["x"]}, "results": {"bindings": []}}'
 
 
@@ -75,10 +77,10 @@ def test_describe_of_a_remote_iri_fetches_nothing(client, canary):
     assert canary.requests == []
 
 
-def test_an_allowed_service_is_called(settings, dataset, canary):
+def test_an_allowed_service_is_called(store_settings, backend, canary):
     """The positive control: the canary hears a SERVICE call that the setting allows."""
     endpoint = f"{canary.url}/sparql"
-    app = create_app(settings.with_(service_allow=(endpoint,), workers=1), dataset)
+    app = create_app(store_settings.with_(service_allow=(endpoint,), workers=1), backend)
     try:
         query = f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?x ?p ?o }} }}"
         response = app.test_client().get("/sparql", query_string={"query": query})

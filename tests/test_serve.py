@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+pytestmark = pytest.mark.every_store
+
 
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")

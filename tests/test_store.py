@@ -15,12 +15,13 @@ from rdflib import BNode, URIRef
 from rdflib.namespace import RDF, XSD
 
 from conftest import ROOT
+from filmgraph import MemoryBackend, OxigraphBackend, open_store
 from filmgraph.core.errors import ForbiddenError, QueryError, QuerySyntaxError
 from filmgraph.core.namespaces import GRAPHS, new_dataset
-from filmgraph.query.engine import DEFAULT_GRAPHS, QueryEngine
+from filmgraph.query import DEFAULT_GRAPHS
 from filmgraph.query.named import load_queries
-from filmgraph.store.choose import open_engine
-from filmgraph.store.oxigraph.engine import OxigraphEngine, memory_store, write_store
+from filmgraph.store import RdflibEngine
+from filmgraph.store.oxigraph import OxigraphEngine, memory_store, write_store
 from oxigraph_server import normal, rows  # Oxigraph keeps derived integer types as xsd:integer
 
 # the competency questions but the federated one (federation is off)
@@ -52,7 +53,7 @@ def engines(request, dataset, on_disk, old_layout):
         path = on_disk if request.param == "materialised" else old_layout
         oxigraph = OxigraphEngine(ox.Store.read_only(str(path)))
     assert oxigraph.materialised == (request.param != "old layout")
-    return QueryEngine(dataset), oxigraph
+    return RdflibEngine(dataset), oxigraph
 
 
 def test_oxigraph_keeps_values_but_not_derived_integer_types(engines):
@@ -233,11 +234,13 @@ def test_results_are_cut_at_the_row_cap(on_disk):
     assert answer.truncated and len(answer) == 5
 
 
-def test_the_setting_chooses_the_engine(settings, dataset):
-    assert type(open_engine(settings.with_(store="memory"), dataset)) is QueryEngine
-    oxigraph = open_engine(settings.with_(store="oxigraph"), dataset)
-    assert type(oxigraph) is OxigraphEngine
+def test_the_setting_chooses_the_backend_and_its_engine(settings):
+    memory = open_store(settings.with_(store="memory"))
+    assert type(memory) is MemoryBackend and type(memory.engine()) is RdflibEngine
+    oxigraph = open_store(settings.with_(store="oxigraph"))
+    assert type(oxigraph) is OxigraphBackend and type(oxigraph.engine()) is OxigraphEngine
     assert (settings.oxigraph_dir / "CURRENT").exists()  # RocksDB's files, on disk
+    assert oxigraph.graphs == memory.graphs
 
 
 def test_the_command_line_runs_queries_on_oxigraph(run):

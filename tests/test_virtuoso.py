@@ -21,11 +21,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from browser import filmgraph_serve
+from filmgraph import open_store
 from filmgraph.core.errors import QueryError
 from filmgraph.core.namespaces import GRAPHS
-from filmgraph.query.engine import QueryEngine
 from filmgraph.query.named import load_queries
-from filmgraph.store.choose import connect_remote
+from filmgraph.store import RdflibEngine
 from filmgraph.store.remote.client import RemoteStore, endpoints
 from filmgraph.store.remote.engine import RemoteEngine
 from oxigraph_server import rows
@@ -121,7 +121,8 @@ def test_pushing_again_replaces_and_leaves_other_graphs(pushed, dataset, push_cl
     store = _dba(pushed)
     stale = Graph()
     stale.add(STALE)
-    store.post(str(GRAPHS["asserted"]), stale)  # a triple our build no longer has
+    triples = stale.serialize(format="nt")  # a triple our build no longer has
+    store.update(f"INSERT DATA {{ GRAPH <{GRAPHS['asserted']}> {{ {triples} }} }}")
     assert STALE in store.get(str(GRAPHS["asserted"]))
     done = push_cli("--layout", "virtuoso", "--to", pushed.url, "--user", "dba", env=DBA)
     assert done.exit_code == 0, done.output
@@ -144,10 +145,10 @@ def test_graph_by_graph(pushed, dataset, push_cli):
 
 @pytest.fixture(scope="module")
 def engines(pushed, dataset, settings):
-    remote = connect_remote(
+    remote = open_store(
         settings.with_(store=f"remote:{pushed.url}", store_layout="virtuoso", store_timeout=30.0)
     )
-    return QueryEngine(dataset), remote
+    return RdflibEngine(dataset), remote.engine()
 
 
 def test_the_engine_serves_our_graphs_only(engines):

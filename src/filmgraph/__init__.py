@@ -7,9 +7,18 @@ The library works without Flask or a server::
     >>> rows = filmgraph.run_query(dataset, "SELECT ?n WHERE { fgid:closeness schema:name ?n }")
     >>> [str(r.n) for r in rows]
     ['Closeness']
-"""
 
-from importlib.metadata import PackageNotFoundError, version
+and queries the store the settings name, as the endpoint does::
+
+    >>> backend = filmgraph.open_store(filmgraph.Settings(store="oxigraph"))
+    >>> answer = backend.engine().run("SELECT ?n WHERE { fgid:beanpole schema:name ?n }")
+    >>> answer.body("csv").split()
+    [b'n', b'Beanpole']
+
+The package is laid out as the pipeline (see :mod:`filmgraph.pipeline`): ``core`` at the
+bottom; ``load`` and ``query``; ``check``, ``reason`` and ``link``; ``store``; ``pipeline``
+and ``serve``; ``export``, ``web`` and ``analysis``; ``cli`` on top.
+"""
 
 from .check import Report, Violation
 from .core import (
@@ -17,6 +26,7 @@ from .core import (
     FGID,
     GRAPHS,
     SCHEMA,
+    VERSION,
     ChecksFailedError,
     DataError,
     FilmgraphError,
@@ -29,8 +39,8 @@ from .core import (
 )
 from .export import Describer, Description, Fact, stats
 from .load import Quote, characterisations_of, quotes_for
-from .pipeline import build, validate, write_dataset
-from .query import NamedQuery, format_result, load_queries, run_query
+from .pipeline import build, open_store, validate, write_dataset
+from .query import NamedQuery, format_result, load_queries
 from .reason import (
     Explainer,
     Explanation,
@@ -40,17 +50,16 @@ from .reason import (
     explanation_text,
     reason,
 )
+from .store import Backend, MemoryBackend, OxigraphBackend, RemoteBackend, open_backend, run_query
 
-try:
-    __version__ = version("filmgraph")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0"
+__version__ = VERSION
 
 __all__ = [
     "FG",
     "FGID",
     "GRAPHS",
     "SCHEMA",
+    "Backend",
     "ChecksFailedError",
     "DataError",
     "Describer",
@@ -60,12 +69,15 @@ __all__ = [
     "Fact",
     "FilmgraphError",
     "InconsistencyError",
+    "MemoryBackend",
     "NamedQuery",
     "NotFoundError",
+    "OxigraphBackend",
     "QueryError",
     "QuerySyntaxError",
     "Quote",
     "Reasoning",
+    "RemoteBackend",
     "Report",
     "SettingError",
     "Settings",
@@ -78,6 +90,8 @@ __all__ = [
     "explanation_text",
     "format_result",
     "load_queries",
+    "open_backend",
+    "open_store",
     "quotes_for",
     "reason",
     "run_query",

@@ -1,8 +1,13 @@
-"""``build``: the only place that orders the steps from files to a dataset.
+"""The only place that orders the steps from files to a served dataset.
 
-    store current? -> cache? -> ontology/*.ttl + data/*.ttl -> load (named graphs)
-        -> check (SHACL + SPARQL checks) -> reason (OWL 2 RL, into the inferred graph)
-        -> link (confirmed Wikidata items, into the links graph) -> cache -> store
+    ontology/*.ttl + data/*.ttl -> load (named graphs) -> check (SHACL + SPARQL checks)
+        -> reason (OWL 2 RL, into the inferred graph)
+        -> link (confirmed Wikidata items, into the links graph) -> cache
+        -> store (memory, embedded Oxigraph, or a remote SPARQL store)
+
+- :func:`build`: the dataset, in memory (read from the cache while the inputs are unchanged).
+- :func:`open_store`: the backend the ``store`` setting names, holding the current build;
+  a store that already holds it, and a remote store, build nothing.
 
 Each later step writes into its own named graph; the asserted graph is never modified
 after loading.
@@ -11,6 +16,9 @@ after loading.
 from __future__ import annotations
 
 import logging
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rdflib import Dataset
@@ -20,7 +28,7 @@ from .core import GRAPHS, ChecksFailedError, Settings, Steps, write_atomic
 from .link import links_graph, read_links
 from .load import load_dataset
 from .reason import reason
-from .store import cache_holds, fingerprint, keep_store, kept_store, read_cache, write_cache
+from .store import Backend, cache_holds, fingerprint, open_backend, read_cache, write_cache
 
 DATASET_FILE = "filmgraph.trig"
 
@@ -34,10 +42,7 @@ def build(
 
     The returned dataset's default graph, when queried, is the union of its named graphs.
     With ``settings.cache`` (the default) a build whose inputs are unchanged is read back
-    from the cache instead of checked and reasoned again. With ``store=oxigraph`` the
-    build is kept in the Oxigraph store, and the dataset returned reads it there
-    (read-only, nothing in memory); while the inputs are unchanged the store is opened
-    without building at all.
+    from the cache instead of checked and reasoned again.
 
     Args:
         settings: where the project's files are, which engine reasons; ``Settings()`` by default.
@@ -54,65 +59,102 @@ def build(
     >>> len(dataset.graph(GRAPHS["asserted"])) > 100, len(dataset.graph(GRAPHS["inferred"])) > 0
     (True, True)
     """
+    return _Build(settings or Settings(), check, steps or Steps()).dataset()
+
+
+def open_store(
+    settings: Settings | None = None, *, check: bool = True, steps: Steps | None = None
+) -> Backend:
+    """The backend ``settings.store`` names, holding the current build: in memory, in the
+    Oxigraph store on disk (opened as it is while it holds the build of the current inputs),
+    or a remote store (connected; nothing is built).
+
+    Raises:
+        what :func:`build` raises, when it builds; SettingError, UpstreamError: see
+        :func:`filmgraph.store.open_backend`.
+
+    >>> open_store().engine().run("ASK { fgid:closeness a schema:Movie }").result.askAnswer
+    True
+    """
     settings = settings or Settings()
     steps = steps or Steps()
-    key = fingerprint(settings) if settings.cache and check else None
-    if key is None or settings.store != "oxigraph":
-        return _build(settings, key, check, steps)
-    with steps.step("opening the Oxigraph store") as step:
-        held = kept_store(settings, key)
-        step.detail = "current" if held is not None else "missing or stale"
-    if held is not None:
-        return held
-    # The store is loaded from the cache file as it is, never parsed by rdflib here: the file
-    # holds the build under `key`, already or once _build has written it.
-    built = None if cache_holds(settings.cache_file, key) else _build(settings, key, check, steps)
-    with steps.step("writing the Oxigraph store") as step:
-        step.detail = str(keep_store(settings, None, key))
-    held = kept_store(settings, key)
-    if held is not None:
-        return held
-    return built if built is not None else _build(settings, key, check, steps)
+    return open_backend(settings, _Build(settings, check, steps), steps)
 
 
-def _build(settings: Settings, key: str | None, check: bool, steps: Steps) -> Dataset:
-    """The dataset built from the files, or read from the cache under ``key``."""
-    if key:
-        with steps.step("reading the cache") as step:
-            cached = read_cache(settings.cache_file, key)
-            step.detail = f"{cached.status}: {cached.detail}"
-        if cached.dataset is not None:
-            return cached.dataset
-        if cached.status == "corrupt":
-            steps.note(f"rebuilding: {cached.detail}")
-            log.warning("cache not used, rebuilding: %s", cached.detail)
-    with steps.step("parsing") as step:
-        dataset = load_dataset(settings)
-        step.detail = f"{len(dataset)} quads"
-    if check:
-        with steps.step("checking shapes and integrity") as step:
-            report = run_checks(dataset, settings)
-            step.detail = "conforms" if report.conforms else f"{len(report.violations)} violations"
-        if not report.conforms:
-            raise ChecksFailedError(report, report.text())
-    graph = dataset.graph
-    reason(
-        graph(GRAPHS["ontology"]),
-        graph(GRAPHS["asserted"]),
-        graph(GRAPHS["inferred"]),
-        settings.reasoner,
-        steps,
-    )
-    with steps.step("linking to Wikidata") as step:
-        links = read_links(settings.links_file, settings.wikidata_reference)
-        linked = dataset.graph(GRAPHS["links"])
-        linked += links_graph(links, graph(GRAPHS["asserted"]), settings.links_file)
-        step.detail = f"{len(linked)} links"
-    if key:
-        with steps.step("writing the cache") as step:
-            write_cache(settings.cache_file, key, dataset)
-            step.detail = str(settings.cache_file)
-    return dataset
+class _Build:
+    """The build of ``settings``' inputs (a :class:`filmgraph.store.Build`), made only when
+    a backend asks for it: from the cache under its key when that holds it, else from the
+    files."""
+
+    def __init__(self, settings: Settings, check: bool, steps: Steps) -> None:
+        self.settings = settings
+        self.check = check
+        self.steps = steps
+        self.key = fingerprint(settings) if settings.cache and check else None
+        self._dataset: Dataset | None = None
+
+    def dataset(self) -> Dataset:
+        if self._dataset is None:
+            self._dataset = self._made()
+        return self._dataset
+
+    @contextmanager
+    def nquads(self) -> Iterator[Path]:
+        """The cache file, which holds the build under its key (it is not parsed here: a
+        store loads it as it is); for a build that is not kept, a temporary file."""
+        cache = self.settings.cache_file
+        if self.key:
+            if self._dataset is None and not cache_holds(cache, self.key):
+                self.dataset()  # built from the files, and written to the cache under the key
+            yield cache
+            return
+        folder = self.settings.output_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".nq") as handle:
+            self.dataset().serialize(destination=handle.name, format="nquads", encoding="utf-8")
+            yield Path(handle.name)
+
+    def _made(self) -> Dataset:
+        """The dataset built from the files, or read from the cache under the key."""
+        settings, steps, key = self.settings, self.steps, self.key
+        if key:
+            with steps.step("reading the cache") as step:
+                cached = read_cache(settings.cache_file, key)
+                step.detail = f"{cached.status}: {cached.detail}"
+            if cached.dataset is not None:
+                return cached.dataset
+            if cached.status == "corrupt":
+                steps.note(f"rebuilding: {cached.detail}")
+                log.warning("cache not used, rebuilding: %s", cached.detail)
+        with steps.step("parsing") as step:
+            dataset = load_dataset(settings)
+            step.detail = f"{len(dataset)} quads"
+        if self.check:
+            with steps.step("checking shapes and integrity") as step:
+                report = run_checks(dataset, settings)
+                step.detail = (
+                    "conforms" if report.conforms else f"{len(report.violations)} violations"
+                )
+            if not report.conforms:
+                raise ChecksFailedError(report, report.text())
+        graph = dataset.graph
+        reason(
+            graph(GRAPHS["ontology"]),
+            graph(GRAPHS["asserted"]),
+            graph(GRAPHS["inferred"]),
+            settings.reasoner,
+            steps,
+        )
+        with steps.step("linking to Wikidata") as step:
+            links = read_links(settings.links_file, settings.wikidata_reference)
+            linked = dataset.graph(GRAPHS["links"])
+            linked += links_graph(links, graph(GRAPHS["asserted"]), settings.links_file)
+            step.detail = f"{len(linked)} links"
+        if key:
+            with steps.step("writing the cache") as step:
+                write_cache(settings.cache_file, key, dataset)
+                step.detail = str(settings.cache_file)
+        return dataset
 
 
 def validate(settings: Settings | None = None) -> Report:

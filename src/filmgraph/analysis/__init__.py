@@ -25,18 +25,23 @@ from __future__ import annotations
 from rdflib import Dataset
 
 from ..core import Settings
-from ..pipeline import build
+from ..pipeline import open_store
+from ..store import Backend, MemoryBackend
 from .local import LocalSource
 from .remote import RemoteSource
 from .source import FACT_COLUMNS, Source, entity_iri
 
 
 def open_dataset(
-    settings: Settings | None = None, *, dataset: Dataset | None = None
+    settings: Settings | None = None,
+    *,
+    dataset: Dataset | None = None,
+    backend: Backend | None = None,
 ) -> LocalSource:
-    """The built dataset as a :class:`LocalSource`: built by
-    :func:`filmgraph.build` (or read from its cache) with ``settings`` (by default from the
-    ``FILMGRAPH_*`` environment), unless a built ``dataset`` is given.
+    """The built dataset as a :class:`LocalSource`, queried through the backend the
+    ``store`` setting names, as the endpoint is: opened by :func:`filmgraph.open_store`
+    with ``settings`` (by default from the ``FILMGRAPH_*`` environment), unless a
+    ``backend`` is given, or a built ``dataset`` (then held in memory).
 
     Raises:
         DataError, ChecksFailedError, InconsistencyError: see :func:`filmgraph.build`.
@@ -46,7 +51,9 @@ def open_dataset(
     0  Beanpole
     """
     settings = settings or Settings.from_env()
-    return LocalSource(dataset if dataset is not None else build(settings), settings)
+    if backend is None:
+        backend = MemoryBackend(dataset) if dataset is not None else open_store(settings)
+    return LocalSource(backend, settings)
 
 
 def connect(url: str, *, settings: Settings | None = None, timeout: float = 30.0) -> RemoteSource:

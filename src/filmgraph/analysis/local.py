@@ -1,57 +1,56 @@
-"""A built dataset as a :class:`filmgraph.analysis.Source`, and the tables only it can give.
+"""A built dataset as a :class:`~filmgraph.analysis.Source`, and the tables only it can give.
 
-Queries are answered as the endpoint answers them (:class:`filmgraph.query.engine.QueryEngine`: the
-same default graph, named graphs, repairs and refusals); the dataset's own tables come from
-the library: counts (:func:`filmgraph.export.stats`), inferences and their explanations
-(:class:`filmgraph.Explainer`), provenance (:func:`filmgraph.load.provenance.quote_index`) and the
-comparison with Wikidata (:func:`filmgraph.link.compare.compare`).
+Queries are answered by the same backend as the endpoint's (:class:`filmgraph.store.Backend`:
+the same engine, default graph, named graphs, repairs and refusals, so a notebook and the
+endpoint give identical answers on every store); the dataset's own tables come from the
+library: counts (:func:`filmgraph.stats`), inferences and their explanations
+(:class:`filmgraph.Explainer`), provenance (:func:`filmgraph.load.quote_index`) and the
+comparison with Wikidata (:func:`filmgraph.link.compare`).
 """
 
 from __future__ import annotations
 
 import pandas as pd
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
 from rdflib.term import Node
 
-from ..core import GRAPHS, EngineLimitError, FilmgraphError, NotFoundError, QueryError, Settings
+from ..core import GRAPHS, NotFoundError, Settings
 from ..export import Describer, stats
+from ..link import GRADES, compare
 from ..load import quote_index
-from ..query import QueryEngine, engine_failure, is_engine_failure
+from ..query import answering
 from ..reason import RULES, Explainer, Explanation, explanation_text, parse_triple
+from ..store import Backend
 from .frames import frame
 from .source import Source, sortable
 
 
 class LocalSource(Source):
-    """A built dataset: queries as the endpoint answers them, and the tables only the
-    dataset can give (counts, inferences and their explanations, provenance, Wikidata)."""
+    """A backend holding the build: queries as the endpoint answers them, and the tables
+    only the dataset can give (counts, inferences and their explanations, provenance,
+    Wikidata)."""
 
-    def __init__(self, dataset: Dataset, settings: Settings | None = None) -> None:
+    def __init__(self, backend: Backend, settings: Settings | None = None) -> None:
         super().__init__(settings or Settings.from_env())
-        self.dataset = dataset
-        self.engine = QueryEngine(dataset, allowed_services=self.settings.service_allow)
-        self.describer = Describer(dataset)
-        self.explainer = Explainer(dataset)
+        self.backend = backend
+        self.dataset = backend.dataset
+        self.engine = backend.engine(allowed_services=self.settings.service_allow)
+        self.describer = Describer(self.dataset)
+        self.explainer = Explainer(self.dataset)
 
     def __repr__(self) -> str:
-        ours = set(GRAPHS.values())
-        graphs = sum(1 for g in self.dataset.graphs() if g.identifier in ours and len(g))
-        return f"<LocalSource: {len(self.dataset)} quads in {graphs} graphs>"
+        graphs = self.backend.graphs
+        return (
+            f"<LocalSource ({self.backend.name}): {sum(graphs.values())} triples "
+            f"in {len(graphs)} graphs>"
+        )
 
     def result(self, text: str) -> Result:
-        try:
+        with answering():
             answer = self.engine.run(text)
             if answer.kind == "SELECT":
                 answer.result.bindings  # noqa: B018 (rdflib evaluates lazily: errors come here)
-        except FilmgraphError:
-            raise
-        except RecursionError as exc:
-            raise QueryError("the query is nested too deeply to evaluate") from exc
-        except Exception as exc:
-            if is_engine_failure(exc):
-                raise EngineLimitError(engine_failure(exc)) from exc
-            raise
         return answer.result
 
     def graph(self, name: str) -> Graph:
@@ -140,8 +139,6 @@ class LocalSource(Source):
     def wikidata(self) -> pd.DataFrame:
         """The document against Wikidata (:func:`filmgraph.link.compare.compare`): one row
         per claim about a linked entity, with its ``grade`` (ordered as in ``GRADES``)."""
-        from ..link import GRADES, compare
-
         report = compare(self.dataset, self.settings)
         rows = [
             {

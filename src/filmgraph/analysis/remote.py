@@ -23,7 +23,6 @@ from rdflib.term import Node
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from .. import __version__
 from ..core import (
     GRAPHS,
     ForbiddenError,
@@ -33,12 +32,13 @@ from ..core import (
     UpstreamError,
     sparql_prefix_header,
     unreachable,
+    user_agent,
 )
 from ..query import prepare
 from .source import FACT_COLUMNS, Source
 
 #: Sent with every request, so that whoever runs the endpoint knows who asks.
-USER_AGENT = f"filmgraph/{__version__} (+https://w3id.org/filmgraph/; notebook analysis)"
+USER_AGENT = user_agent("+https://w3id.org/filmgraph/", "notebook analysis")
 
 #: Media types of graph results and the rdflib parser of each.
 GRAPH_PARSERS = {

@@ -9,6 +9,7 @@ from .errors import (
     FilmgraphError,
     ForbiddenError,
     InconsistencyError,
+    InternalError,
     NotAcceptableError,
     NotFoundError,
     PushError,
@@ -22,7 +23,7 @@ from .errors import (
     UriTooLongError,
 )
 from .files import write_atomic
-from .http import unreachable
+from .http import VERSION, unreachable, user_agent
 from .namespaces import (
     CLAIM,
     FG,
@@ -36,13 +37,23 @@ from .namespaces import (
     WDT,
     bind_prefixes,
     expand,
+    graph_names,
     new_dataset,
     new_graph,
     sparql_prefix_header,
     turtle_prefix_header,
 )
-from .progress import RichSteps, Steps
-from .settings import REMOTE, Settings, parse_store
+from .progress import Step, Steps
+from .settings import (
+    REASONERS,
+    STORE_LAYOUTS,
+    STORES,
+    SettingHelp,
+    Settings,
+    convert,
+    setting_help,
+    settings_help,
+)
 from .terms import term_json, term_text, triple_text
 
 __all__ = [
@@ -52,9 +63,12 @@ __all__ = [
     "GRAPHS",
     "OA",
     "PREFIXES",
-    "REMOTE",
+    "REASONERS",
     "SCHEMA",
     "STATEMENT",
+    "STORES",
+    "STORE_LAYOUTS",
+    "VERSION",
     "WD",
     "WDT",
     "ChecksFailedError",
@@ -63,14 +77,16 @@ __all__ = [
     "FilmgraphError",
     "ForbiddenError",
     "InconsistencyError",
+    "InternalError",
     "NotAcceptableError",
     "NotFoundError",
     "PushError",
     "QueryError",
     "QuerySyntaxError",
-    "RichSteps",
     "SettingError",
+    "SettingHelp",
     "Settings",
+    "Step",
     "Steps",
     "TooLargeError",
     "UnavailableError",
@@ -78,15 +94,19 @@ __all__ = [
     "UpstreamError",
     "UriTooLongError",
     "bind_prefixes",
+    "convert",
     "expand",
+    "graph_names",
     "new_dataset",
     "new_graph",
-    "parse_store",
+    "setting_help",
+    "settings_help",
     "sparql_prefix_header",
     "term_json",
     "term_text",
     "triple_text",
     "turtle_prefix_header",
     "unreachable",
+    "user_agent",
     "write_atomic",
 ]

@@ -7,16 +7,37 @@ file, line and column of bad input, so that every layer (CLI, web) reports them 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class FilmgraphError(Exception):
-    """Base of every error filmgraph raises on purpose."""
+    """Base of every error filmgraph raises on purpose.
+
+    An error crosses process boundaries whole (a query worker sends it to the web process):
+    it is pickled with its attributes, whatever its constructor takes.
+
+    >>> import pickle
+    >>> error = pickle.loads(pickle.dumps(DataError("bad", "x.ttl", 3, 4)))
+    >>> error.status, error.line, str(error)
+    (500, 3, 'x.ttl, line 3, column 4: bad')
+    """
 
     status: int = 500
 
     @property
     def message(self) -> str:
         return str(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild(kind: type[FilmgraphError], args: tuple, state: dict[str, Any]) -> FilmgraphError:
+    """An error unpickled: its message and attributes, without calling its constructor."""
+    error = kind.__new__(kind)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class DataError(FilmgraphError):
@@ -93,12 +114,6 @@ class SettingError(FilmgraphError):
     status = 500
 
 
-class CacheError(FilmgraphError):
-    """A cache file is corrupt, truncated or not ours; it is rebuilt, never served."""
-
-    status = 500
-
-
 class ForbiddenError(FilmgraphError):
     """The request asks for something this endpoint never does (an update, a SERVICE call
     to an endpoint not on the allow-list, reaching the network or the file system)."""
@@ -141,6 +156,13 @@ class EngineLimitError(FilmgraphError):
     reported as 501 Not Implemented with where it failed)."""
 
     status = 501
+
+
+class InternalError(FilmgraphError):
+    """A bug of filmgraph's met while answering: logged with its traceback, answered with a
+    message that shows neither the traceback nor any path."""
+
+    status = 500
 
 
 class UpstreamError(FilmgraphError):

@@ -1,15 +1,36 @@
-"""What to say when an HTTP request to another service got no answer at all.
+"""What every HTTP client of ours shares: who we say we are, and what to say when a request
+got no answer at all.
 
-One translation for every client of ours (Wikidata's API, a remote SPARQL store, a remote
-endpoint in a notebook): a time-out, a connection that could not be made, or one that broke,
-each an :class:`~filmgraph.core.errors.UpstreamError` (502) naming the URL, never a traceback.
+- :data:`VERSION` and :func:`user_agent`: every request (to Wikidata's API, a remote SPARQL
+  store, a SERVICE endpoint, an endpoint asked from a notebook) names filmgraph, its
+  version and a contact, as Wikimedia's policy asks.
+- :func:`unreachable`: a time-out, a connection that could not be made, or one that broke,
+  each an :class:`~filmgraph.core.errors.UpstreamError` (502) naming the URL, never a
+  traceback.
 """
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
 from urllib.error import URLError
 
 from .errors import UpstreamError
+
+try:
+    #: The installed filmgraph's version (0.0.0 in a source tree that is not installed).
+    VERSION = version("filmgraph")
+except PackageNotFoundError:  # pragma: no cover - a source tree that is not installed
+    VERSION = "0.0.0"
+
+
+def user_agent(contact: str, client: str = "python-urllib") -> str:
+    """The User-Agent of our requests: who we are, how to reach whoever runs us, and which
+    client sends it.
+
+    >>> user_agent("https://example.org/").startswith("filmgraph/")
+    True
+    """
+    return f"filmgraph/{VERSION} ({contact}) {client}"
 
 
 def unreachable(exc: BaseException, url: str, timeout: float, doing: str = "") -> UpstreamError:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, XSD
+
+from .errors import QueryError
 
 BASE = "https://w3id.org/filmgraph/"
 
@@ -45,6 +49,26 @@ PREFIXES: dict[str, Namespace] = {
     "wd": WD,
     "wdt": WDT,
 }
+
+
+def graph_names(selection: Iterable[str]) -> list[str]:
+    """Graph short names from a selection such as ``asserted,inferred`` or ``all``.
+
+    >>> graph_names(["links", "all"])[:2]
+    ['links', 'ontology']
+
+    Raises:
+        QueryError: a name that is not one of our graphs.
+    """
+    names: list[str] = []
+    for name in selection:
+        if name == "all":
+            names.extend(GRAPHS)
+        elif name in GRAPHS:
+            names.append(name)
+        else:
+            raise QueryError(f"no graph named {name!r}; graphs: {', '.join(GRAPHS)}, all")
+    return list(dict.fromkeys(names))
 
 
 def new_graph(identifier: URIRef | None = None) -> Graph:

@@ -1,12 +1,23 @@
-"""Settings: one frozen object with every default and its help text.
+"""Settings: one frozen object, checked when it is made, and the one table of every setting's
+default, environment variable and help text.
 
 Configuration flows one way: CLI options (or a caller's keyword arguments) -> ``Settings`` ->
 ``build`` and the layers above it. Nothing reads the environment after ``Settings.from_env``.
+Every value is checked as the object is made, whoever makes it: a bad one raises
+:class:`~filmgraph.core.errors.SettingError` naming the setting, and text (from the
+environment or a command line) is converted the same way.
+
+>>> Settings(workers=0)
+Traceback (most recent call last):
+filmgraph.core.errors.SettingError: workers: must be at least 1, not 0
+>>> Settings(store="remote:http://127.0.0.1:7878").store_url
+'http://127.0.0.1:7878'
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -14,85 +25,172 @@ from urllib.parse import urlsplit
 
 from .errors import SettingError
 
+#: The stores (backends) queries can run on, by the name the ``store`` setting gives them:
+#: where each is defined (``module:Class``, opened by :func:`filmgraph.store.open_backend`)
+#: and what it is. A store that takes an argument is written ``NAME:ARGUMENT``.
+STORES: dict[str, tuple[str, str]] = {
+    "memory": (
+        "filmgraph.store.memory:MemoryBackend",
+        "rdflib's engine over the build in memory",
+    ),
+    "oxigraph": (
+        "filmgraph.store.oxigraph:OxigraphBackend",
+        "the build in an Oxigraph store on disk (BUILD_DIR/oxigraph), Oxigraph's engine",
+    ),
+    "remote": (
+        "filmgraph.store.remote:RemoteBackend",
+        "remote:URL, a SPARQL 1.1 store at URL that holds our graphs (see store_layout)",
+    ),
+}
+
+#: The stores whose name is followed by ``:URL``.
+STORES_WITH_URL = frozenset({"remote"})
+
+#: Where each SPARQL store product keeps its endpoints under the base URL it is given:
+#: layout -> (query, update, Graph Store) paths. For Fuseki the base is the dataset
+#: (``http://host:3030/ds``); for the others, the server.
+STORE_LAYOUTS: dict[str, tuple[str, str, str]] = {
+    "oxigraph": ("/query", "/update", "/store"),
+    "fuseki": ("/sparql", "/update", "/data"),
+    "virtuoso": ("/sparql", "/sparql-auth", "/sparql-graph-crud-auth"),
+}
+
+#: The OWL 2 RL engines, by name (``filmgraph.reason`` implements each).
+REASONERS: dict[str, str] = {
+    "owlrl": "owlrl, pure Python: the reference",
+    "reasonable": "reasonable, Rust: fast (the 'fast' extra)",
+}
+
+
+# ---------------------------------------------------------------- conversions
+# Each takes a value of the setting's type, or text (from the environment or a command
+# line), and returns the value, or raises ValueError saying what is wrong.
+
+
+def _path(value: Any) -> Path:
+    if isinstance(value, str) and value.strip():
+        return Path(value)
+    if isinstance(value, Path):
+        return value
+    raise ValueError(f"not a path: {value!r}")
+
+
+def _optional_path(value: Any) -> Path | None:
+    return None if value is None or value == "" else _path(value)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"not text: {value!r}")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    """A yes/no value: a bool, or 1/true/yes/on and 0/false/no/off (or empty) as text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+    raise ValueError(f"not a yes/no value: {value!r}")
+
+
+def _number(kind: type, minimum: float, *, above: bool = False) -> Callable[[Any], Any]:
+    """An int or float of at least ``minimum`` (more than it, with ``above``)."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                value = kind(value.strip())
+            except ValueError:
+                raise ValueError(f"not {_NUMBER_NAMES[kind]}: {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"not {_NUMBER_NAMES[kind]}: {value!r}")
+        if kind is int and not isinstance(value, int):
+            raise ValueError(f"not a whole number: {value!r}")
+        if value < minimum or (above and value == minimum):
+            bound = f"more than {minimum:g}" if above else f"at least {minimum:g}"
+            raise ValueError(f"must be {bound}, not {value:g}")
+        return kind(value)
+
+    return convert
+
+
+_NUMBER_NAMES = {int: "a whole number", float: "a number"}
+
+
+def _one_of(table: Mapping[str, object], what: str) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        if value not in table:
+            raise ValueError(f"{value!r} is not {what}: {', '.join(table)}")
+        return str(value)
+
+    return convert
+
+
+def _url(value: Any, *, empty: bool = False) -> str:
+    """An absolute http(s) URL (or "" where ``empty`` allows none)."""
+    text = _text(value).strip()
+    if empty and not text:
+        return ""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"not an http(s) URL: {text!r}")
+    return text
+
+
+def _urls(value: Any) -> tuple[str, ...]:
+    """http(s) URLs: a sequence of them, or comma-separated text."""
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, Iterable):
+        raise ValueError(f"not a list of URLs: {value!r}")
+    return tuple(dict.fromkeys(_url(item) for item in value))
+
+
+def _store(value: Any) -> str:
+    """``memory``, ``oxigraph``, or ``remote:URL`` (any name of :data:`STORES`)."""
+    text = _text(value).strip()
+    name, colon, argument = text.partition(":")
+    if name not in STORES:
+        names = ", ".join(f"{n}:URL" if n in STORES_WITH_URL else n for n in STORES)
+        raise ValueError(f"{text!r} is not a store: {names}")
+    if name in STORES_WITH_URL:
+        if not colon:
+            raise ValueError(f"the {name} store needs a URL: {name}:URL")
+        return f"{name}:{_url(argument)}"
+    if colon:
+        raise ValueError(f"the {name} store takes no argument: {text!r}")
+    return name
+
+
+def _setting(
+    default: Any, help: str, env: str, convert: Callable[[Any], Any], shown: str = ""
+) -> Any:
+    """A field of :class:`Settings`: its default, help text, environment variable, how its
+    value is converted and checked, and how the default is shown (when not as itself)."""
+    metadata = {"help": help, "env": env, "convert": convert, "shown": shown}
+    return field(default=default, metadata=metadata)
+
 
 def _default_root() -> Path:
     """The folder holding ontology/, data/ and queries/: the checkout this package runs from."""
     here = Path(__file__).resolve()
-    for candidate in (here.parents[2], Path.cwd()):
+    for candidate in (here.parents[3], Path.cwd()):
         if (candidate / "ontology").is_dir() and (candidate / "data").is_dir():
             return candidate
-    return here.parents[2]
-
-
-def _flag(text: str) -> bool:
-    """An environment flag: 1/true/yes/on or 0/false/no/off."""
-    value = text.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off", ""):
-        return False
-    raise ValueError(f"not a yes/no value: {text!r}")
-
-
-def _names(text: str) -> tuple[str, ...]:
-    """A comma-separated list, e.g. of SERVICE endpoints."""
-    return tuple(part.strip() for part in text.split(",") if part.strip())
-
-
-def _one_of(*choices: str) -> Any:
-    def parse(text: str) -> str:
-        if text not in choices:
-            raise ValueError(f"{text!r} is not one of {', '.join(choices)}")
-        return text
-
-    return parse
-
-
-#: The ``store`` setting's value for a remote SPARQL store starts with this.
-REMOTE = "remote:"
-
-
-def parse_store(text: str) -> str:
-    """The ``store`` setting: ``memory``, ``oxigraph`` or ``remote:URL`` (an http(s) URL).
-
-    >>> parse_store("remote:http://127.0.0.1:7878")
-    'remote:http://127.0.0.1:7878'
-    """
-    if text in ("memory", "oxigraph"):
-        return text
-    if text.startswith(REMOTE):
-        url = text[len(REMOTE) :]
-        parts = urlsplit(url)
-        if parts.scheme in ("http", "https") and parts.netloc:
-            return text
-        raise ValueError(f"remote:URL needs an http(s) URL, not {url!r}")
-    raise ValueError(f"{text!r} is not memory, oxigraph or remote:URL")
-
-
-def _layout(text: str) -> str:
-    from ..store import LAYOUTS  # imported here: remote_store imports this module
-
-    return _one_of(*LAYOUTS)(text)  # type: ignore[no-any-return]
-
-
-def _positive(kind: Any) -> Any:
-    def parse(text: str) -> Any:
-        value = kind(text)
-        if value < 0:
-            raise ValueError(f"must not be negative: {text!r}")
-        return value
-
-    parse.__name__ = kind.__name__
-    return parse
-
-
-def _setting(default: Any, help: str, env: str, parse: Any = Path) -> Any:
-    return field(default=default, metadata={"help": help, "env": env, "parse": parse})
+    return here.parents[3]
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything that can be configured, with its default.
+    """Everything that can be configured, with its default; checked when made.
+
+    Raises:
+        SettingError: a value the setting cannot take (the message names the setting).
 
     >>> Settings().claims_file.name
     'claims.toml'
@@ -102,147 +200,162 @@ class Settings:
         _default_root(),
         "Project folder holding ontology/, data/ and queries/.",
         "FILMGRAPH_ROOT",
+        _path,
+        "the checkout",
     )
     build_dir: Path | None = _setting(
         None,
-        "Where `filmgraph build` writes the built dataset (default: ROOT/build).",
+        "Where `filmgraph build` writes the built dataset, the cache and the Oxigraph store.",
         "FILMGRAPH_BUILD_DIR",
+        _optional_path,
+        "ROOT/build",
     )
     reasoner: str = _setting(
         "owlrl",
-        "OWL 2 RL engine: owlrl (reference) or reasonable (fast; the 'fast' extra).",
+        "OWL 2 RL engine: " + "; ".join(f"{k} ({v})" for k, v in REASONERS.items()) + ".",
         "FILMGRAPH_REASONER",
-        str,
+        _one_of(REASONERS, "a reasoner"),
     )
     cache: bool = _setting(
         True,
         "Reuse the last build when no input file, setting or engine version changed.",
         "FILMGRAPH_CACHE",
         _flag,
+        "on",
     )
 
     host: str = _setting(
         "127.0.0.1",
         "Address `filmgraph serve` listens on (0.0.0.0 for every interface).",
         "FILMGRAPH_HOST",
-        str,
+        _text,
     )
-    port: int = _setting(8000, "Port `filmgraph serve` listens on.", "FILMGRAPH_PORT", int)
+    port: int = _setting(
+        8000,
+        "Port `filmgraph serve` listens on (0: any free port).",
+        "FILMGRAPH_PORT",
+        _number(int, 0),
+    )
     workers: int = _setting(
         2,
         "Query worker processes: how many queries run at once.",
         "FILMGRAPH_WORKERS",
-        _positive(int),
+        _number(int, 1),
     )
     threads: int = _setting(
         16,
         "HTTP threads of the server: how many requests are taken at once.",
         "FILMGRAPH_THREADS",
-        _positive(int),
+        _number(int, 1),
     )
     query_timeout: float = _setting(
         10.0,
         "Seconds a query may run before it is stopped (503).",
         "FILMGRAPH_QUERY_TIMEOUT",
-        _positive(float),
+        _number(float, 0, above=True),
+        "10",
     )
     max_rows: int = _setting(
         10_000,
         "Rows (or triples) a result may have; longer results are cut and say so.",
         "FILMGRAPH_MAX_ROWS",
-        _positive(int),
+        _number(int, 1),
     )
     max_body: int = _setting(
         1_000_000,
         "Bytes a request body may have (413 beyond).",
         "FILMGRAPH_MAX_BODY",
-        _positive(int),
+        _number(int, 1),
     )
     max_query_length: int = _setting(
         100_000,
-        "Characters a query may have (413/414 beyond).",
+        "Characters a query may have (413, or 414 in a URL, beyond).",
         "FILMGRAPH_MAX_QUERY_LENGTH",
-        _positive(int),
+        _number(int, 1),
     )
     worker_memory: int = _setting(
         4096,
         "Megabytes of memory a query worker may use (0: no limit).",
         "FILMGRAPH_WORKER_MEMORY",
-        _positive(int),
+        _number(int, 0),
     )
     result_cache: int = _setting(
         64,
         "Megabytes of answers kept to serve repeated queries again (0: no cache).",
         "FILMGRAPH_RESULT_CACHE",
-        _positive(int),
+        _number(int, 0),
     )
     service_allow: tuple[str, ...] = _setting(
         (),
-        "SERVICE endpoints queries may call, comma-separated; none by default "
+        "SERVICE endpoints queries may call, comma-separated "
         "(e.g. https://query.wikidata.org/sparql).",
         "FILMGRAPH_SERVICE_ALLOW",
-        _names,
+        _urls,
+        "none",
     )
     store: str = _setting(
         "memory",
-        "Where queries run: memory (rdflib's engine over the build in memory), oxigraph "
-        "(the build in an Oxigraph store on disk, BUILD_DIR/oxigraph, and Oxigraph's engine) "
-        "or remote:URL (a SPARQL 1.1 store at URL holding our graphs, see store_layout).",
+        "Where queries run: " + "; ".join(f"{n} ({h})" for n, (_, h) in STORES.items()) + ".",
         "FILMGRAPH_STORE",
-        parse_store,
+        _store,
     )
     store_layout: str = _setting(
         "oxigraph",
         "Where a remote store (store=remote:URL) keeps its query endpoint under URL: "
         "oxigraph (/query), fuseki (URL the dataset, /sparql) or virtuoso (/sparql).",
         "FILMGRAPH_STORE_LAYOUT",
-        _layout,
+        _one_of(STORE_LAYOUTS, "a store layout"),
     )
     store_timeout: float = _setting(
         30.0,
         "Seconds to wait for each answer from a remote store (store=remote:URL).",
         "FILMGRAPH_STORE_TIMEOUT",
-        _positive(float),
+        _number(float, 0, above=True),
+        "30",
     )
     wikidata_api: str = _setting(
         "https://www.wikidata.org/w/api.php",
         "Wikidata's action API, asked by `filmgraph wikidata link --online` "
         "(wbsearchentities, wbgetentities).",
         "FILMGRAPH_WIKIDATA_API",
-        str,
+        _url,
     )
     wikidata_reconcile: str = _setting(
         "",
         "A W3C Reconciliation API service to find link candidates instead of "
         "wbsearchentities (e.g. https://wikidata.reconci.link/en/api); empty: search.",
         "FILMGRAPH_WIKIDATA_RECONCILE",
-        str,
+        lambda value: _url(value, empty=True),
+        "none",
     )
     wikidata_timeout: float = _setting(
         10.0,
         "Seconds to wait for each answer from Wikidata or the reconciliation service.",
         "FILMGRAPH_WIKIDATA_TIMEOUT",
-        _positive(float),
+        _number(float, 0, above=True),
+        "10",
     )
     wikidata_contact: str = _setting(
         "https://w3id.org/filmgraph/",
         "How Wikimedia can reach whoever runs the linker or the endpoint's federated "
         "queries (a URL or e-mail address), sent in the User-Agent of every request.",
         "FILMGRAPH_WIKIDATA_CONTACT",
-        str,
+        _text,
     )
     push_timeout: float = _setting(
         60.0,
         "Seconds `filmgraph push` waits for each answer from the remote store.",
         "FILMGRAPH_PUSH_TIMEOUT",
-        _positive(float),
+        _number(float, 0, above=True),
+        "60",
     )
     push_user: str = _setting(
         "",
         "User name `filmgraph push` gives the remote store when it asks (HTTP Basic or "
         "Digest); empty: none.",
         "FILMGRAPH_PUSH_USER",
-        str,
+        _text,
+        "none",
     )
     push_password: str = field(
         default="",
@@ -250,27 +363,50 @@ class Settings:
         metadata={
             "help": "Password for push_user; from the environment only, never an option.",
             "env": "FILMGRAPH_PUSH_PASSWORD",
-            "parse": str,
+            "convert": _text,
+            "shown": "none",
         },
     )
 
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            object.__setattr__(self, f.name, convert(f.name, getattr(self, f.name)))
+
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
-        """Settings from FILMGRAPH_* environment variables, then explicit overrides."""
-        environ = dict(os.environ if environ is None else environ)
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from FILMGRAPH_* environment variables, then explicit overrides (those
+        that are None are left out).
+
+        Raises:
+            SettingError: a value the setting cannot take; the message names the variable.
+        """
+        environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in fields(cls):
             name = f.metadata["env"]
             if name in environ:
                 try:
-                    values[f.name] = f.metadata["parse"](environ[name])
+                    values[f.name] = f.metadata["convert"](environ[name])
                 except ValueError as exc:
                     raise SettingError(f"{name}: {exc}") from exc
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
     def with_(self, **changes: Any) -> Settings:
+        """A copy with ``changes``, checked as a new object is."""
         return replace(self, **changes)
+
+    # The store the ``store`` setting names, and its URL.
+    @property
+    def store_name(self) -> str:
+        """The name of the store (``memory``, ``oxigraph``, ``remote``)."""
+        return self.store.partition(":")[0]
+
+    @property
+    def store_url(self) -> str | None:
+        """The URL of a remote store (``remote:URL``), else None."""
+        name, _, argument = self.store.partition(":")
+        return argument if name in STORES_WITH_URL else None
 
     # Paths derived from root: one place that knows the project layout.
     @property
@@ -307,7 +443,7 @@ class Settings:
 
     @property
     def schemaorg_context(self) -> Path:
-        """schema.org's JSON-LD context, served to pyld by the local loader (jsonld.py)."""
+        """schema.org's JSON-LD context, served to pyld by the local loader (export.jsonld)."""
         return self.data_dir / "vendor" / "schemaorg-context-30.0.jsonld"
 
     @property
@@ -351,8 +487,58 @@ class Settings:
         return self.output_dir / "cache" / f"dataset-{self.reasoner}.nq"
 
 
-def settings_help() -> list[tuple[str, str, str, str]]:
-    """(name, environment variable, default, help) for every setting: the README's table."""
+_FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def convert(name: str, value: Any) -> Any:
+    """The value of setting ``name`` from ``value`` (of its type, or text), checked.
+
+    Raises:
+        SettingError: no such setting, or a value it cannot take (names the setting).
+
+    >>> convert("port", "8001")
+    8001
+    """
+    if name not in _FIELDS:
+        raise SettingError(f"no setting named {name!r}")
+    try:
+        return _FIELDS[name].metadata["convert"](value)
+    except ValueError as exc:
+        raise SettingError(f"{name}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class SettingHelp:
+    """One row of the settings table: what the CLI help and the docs show."""
+
+    name: str
+    env: str
+    default: str
+    help: str
+
+
+def settings_help() -> list[SettingHelp]:
+    """Every setting, in order, with its environment variable, default and help text: the
+    one source of the CLI's help and the README's table.
+
+    >>> [s.default for s in settings_help() if s.name in ("port", "build_dir")]
+    ['ROOT/build', '8000']
+    """
     return [
-        (f.name, f.metadata["env"], str(f.default), f.metadata["help"]) for f in fields(Settings)
+        SettingHelp(
+            f.name, f.metadata["env"], f.metadata["shown"] or str(f.default), f.metadata["help"]
+        )
+        for f in fields(Settings)
     ]
+
+
+def setting_help(name: str) -> str:
+    """The help text of one setting, with its environment variable and default, for a
+    command-line option.
+
+    >>> setting_help("workers")
+    'Query worker processes: how many queries run at once. [env FILMGRAPH_WORKERS; default 2]'
+    """
+    f = _FIELDS[name]
+    default = f.metadata["shown"] or str(f.default)
+    return f"{f.metadata['help']} [env {f.metadata['env']}; default {default}]"

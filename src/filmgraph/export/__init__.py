@@ -2,7 +2,7 @@
 with a local context, framed JSON-LD), entity descriptions, and counts."""
 
 from .describe import Describer, Description, Fact
-from .exports import EXPORTS, export, graph_names, media_type
+from .exports import EXPORTS, export, media_type
 from .stats import stats, stats_json, stats_text
 
 __all__ = [
@@ -11,7 +11,6 @@ __all__ = [
     "Description",
     "Fact",
     "export",
-    "graph_names",
     "media_type",
     "stats",
     "stats_json",

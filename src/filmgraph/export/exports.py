@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from rdflib import BNode, Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
-from ..core import GRAPHS, QueryError, Settings, new_dataset, new_graph
+from ..core import GRAPHS, QueryError, Settings, graph_names, new_dataset, new_graph
 from ..query import GRAPH, MEDIA_TYPES, QUAD_FORMATS, json_ld
 from .jsonld import framed, jsonld_context
 
@@ -41,23 +41,6 @@ FRAMED = "jsonld-framed"
 EXPORTS: dict[str, str] = {**FORMATS, FRAMED: "framed.jsonld"}
 
 DEFAULT_GRAPHS = ("asserted",)
-
-
-def graph_names(selection: Iterable[str]) -> list[str]:
-    """Graph short names from a selection such as ``asserted,inferred`` or ``all``.
-
-    Raises:
-        QueryError: a name that is not one of our graphs.
-    """
-    names: list[str] = []
-    for name in selection:
-        if name == "all":
-            names.extend(GRAPHS)
-        elif name in GRAPHS:
-            names.append(name)
-        else:
-            raise QueryError(f"no graph named {name!r}; graphs: {', '.join(GRAPHS)}, all")
-    return list(dict.fromkeys(names))
 
 
 def media_type(extension: str) -> str:

@@ -13,7 +13,6 @@ Everything here works offline from the data shipped under ``data/wikidata/``, ex
 linker's ``--online`` mode.
 """
 
-from .client import user_agent
 from .compare import GRADES, compare
 from .links import links_graph, read_links
 from .proposals import proposals_json, proposals_text, propose_links
@@ -31,5 +30,4 @@ __all__ = [
     "report_json",
     "report_text",
     "snapshot_text",
-    "user_agent",
 ]

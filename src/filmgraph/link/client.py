@@ -17,25 +17,15 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from email.utils import parsedate_to_datetime
 from http.client import HTTPException
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
-from ..core import Settings, UpstreamError, unreachable
+from ..core import Settings, UpstreamError, unreachable, user_agent
 
 #: How many items one wbgetentities request may ask for (the API's limit).
 BATCH = 50
-
-
-def user_agent(contact: str) -> str:
-    """The User-Agent of every request: who we are and how to reach whoever runs us."""
-    try:
-        ours = version("filmgraph")
-    except PackageNotFoundError:  # a source tree that is not installed
-        ours = "0.0.0"
-    return f"filmgraph/{ours} ({contact}) python-urllib"
 
 
 def retry_after(value: str | None, now: float) -> float | None:

@@ -1,19 +1,19 @@
-"""The SPARQL rules every backend shares: preparing a query (parse, repairs of rdflib's known
-bugs, the dataset it asks for, refusing updates), the dataset rules and the SERVICE
-allow-list (:class:`Engine`), the row cap, result formats, and the named queries."""
+"""The SPARQL rules every backend shares, and what answers look like.
 
-from .engine import (
-    DEFAULT_GRAPHS,
-    Answer,
-    Engine,
-    Prepared,
-    QueryEngine,
-    _cap,
-    default_graphs_of,
-    engine_failure,
-    is_engine_failure,
-    prepare,
-)
+- :mod:`.prepare`: a query parsed with our prefixes, rdflib's known bugs repaired
+  (:mod:`.repairs`), its kind, dataset clause and SERVICE endpoints read off; updates refused.
+- :mod:`.engine`: :class:`Engine`, the dataset a query sees (only graphs we hold), the
+  SERVICE allow-list and the row cap, checked before any backend evaluates.
+- :mod:`.answer` and :mod:`.oxigraph_results`: answers, as rdflib results or as Oxigraph
+  writes them.
+- :mod:`.failures`: the one table that turns engine and library failures into our errors.
+- :mod:`.formats`: the result formats and their media types.
+- :mod:`.named`: the named queries of ``queries/``.
+"""
+
+from .answer import Answer, cap
+from .engine import DEFAULT_GRAPHS, Engine, default_graphs_of, remember
+from .failures import FAILURES, answering, as_error, engine_failure, is_engine_failure
 from .formats import (
     FAMILY,
     GRAPH,
@@ -26,12 +26,16 @@ from .formats import (
     not_acceptable,
     serialize_graph,
 )
-from .named import NamedQuery, get_query, load_queries, run_query
+from .named import NamedQuery, get_query, load_queries
+from .oxigraph_results import OxigraphAnswer, read_results, solutions_tsv, to_graph, to_rdflib
+from .prepare import KINDS, Prepared, prepare
 
 __all__ = [
     "DEFAULT_GRAPHS",
+    "FAILURES",
     "FAMILY",
     "GRAPH",
+    "KINDS",
     "MEDIA_TYPES",
     "QUAD_FORMATS",
     "TABULAR",
@@ -39,9 +43,11 @@ __all__ = [
     "Answer",
     "Engine",
     "NamedQuery",
+    "OxigraphAnswer",
     "Prepared",
-    "QueryEngine",
-    "_cap",
+    "answering",
+    "as_error",
+    "cap",
     "default_graphs_of",
     "engine_failure",
     "format_result",
@@ -51,6 +57,10 @@ __all__ = [
     "load_queries",
     "not_acceptable",
     "prepare",
-    "run_query",
+    "read_results",
+    "remember",
     "serialize_graph",
+    "solutions_tsv",
+    "to_graph",
+    "to_rdflib",
 ]

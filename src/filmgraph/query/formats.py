@@ -1,4 +1,4 @@
-"""SPARQL results in the standard formats, plus a table for people.
+"""SPARQL results in the standard formats.
 
 SELECT/ASK results use rdflib's own serializers (JSON, XML, CSV); rdflib has no TSV results
 serializer, so the W3C SPARQL 1.1 TSV format is written here. CONSTRUCT/DESCRIBE results
@@ -7,15 +7,11 @@ are RDF graphs and use rdflib's RDF serializers.
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import NamespaceManager
 from rdflib.query import Result
-from rich.console import Console
-from rich.table import Table
 
 from ..core import NotAcceptableError, QueryError, bind_prefixes, new_dataset
 
@@ -25,7 +21,6 @@ TABULAR = {
     "xml": ("xml", "application/sparql-results+xml"),
     "csv": ("csv", "text/csv"),
     "tsv": ("tsv", "text/tab-separated-values"),
-    "table": ("table", "text/plain"),
 }
 
 #: Result formats for CONSTRUCT and DESCRIBE: name -> (rdflib serializer, media type).
@@ -37,7 +32,6 @@ GRAPH = {
     "xml": ("xml", "application/rdf+xml"),
     "nq": ("nquads", "application/n-quads"),
     "trig": ("trig", "application/trig"),
-    "table": ("nt", "application/n-triples"),
 }
 
 #: The graph formats that name graphs (a graph's triples form their default graph).
@@ -47,7 +41,7 @@ QUAD_FORMATS = frozenset({"nq", "trig"})
 FAMILY = {"SELECT": "SELECT", "ASK": "ASK", "CONSTRUCT": "GRAPH", "DESCRIBE": "GRAPH"}
 
 #: The standard formats of each family, preferred first: format name -> media type.
-#: (The CLI's ``table`` is not a standard format; ``xml`` for a graph is an alias of ``rdf``.)
+#: (``xml`` for a graph is an alias of ``rdf``.)
 MEDIA_TYPES: dict[str, dict[str, str]] = {
     "SELECT": {n: TABULAR[n][1] for n in ("json", "xml", "csv", "tsv")},
     "ASK": {n: TABULAR[n][1] for n in ("json", "xml")},
@@ -67,7 +61,7 @@ def not_acceptable(family: str, what: str) -> NotAcceptableError:
     )
 
 
-def format_result(result: Result, fmt: str, namespaces: NamespaceManager | None = None) -> str:
+def format_result(result: Result, fmt: str) -> str:
     """Serialise a query result in the format named ``fmt``.
 
     Raises:
@@ -79,8 +73,6 @@ def format_result(result: Result, fmt: str, namespaces: NamespaceManager | None 
         return serialize_graph(result.graph, fmt)  # type: ignore[arg-type]
     if fmt not in TABULAR:
         raise QueryError(f"a {result.type} result can be {', '.join(TABULAR)}, not {fmt!r}")
-    if fmt == "table":
-        return table(result, namespaces)
     if fmt == "tsv":
         return tsv(result)
     if result.type == "ASK" and fmt == "csv":
@@ -172,27 +164,3 @@ def _tsv_term(term: object) -> str:
             return f'"{escaped}"^^<{term.datatype}>'
         return f'"{escaped}"'
     raise QueryError(f"cannot write {term!r} as TSV")
-
-
-def table(result: Result, namespaces: NamespaceManager | None = None) -> str:
-    """A human-readable table (not a standard format): one row per solution, IRIs as
-    prefixed names where ``namespaces`` knows a prefix, literals as their plain text."""
-    if result.type == "ASK":
-        return f"{result.askAnswer}\n"
-    names = [str(v) for v in result.vars or []]
-    grid = Table(*names, show_lines=False)
-    count = 0
-    for row in result:
-        grid.add_row(*(_plain(row.get(n), namespaces) for n in names))  # type: ignore[union-attr]
-        count += 1
-    out = io.StringIO()
-    Console(file=out, width=200, no_color=True).print(grid)
-    return out.getvalue() + f"{count} row(s)\n"
-
-
-def _plain(term: object, namespaces: NamespaceManager | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, URIRef) and namespaces is not None:
-        return term.n3(namespaces)
-    return str(term)

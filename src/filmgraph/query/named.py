@@ -1,21 +1,16 @@
-"""Named queries from ``queries/*.rq``, and running SPARQL over a built dataset.
+"""Named queries: the competency questions kept as ``queries/*.rq`` files.
 
 Each ``.rq`` file opens with comment lines: the first is its title, the rest its description.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from rdflib import Dataset
-from rdflib.plugins.sparql.sparql import Query
-from rdflib.query import Result
-
 from ..core import NotFoundError
-from .engine import QueryEngine, prepare
+from .prepare import prepare
 
 
 @dataclass(frozen=True)
@@ -57,27 +52,3 @@ def get_query(folder: Path, name: str) -> NamedQuery:
     if name not in queries:
         raise NotFoundError(f"no query named {name!r}; known: {', '.join(queries) or 'none'}")
     return queries[name]
-
-
-def parse_query(text: str) -> Query:
-    """Parse SPARQL text with the project's prefixes predeclared (see :func:`sparql.prepare`).
-
-    Raises:
-        QuerySyntaxError: with the 1-based line and column of the error.
-
-    >>> parse_query("SELECT ?x WHERE { ?x a schema:Movie }").algebra.name
-    'SelectQuery'
-    """
-    return prepare(text).query
-
-
-def run_query(dataset: Dataset, text: str, services: Iterable[str] = ()) -> Result:
-    """Run a SPARQL query over a built dataset as the endpoint does: the default graph is
-    the union of the asserted, inferred and links graphs; every graph is addressable by name.
-    ``services`` are the SERVICE endpoints the query may call (none by default), e.g.
-    ``["https://query.wikidata.org/sparql"]`` for ``queries/wikidata-federated.rq``.
-
-    Raises:
-        QuerySyntaxError, QueryError, ForbiddenError: see :class:`sparql.QueryEngine`.
-    """
-    return QueryEngine(dataset, allowed_services=services).run(text).result

@@ -1,12 +1,14 @@
 """Query workers: SPARQL evaluated in processes that can be stopped.
 
 rdflib cannot interrupt a query running in a thread. So every query runs in a worker
-process holding its own copy of the dataset: a query that passes the time limit has its
-worker killed and replaced, and its client gets a 503, while the other workers go on
-serving. A worker also runs under a memory limit and the :mod:`filmgraph.serve.sandbox` hook,
-and serialises its answer itself, so the web process only moves bytes.
+process that opens its own engine from the backend's spec
+(:meth:`filmgraph.store.Backend.spec`): a query that passes the time limit has its worker
+killed and replaced, and its client gets a 503, while the other workers go on serving. A
+worker also runs under a memory limit and the :mod:`.sandbox` hook, and serialises its
+answer itself, so the web process only moves bytes. A failure is sent back as the error it
+stands for (:func:`filmgraph.query.as_error`), for the web layer's one handler to render.
 
-The pool is plain Python (no Flask): ``WorkerPool(dataset).run(Job(query))``.
+The pool is plain Python (no Flask): ``WorkerPool(backend.spec()).run(Job(query))``.
 """
 
 from __future__ import annotations
@@ -20,29 +22,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any
-from urllib.error import URLError
+from typing import Any
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.plugins.sparql.sparql import SPARQLError
+from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
 
-from ..core import FilmgraphError, UnavailableError, new_dataset
-from ..query import (
-    FAMILY,
-    GRAPH,
-    TABULAR,
-    Engine,
-    QueryEngine,
-    engine_failure,
-    format_result,
-    is_engine_failure,
-    not_acceptable,
-)
+from ..core import FilmgraphError, UnavailableError
+from ..query import FAMILY, GRAPH, TABULAR, Engine, as_error, format_result, not_acceptable
+from ..store import BackendSpec
 from . import sandbox
-
-if TYPE_CHECKING:
-    from ..store import Endpoints
 
 log = logging.getLogger(__name__)
 
@@ -62,35 +50,37 @@ class Job:
 
 @dataclass(frozen=True)
 class Reply:
-    """A worker's answer: a body in ``format`` (the error message when status >= 400)."""
+    """A worker's answer: a body in ``format``, or the error the query met."""
 
-    status: int
-    body: bytes
+    body: bytes = b""
     kind: str | None = None
     format: str | None = None
     truncated: bool = False
     rows: int = 0
+    error: FilmgraphError | None = None
+
+    @property
+    def status(self) -> int:
+        """200, or the error's HTTP status."""
+        return 200 if self.error is None else self.error.status
 
 
 @dataclass(frozen=True)
 class WorkerOptions:
+    """The rules a worker answers under: the row cap, the SERVICE allow-list, its memory
+    limit, and the User-Agent it sends on SERVICE calls."""
+
     max_rows: int | None = None
     allowed_services: tuple[str, ...] = ()
     memory_mb: int = 0
-    user_agent: str = ""  # sent on SERVICE calls
-    store_path: str = ""  # an Oxigraph store on disk to open read-only, else the payload
-    # A remote store to send queries to (store=remote:URL), the graphs of ours it holds and
-    # the seconds to wait for its answers; its host is the only one the sandbox lets through.
-    store: Endpoints | None = None
-    store_graphs: tuple[str, ...] = ()
-    store_timeout: float = 30.0
+    user_agent: str = ""
 
 
 class _Worker:
-    def __init__(self, context: Any, payload: bytes, options: WorkerOptions) -> None:
+    def __init__(self, context: Any, spec: BackendSpec, options: WorkerOptions) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(
-            target=_serve, args=(child, payload, options), daemon=True, name="filmgraph-query"
+            target=_serve, args=(child, spec, options), daemon=True, name="filmgraph-query"
         )
         self.process.start()
         child.close()
@@ -122,10 +112,10 @@ class _Worker:
 
 
 class WorkerPool:
-    """A fixed number of query worker processes over one dataset.
+    """A fixed number of query worker processes over one backend.
 
     Args:
-        dataset: the dataset to serve; each worker gets a copy (as N-Quads).
+        spec: what each worker opens its engine from (:meth:`filmgraph.store.Backend.spec`).
         size: how many queries run at once.
         timeout: seconds a query may run before its worker is stopped (and seconds a
             request may wait for a free worker).
@@ -138,7 +128,7 @@ class WorkerPool:
 
     def __init__(
         self,
-        dataset: Dataset,
+        spec: BackendSpec,
         *,
         size: int = 2,
         timeout: float = 10.0,
@@ -151,8 +141,7 @@ class WorkerPool:
         self.start_timeout = start_timeout
         self.timeouts = 0
         self.restarts = 0
-        self._dataset = dataset
-        self._payload: bytes | None = None  # the dataset as N-Quads, made by start()
+        self.spec = spec
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -161,16 +150,10 @@ class WorkerPool:
         self._closed = False
 
     def start(self) -> WorkerPool:
-        """Start the workers and wait until each holds the dataset (idempotent)."""
+        """Start the workers and wait until each has opened its engine (idempotent)."""
         with self._lock:
             if self._started:
                 return self
-            if self._payload is None:
-                self._payload = (
-                    b""  # each worker opens the store itself
-                    if self.options.store_path or self.options.store
-                    else self._dataset.serialize(format="nquads", encoding="utf-8")
-                )
             workers = [self._spawn() for _ in range(self.size)]
             try:
                 for worker in workers:
@@ -216,7 +199,7 @@ class WorkerPool:
             raise UnavailableError(
                 "the query's worker stopped before answering (out of memory?); it has been replaced"
             ) from None
-        if reply.status == 503:  # the worker ran out of memory and is leaving
+        if reply.error is not None and reply.error.status == 503:  # out of memory, leaving
             self._replace(worker)
         else:
             self._idle.put(worker)
@@ -229,8 +212,7 @@ class WorkerPool:
             self._discard(worker)
 
     def _spawn(self) -> _Worker:
-        assert self._payload is not None, "start() makes the payload first"
-        worker = _Worker(self._context, self._payload, self.options)
+        worker = _Worker(self._context, self.spec, self.options)
         self._all.add(worker)
         return worker
 
@@ -265,21 +247,20 @@ class WorkerPool:
         threading.Thread(target=restart, name="filmgraph-restart", daemon=True).start()
 
 
-def _serve(conn: Connection, payload: bytes, options: WorkerOptions) -> None:
-    """A worker's life: load the dataset, lock the sandbox, answer jobs until the pipe closes."""
+def _serve(conn: Connection, spec: BackendSpec, options: WorkerOptions) -> None:
+    """A worker's life: open the engine, lock the sandbox, answer jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     import warnings
 
     warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's own deprecated calls
     try:
-        engine = _engine(payload, options)
-        del payload
+        engine = spec.open(allowed_services=options.allowed_services, max_rows=options.max_rows)
         _warm_up()
         if options.memory_mb:
             _limit_memory(options.memory_mb)
         if options.user_agent:
             sandbox.identify(options.user_agent)
-        sandbox.install(reachable(options))
+        sandbox.install(spec.reachable(options.allowed_services))
     except Exception as exc:  # report any start-up failure to the parent, then leave
         conn.send(f"{type(exc).__name__}: {exc}")
         return
@@ -291,48 +272,14 @@ def _serve(conn: Connection, payload: bytes, options: WorkerOptions) -> None:
             return
         try:
             reply = _answer(engine, job)
-        except MemoryError:
-            conn.send(Reply(503, b"the query needed more memory than a worker may use"))
+        except MemoryError as exc:  # its memory may be in any state: the pool replaces it
+            conn.send(Reply(error=as_error(exc)))
             return
         conn.send(reply)
 
 
-def reachable(options: WorkerOptions) -> tuple[str, ...]:
-    """The URLs a worker's sandbox lets it reach: the remote store's query endpoint alone
-    (the store makes any SERVICE call itself), else the SERVICE allow-list."""
-    return (options.store.query,) if options.store else options.allowed_services
-
-
-def _engine(payload: bytes, options: WorkerOptions) -> Engine:
-    """The worker's engine: over a remote store, the Oxigraph store on disk, or the dataset
-    sent to it."""
-    if options.store:
-        from ..store import RemoteEngine, RemoteStore
-
-        return RemoteEngine(
-            RemoteStore(options.store, timeout=options.store_timeout, agent=options.user_agent),
-            graphs=options.store_graphs,
-            allowed_services=options.allowed_services,
-            max_rows=options.max_rows,
-        )
-    if options.store_path:
-        from ..store import OxigraphEngine
-
-        return OxigraphEngine.read_only(
-            options.store_path,
-            allowed_services=options.allowed_services,
-            max_rows=options.max_rows,
-        )
-    dataset = new_dataset()
-    dataset.parse(data=payload, format="nquads")
-    engine = QueryEngine(
-        dataset, allowed_services=options.allowed_services, max_rows=options.max_rows
-    )
-    engine.view()  # build the default view before the sandbox closes
-    return engine
-
-
 def _answer(engine: Engine, job: Job) -> Reply:
+    """The reply to one job: the answer in the format the client accepts, or the error."""
     try:
         answer = engine.run(job.query, job.default_graphs, job.named_graphs)
         family = FAMILY[answer.kind]
@@ -340,30 +287,11 @@ def _answer(engine: Engine, job: Job) -> Reply:
         if fmt is None:
             raise not_acceptable(family, f"the result of a {answer.kind} query")
         body = answer.body(fmt)  # a backend may write it itself (Oxigraph does)
-        return Reply(200, body, answer.kind, fmt, answer.truncated, len(answer))
-    except FilmgraphError as exc:
-        return Reply(exc.status, exc.message.encode("utf-8"))
-    except SPARQLError as exc:
-        return Reply(400, f"the query cannot be evaluated: {exc}".encode())
-    except PermissionError as exc:
-        return Reply(403, f"refused: {exc}".encode())
-    except URLError as exc:  # a SERVICE endpoint on the allow-list failed
-        if isinstance(exc.reason, PermissionError):
-            return Reply(403, f"refused: {exc.reason}".encode())
-        url = getattr(exc, "url", None)  # an HTTPError knows the URL it was answered for
-        where = f" ({url.split('?')[0]})" if url else ""
-        return Reply(502, f"a SERVICE endpoint failed{where}: {exc}".encode())
-    except RecursionError:
-        return Reply(400, b"the query is nested too deeply to evaluate")
-    except Exception as exc:  # rdflib's limits (501) or a bug of ours (500); never a trace
-        if is_engine_failure(exc):
-            message = engine_failure(exc)
-            log.warning("engine failure: %s", message, exc_info=exc)
-            return Reply(501, message.encode("utf-8"))
-        log.exception("query failed: %s", job.query[:200])
-        return Reply(
-            500, f"internal error while answering the query ({type(exc).__name__})".encode()
-        )
+        return Reply(body, answer.kind, fmt, answer.truncated, len(answer))
+    except MemoryError:
+        raise
+    except Exception as exc:  # rdflib evaluates lazily: failures come from body() too
+        return Reply(error=as_error(exc))
 
 
 def _warm_up() -> None:

@@ -1,30 +1,74 @@
-"""Where the built dataset is kept and queried: in memory, in an embedded Oxigraph store, or
-in a remote SPARQL store; and the build cache."""
+"""Where the built dataset is kept and how queries reach it: one :class:`Backend` interface
+(:mod:`.base`) and one module or package per backend, chosen by name in one place
+(:func:`open_backend`, from the table :data:`filmgraph.core.settings.STORES`):
 
+- :mod:`.memory`: the build in memory, rdflib's engine;
+- :mod:`.oxigraph`: the build in an embedded Oxigraph store on disk, Oxigraph's engine;
+- :mod:`.remote`: a remote SPARQL 1.1 store that holds our graphs (and ``push``, which puts
+  them there).
+
+Adding a backend is one module with a :class:`Backend` subclass, and one row of ``STORES``.
+:mod:`.cache` keeps builds on disk under the key of their inputs.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from ..core import STORES, SettingError, Settings, Steps
+from .base import Backend, BackendSpec, Build
 from .cache import cache_holds, fingerprint, read_cache, write_cache
-from .choose import connect_remote, keep_store, kept_store, open_engine, prepare_store, remote_url
-from .oxigraph.engine import OxigraphEngine
-from .remote.client import LAYOUTS, Endpoints, RemoteStore, endpoints
-from .remote.engine import RemoteEngine, snapshot
-from .remote.push import push
+from .memory import MemoryBackend, MemorySpec, RdflibEngine, run_query
+from .oxigraph import OxigraphBackend, OxigraphEngine
+from .remote import RemoteBackend, RemoteEngine, RemoteStore, endpoints, push
+
+
+def backend_class(name: str) -> type[Backend]:
+    """The backend class of the store named ``name`` (a key of ``STORES``).
+
+    >>> backend_class("oxigraph").__name__
+    'OxigraphBackend'
+    """
+    if name not in STORES:
+        raise SettingError(f"no store named {name!r}; stores: {', '.join(STORES)}")
+    module, _, attribute = STORES[name][0].partition(":")
+    found = getattr(import_module(module), attribute)
+    if not (isinstance(found, type) and issubclass(found, Backend) and found.name == name):
+        raise SettingError(f"{STORES[name][0]} is not the Backend of the {name} store")
+    return found
+
+
+def open_backend(
+    settings: Settings, build: Build | None = None, steps: Steps | None = None
+) -> Backend:
+    """Open the backend ``settings.store`` names, holding ``build`` (see
+    :meth:`Backend.open`); ``steps`` receives progress.
+
+    Raises:
+        SettingError, UpstreamError: see :meth:`Backend.open`.
+    """
+    return backend_class(settings.store_name).open(settings, build, steps or Steps())
+
 
 __all__ = [
-    "LAYOUTS",
-    "Endpoints",
+    "Backend",
+    "BackendSpec",
+    "Build",
+    "MemoryBackend",
+    "MemorySpec",
+    "OxigraphBackend",
     "OxigraphEngine",
+    "RdflibEngine",
+    "RemoteBackend",
     "RemoteEngine",
     "RemoteStore",
+    "backend_class",
     "cache_holds",
-    "connect_remote",
     "endpoints",
     "fingerprint",
-    "keep_store",
-    "kept_store",
-    "open_engine",
-    "prepare_store",
+    "open_backend",
     "push",
     "read_cache",
-    "remote_url",
-    "snapshot",
+    "run_query",
     "write_cache",
 ]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from ..core import Settings, new_dataset, write_atomic
+from ..core import VERSION, Settings, new_dataset, write_atomic
 from ..reason import engine_version
 
 FORMAT = "filmgraph-cache/1"
@@ -30,7 +30,7 @@ def fingerprint(settings: Settings) -> str:
     """The cache key for a build with these settings, over the current input files."""
     digest = hashlib.sha256(FORMAT.encode())
     for part in (
-        f"filmgraph {version('filmgraph')}",
+        f"filmgraph {VERSION}",
         f"rdflib {version('rdflib')}",
         f"pyshacl {version('pyshacl')}",
         engine_version(settings.reasoner),

@@ -1,57 +1,37 @@
-"""``create_app``: the Flask app, its blueprints and error handler, and what it serves."""
+"""``create_app``: the Flask app, its blueprints and error handler, over the backend it is
+handed (it never builds or opens one)."""
 
 from __future__ import annotations
 
 import atexit
 
 from flask import Flask
-from rdflib import Dataset
 
-from ..core import Settings
-from ..link import user_agent
-from ..query import QueryEngine, load_queries
+from ..core import Settings, user_agent
+from ..query import load_queries
 from ..serve import ResultCache, WorkerOptions, WorkerPool
-from ..store import connect_remote, prepare_store, remote_url
+from ..store import Backend
 from . import description, errors, explain, graph_store, ops, pages, protocol
 from .state import State
 
 
-def create_app(
-    settings: Settings | None = None,
-    dataset: Dataset | None = None,
-    pool: WorkerPool | None = None,
-) -> Flask:
-    """The Flask app serving ``dataset`` (built from ``settings`` when not given).
+def create_app(settings: Settings, backend: Backend, *, pool: WorkerPool | None = None) -> Flask:
+    """The Flask app serving ``backend`` under ``settings``.
 
-    With a remote store (``store=remote:URL``) queries go to the store, live, and ``dataset``
-    (for the pages, ``/explain``, the data documents and exports) is by default a snapshot
-    of the store's graphs read now; nothing is built.
+    Queries run in worker processes, each opening its engine from ``backend.spec()``; the
+    pages, ``/explain``, the data documents and the exports read ``backend.dataset``. The
+    workers start on the first query (or call ``state(app).pool.start()``) and stop at exit
+    or with ``state(app).close()``. ``pool`` lets tests share one pool among apps.
 
-    Query workers start on the first query (or call ``state(app).pool.start()``) and stop
-    at exit or with ``state(app).close()``. ``pool`` lets tests share one pool among apps.
-
-    Raises:
-        UpstreamError, SettingError: a remote store that does not answer or holds none of
-            our graphs.
-
-    >>> app = create_app()
+    >>> from filmgraph import Settings, open_store
+    >>> settings = Settings()
+    >>> app = create_app(settings, open_store(settings))
     >>> app.test_client().get("/health").json["status"]
     'ok'
     """
-    settings = settings or Settings()
-    remote = connect_remote(settings) if remote_url(settings) else None
-    if dataset is None and remote is not None:
-        from ..store import snapshot
-
-        dataset = snapshot(remote)
-    elif dataset is None:
-        from ..pipeline import build
-
-        dataset = build(settings)
-    engine = QueryEngine(dataset)  # the graphs we hold (the workers hold their own copies)
     if pool is None:
         pool = WorkerPool(
-            dataset,
+            backend.spec(),
             size=settings.workers,
             timeout=settings.query_timeout,
             options=WorkerOptions(
@@ -59,10 +39,6 @@ def create_app(
                 allowed_services=settings.service_allow,
                 memory_mb=settings.worker_memory,
                 user_agent=user_agent(settings.wikidata_contact),
-                store_path=str(prepare_store(settings, dataset) or ""),
-                store=remote.store.endpoints if remote else None,
-                store_graphs=tuple(map(str, remote.held)) if remote else (),
-                store_timeout=settings.store_timeout,
             ),
         )
         atexit.register(pool.close)
@@ -70,13 +46,10 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
     app.extensions["filmgraph"] = State(
         settings=settings,
-        dataset=dataset,
-        graphs=engine.graphs,
-        default_graphs=engine.default_graphs,
+        backend=backend,
         queries=load_queries(settings.queries_dir),
         pool=pool,
-        # a remote store may change while we serve it: its answers are never kept
-        results=ResultCache(0 if remote else settings.result_cache * 1_000_000),
+        results=ResultCache(settings.result_cache * 1_000_000 if backend.cacheable else 0),
     )
     for module in (protocol, description, explain, ops, pages, graph_store):
         app.register_blueprint(module.blueprint)

@@ -72,16 +72,17 @@ def service_description(state: State, endpoint: str) -> Graph:
     graph.add(
         (default, DCTERMS.description, Literal(f"The union of the {names} graphs.", lang="en"))
     )
-    total = len({t for name in state.default_graphs for t in state.graphs[name]})
+    union = {t for name in state.default_graphs for t in state.dataset.graph(name)}
+    total = len(union)
     graph.add((default, VOID.triples, Literal(total)))
-    for name, held in state.graphs.items():
+    for name, size in state.graphs.items():
         named, inner = BNode(), BNode()
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, RDF.type, SD.NamedGraph))
         graph.add((named, SD.name, name))
         graph.add((named, SD.graph, inner))
         graph.add((inner, RDF.type, SD.Graph))
-        graph.add((inner, VOID.triples, Literal(len(held))))
+        graph.add((inner, VOID.triples, Literal(size)))
     for query in state.queries.values():
         example = QUERY[query.name]
         kind = prepare(query.text).kind
@@ -106,10 +107,10 @@ def void_description(state: State, endpoint: str, base: str) -> Graph:
     graph.add((root, VOID.uriSpace, Literal(str(FGID))))
     graph.add((root, VOID.vocabulary, URIRef(str(SCHEMA))))
     graph.add((root, VOID.exampleResource, FGID["kantemir-balagov"]))
-    graph.add((root, VOID.triples, Literal(sum(len(g) for g in state.graphs.values()))))
-    for name, held in state.graphs.items():
+    graph.add((root, VOID.triples, Literal(sum(state.graphs.values()))))
+    for name in state.graphs:
         subset = URIRef(f"{root}-{name.rsplit('/', 1)[-1]}")
-        generateVoID(held, dataset=subset, res=graph)
+        generateVoID(state.dataset.graph(name), dataset=subset, res=graph)
         graph.add((root, VOID.subset, subset))
         graph.add((subset, SD.name, name))
     graph.bind("void", VOID)

@@ -1,20 +1,25 @@
-"""One place that turns every error into a response: its status and a plain-text message.
+"""The one place that turns every error into a response: its status and a plain-text
+message, or, for a person who asked for HTML, a page (a 404 with links to start from).
 
-filmgraph's errors carry their status; Werkzeug's (404, 405, 413, ...) keep theirs. Any
-other exception is a bug: it is logged with its traceback and answered with a 500 that
-shows neither the traceback nor any path.
+filmgraph's errors carry their status (a query worker sends back the error a query met,
+and ``/sparql`` raises it here too); Werkzeug's (404, 405, 413, ...) keep theirs. Any other
+exception is a bug: it is logged with its traceback and answered with a 500 that shows
+neither the traceback nor any path.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, request
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..core import FilmgraphError
 
 log = logging.getLogger("filmgraph.web")
+
+#: The statuses a person who asked for HTML gets a page for: status -> template.
+PAGES = {404: "not_found.html"}
 
 
 def text_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -27,22 +32,35 @@ def text_response(status: int, message: str, headers: dict[str, str] | None = No
     )
 
 
+def respond(
+    status: int, message: str, headers: dict[str, str] | None = None, *, page_text: str = ""
+) -> Response:
+    """The error response: a page (:data:`PAGES`, saying ``page_text`` or the message) when
+    the client prefers HTML to text, else the plain message."""
+    page = PAGES.get(status)
+    if page and request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html":
+        shown = page_text or message
+        return Response(render_template(page, message=shown), status, mimetype="text/html")
+    return text_response(status, message, headers)
+
+
 def install(app: Flask) -> None:
     @app.errorhandler(FilmgraphError)
     def filmgraph_error(exc: FilmgraphError) -> Response:
-        return text_response(exc.status, exc.message)
+        return respond(exc.status, exc.message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         headers = {k: v for k, v in exc.get_headers() if k.lower() in ("allow", "retry-after")}
         status = exc.code or 500
-        description = exc.description
+        description = exc.description or ""
         if status == 405:
             description = (
                 f"{request.method} is not allowed on {request.path}; "
                 f"use {headers.get('Allow', 'GET, POST')}"
             )
-        return text_response(status, f"{status} {exc.name}: {description}", headers)
+        message = f"{status} {exc.name}: {description}"
+        return respond(status, message, headers, page_text=description)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

@@ -64,7 +64,7 @@ def health() -> Response:
     body = {
         "status": "ok" if ready else "unavailable",
         "workers": {"size": pool.size, "alive": alive, "started": pool.started},
-        "graphs": {str(name): len(graph) for name, graph in state.graphs.items()},
+        "graphs": {str(name): size for name, size in state.graphs.items()},
     }
     response = jsonify(body)
     response.status_code = 200 if ready else 503

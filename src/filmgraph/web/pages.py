@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.namespace import RDF
 from werkzeug.exceptions import NotFound
 
@@ -22,7 +22,6 @@ from ..export import Description
 from ..load import Sentence
 from ..query import MEDIA_TYPES, TRIPLE_FORMATS, serialize_graph
 from ..reason import RULES
-from .errors import text_response
 from .negotiation import parse_accept
 from .state import current
 
@@ -123,16 +122,8 @@ def document() -> str:
 @blueprint.route("/downloads")
 def downloads() -> str:
     state = current()
-    graphs = [(name, iri, len(state.graphs.get(iri, Graph()))) for name, iri in GRAPHS.items()]
+    graphs = [(name, iri, state.graphs.get(iri, 0)) for name, iri in GRAPHS.items()]
     return render_template("downloads.html", graphs=graphs, formats=TRIPLE_FORMATS)
-
-
-@blueprint.app_errorhandler(404)
-def not_found(exc: NotFound) -> Response | tuple[str, int]:
-    """A page for people when they asked for HTML; the plain message otherwise."""
-    if request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html":
-        return render_template("not_found.html", message=exc.description), 404
-    return text_response(404, f"404 Not Found: {exc.description}")
 
 
 def _described(name: str) -> Description:

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -30,7 +31,6 @@ from ..core import (
 from ..query import FAMILY, MEDIA_TYPES
 from ..serve import Job
 from . import description
-from .errors import text_response
 from .negotiation import choices
 from .state import current
 
@@ -85,10 +85,11 @@ def sparql() -> Response:
     reply = state.results.get(key)
     if reply is None:
         reply = state.pool.run(job)
-        if reply.status < 500:
-            state.results.put(key, reply, len(reply.body) + len(job.query.encode()) + 256)
-    if reply.status >= 400:
-        return text_response(reply.status, reply.body.decode("utf-8"))
+        if reply.status < 500:  # answers and refusals are the same next time; failures not
+            said = reply.error.message if reply.error else ""
+            state.results.put(key, reply, len(reply.body) + len(said) + len(job.query) + 256)
+    if reply.error is not None:
+        raise copy.copy(reply.error)  # a cached error is shared: each request raises its own
     state.metrics.query(time.perf_counter() - started, reply.truncated)
     family = FAMILY[reply.kind or "SELECT"]
     response = Response(reply.body, status=200)

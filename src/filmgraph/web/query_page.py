@@ -34,8 +34,9 @@ def examples() -> list[dict[str, str]]:
 def render_query_page() -> str:
     """The query page's HTML, for the app handling this request.
 
+    >>> from filmgraph import Settings, open_store
     >>> from filmgraph.web import create_app
-    >>> app = create_app()
+    >>> app = create_app(Settings(), open_store())
     >>> with app.test_request_context("/"):
     ...     "vendor/yasgui/yasgui.min.js" in render_query_page()
     True

@@ -1,7 +1,7 @@
-"""``serve``: build (or load the cached build of) the dataset and serve it with waitress.
+"""``serve``: the app over a backend, on waitress.
 
 waitress is a production WSGI server (threads, request size limits, no development
-reloader). Any other WSGI server can serve ``create_app(settings, dataset)`` the same way.
+reloader). Any other WSGI server can serve ``create_app(settings, backend)`` the same way.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import signal
 import sys
 from collections.abc import Callable
 
-from rdflib import Dataset
+from waitress import create_server
 
 from ..core import Settings
+from ..store import Backend
 from .app import create_app
 from .state import state
 
@@ -22,19 +23,19 @@ log = logging.getLogger("filmgraph.web")
 
 def serve(
     settings: Settings,
-    dataset: Dataset | None = None,
+    backend: Backend,
     *,
     ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve the endpoint on ``settings.host:settings.port`` until interrupted.
 
-    The query workers start (and load the dataset) before the first request is taken;
+    The pages' dataset is opened (a remote store's snapshot taken) and the query workers
+    start (each opening its engine) before the first request is taken;
     ``ready`` is called with the endpoint's URL once the server listens. SIGTERM and
     Ctrl-C stop the server and its workers.
     """
-    from waitress import create_server
-
-    app = create_app(settings, dataset)
+    backend.dataset  # noqa: B018  (opened now: a store that cannot give the pages theirs fails here)
+    app = create_app(settings, backend)
     pool = state(app).pool
     pool.start()
     server = create_server(

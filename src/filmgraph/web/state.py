@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from flask import Flask, current_app
 from rdflib import Dataset, Graph, URIRef
 
 from ..core import NotFoundError, Settings
-from ..load import SourceDocument
-from ..query import NamedQuery
+from ..export import Describer
+from ..load import SourceDocument, read_source
+from ..query import NamedQuery, default_graphs_of
+from ..reason import Explainer
 from ..serve import ResultCache, WorkerPool
-
-if TYPE_CHECKING:
-    from ..export import Describer
-    from ..reason import Explainer
+from ..store import Backend
 
 
 @dataclass
@@ -43,10 +43,11 @@ class Metrics:
 
 @dataclass
 class State:
+    """The settings, the backend served, the named queries, the worker pool, the result
+    cache and the counters; the explainer, describer and source document made on first use."""
+
     settings: Settings
-    dataset: Dataset
-    graphs: dict[URIRef, Graph]
-    default_graphs: tuple[URIRef, ...]
+    backend: Backend
     queries: dict[str, NamedQuery]
     pool: WorkerPool
     results: ResultCache = field(default_factory=lambda: ResultCache(0))
@@ -58,12 +59,25 @@ class State:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
+    def dataset(self) -> Dataset:
+        """The dataset the pages, ``/explain``, data documents and exports read."""
+        return self.backend.dataset
+
+    @property
+    def graphs(self) -> Mapping[URIRef, int]:
+        """The named graphs served, with their sizes."""
+        return self.backend.graphs
+
+    @property
+    def default_graphs(self) -> tuple[URIRef, ...]:
+        """The graphs whose union is the default graph."""
+        return default_graphs_of(self.backend.graphs)
+
+    @property
     def explainer(self) -> Explainer:
         """The dataset's explainer, made on first use (its derivations take a moment)."""
         with self._lock:
             if self._explainer is None:
-                from ..reason import Explainer
-
                 self._explainer = Explainer(self.dataset)
             return self._explainer
 
@@ -72,8 +86,6 @@ class State:
         """Entity descriptions for the pages, made on first use (with the quote index)."""
         with self._lock:
             if self._describer is None:
-                from ..export import Describer
-
                 self._describer = Describer(self.dataset)
             return self._describer
 
@@ -87,8 +99,6 @@ class State:
         """
         with self._lock:
             if self._source is None:
-                from ..load import read_source
-
                 if not self.settings.claims_file.is_file():
                     raise NotFoundError(
                         f"the source document is not available here: it is read from the "
@@ -98,8 +108,9 @@ class State:
             return self._source
 
     def close(self) -> None:
-        """Stop the query workers."""
+        """Stop the query workers and release the backend."""
         self.pool.close()
+        self.backend.close()
 
 
 def current() -> State:

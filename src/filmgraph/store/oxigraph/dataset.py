@@ -36,7 +36,8 @@ from rdflib import Dataset, Graph, Literal
 from rdflib.graph import ModificationException
 
 from ...core import bind_prefixes
-from .engine import datatypes_file, to_rdflib
+from ...query import to_rdflib
+from .files import datatypes_file
 
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 

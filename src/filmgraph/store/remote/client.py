@@ -6,12 +6,12 @@ are derived from one base URL by a named layout (:data:`LAYOUTS`) and each may b
 explicitly instead. Every request sends an identifying User-Agent, waits at most
 ``timeout`` seconds for an answer, and may authenticate (HTTP Basic or Digest, whichever
 the store asks for). Every failure (a bad URL, unreachable, timed out, an HTTP error, an
-answer that is not what the protocol promises) is an :class:`~filmgraph.core.errors.UpstreamError`
-naming the URL and the HTTP status, with the first words of the store's own message.
+answer that is not what the protocol promises) is an
+:class:`~filmgraph.core.UpstreamError` naming the URL and the HTTP status, with the first
+words of the store's own message.
 
-Used by :mod:`.push` (graphs in) and :mod:`.remote_engine` (queries out, ``store=remote:URL``).
-
-This is not :mod:`.remote`, which reads a SPARQL endpoint for notebooks.
+Used by :mod:`.push` (graphs in) and :mod:`.engine` (queries out, ``store=remote:URL``).
+(A notebook reads an endpoint through :class:`filmgraph.analysis.RemoteSource` instead.)
 """
 
 from __future__ import annotations
@@ -36,17 +36,11 @@ from urllib.request import (
 from rdflib import Graph
 from rdflib.plugins.parsers.ntriples import ParseError
 
-from ...core import SettingError, Settings, UpstreamError, unreachable
-from ...link import user_agent
+from ...core import STORE_LAYOUTS, SettingError, Settings, UpstreamError, unreachable, user_agent
 
 #: Where each product puts its endpoints, relative to the base URL given with ``--to``:
-#: layout -> (query, update, Graph Store). For Fuseki the base is the dataset
-#: (``http://host:3030/ds``); for the others, the server.
-LAYOUTS: dict[str, tuple[str, str, str]] = {
-    "oxigraph": ("/query", "/update", "/store"),
-    "fuseki": ("/sparql", "/update", "/data"),
-    "virtuoso": ("/sparql", "/sparql-auth", "/sparql-graph-crud-auth"),
-}
+#: layout -> (query, update, Graph Store) (the table is the settings', which check it).
+LAYOUTS = STORE_LAYOUTS
 
 #: Layouts whose store lets a query's own FROM / FROM NAMED win over the protocol's
 #: ``default-graph-uri`` / ``named-graph-uri`` (the protocol says they lose): Virtuoso 7.2.
@@ -248,11 +242,6 @@ class RemoteStore:
         """Replace the graph ``iri`` with ``graph`` (Graph Store Protocol PUT)."""
         body = graph.serialize(format="nt", encoding="utf-8")
         self._request("PUT", self._graph_url(iri), data=body, headers={"Content-Type": SEND_TYPE})
-
-    def post(self, iri: str, graph: Graph) -> None:
-        """Add ``graph``'s triples to the graph ``iri`` (Graph Store Protocol POST)."""
-        body = graph.serialize(format="nt", encoding="utf-8")
-        self._request("POST", self._graph_url(iri), data=body, headers={"Content-Type": SEND_TYPE})
 
     def get(self, iri: str) -> Graph:
         """The graph ``iri`` as the store holds it (empty if the store has no such graph)."""

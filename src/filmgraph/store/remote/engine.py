@@ -1,23 +1,24 @@
 """The remote backend (``store=remote:URL``): queries answered by a SPARQL 1.1 store that
 holds our graphs (``filmgraph push`` puts them there), over the SPARQL 1.1 Protocol.
 
-The rules stay the library's: every query is first parsed by rdflib (:class:`sparql.Engine`),
-so updates, SERVICE off the allow-list and graphs we do not hold are refused before anything
-is sent. Only then is the query text sent to the store's query endpoint, its dataset always
-made explicit by the protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters (the
-default graph the union of asserted, inferred and links unless FROM or the protocol say
-otherwise). The protocol makes those parameters win over the query's own FROM / FROM NAMED,
-and they only ever name graphs the store holds, so a store that would dereference a FROM IRI
-never sees one it lacks; as a second guard, a query whose own FROM names a graph we do not
-hold is refused even when the protocol's parameters override it. An empty default graph, or
-no named graphs, is sent as the graph :data:`EMPTY`, a ``urn:`` that names nothing to fetch:
-a store that takes a missing ``named-graph-uri`` to mean all its graphs (Virtuoso does) is
-never left to choose. SERVICE calls on the allow-list are made by the store itself.
+The rules stay the library's: every query is first parsed by rdflib
+(:class:`~filmgraph.query.Engine`), so updates, SERVICE off the allow-list and graphs we do
+not hold are refused before anything is sent. Only then is the query text sent to the
+store's query endpoint, its dataset always made explicit by the protocol's
+``default-graph-uri`` / ``named-graph-uri`` parameters (the default graph the union of
+asserted, inferred and links unless FROM or the protocol say otherwise). The protocol makes
+those parameters win over the query's own FROM / FROM NAMED, and they only ever name graphs
+the store holds, so a store that would dereference a FROM IRI never sees one it lacks; as a
+second guard, a query whose own FROM names a graph we do not hold is refused even when the
+protocol's parameters override it. An empty default graph, or no named graphs, is sent as
+the graph :data:`EMPTY`, a ``urn:`` that names nothing to fetch: a store that takes a
+missing ``named-graph-uri`` to mean all its graphs (Virtuoso does) is never left to choose.
+SERVICE calls on the allow-list are made by the store itself.
 
 The project's prefixes are declared before the query's text, as rdflib predeclares them.
 Answers come back as SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE).
 SELECT and ASK answers are read by Oxigraph's parser and written again by its writers, as
-the embedded Oxigraph store's own answers are (:func:`oxigraph_store.read_answer`; rdflib
+the embedded Oxigraph store's own answers are (:func:`~filmgraph.query.read_results`; rdflib
 terms are made only when a caller reads ``result``); graphs become rdflib graphs. Every
 serializer, cap and route works unchanged. A store that
 fails, cannot be reached, times out or answers something else is an
@@ -42,8 +43,7 @@ from ...core import (
     new_dataset,
     sparql_prefix_header,
 )
-from ...query import Answer, Engine, Prepared, _cap
-from ..oxigraph.engine import read_answer
+from ...query import Answer, Engine, Prepared, cap, read_results
 from .client import CUT_HEADER, RemoteStore
 
 #: Our prefixes, declared before the query's own prologue (which may redefine them): the
@@ -121,13 +121,13 @@ class RemoteEngine(Engine):
         if graph_result:
             result = Result(prepared.kind)
             result.graph = _graph(said.media_type, said.body, url)
-            answer = _cap(Answer(prepared.kind, result), self.max_rows)
+            answer = cap(Answer(prepared.kind, result), self.max_rows)
         else:
             fmt = RESULT_FORMATS.get(said.media_type, "")
-            answer = read_answer(prepared.kind, said.body, fmt, self.max_rows)
+            answer = read_results(prepared.kind, said.body, fmt, self.max_rows)
             if answer is None:  # not results Oxigraph reads: rdflib's parsers say what is wrong
                 result = _results(said.media_type, said.body, url, prepared.kind)
-                answer = _cap(Answer(prepared.kind, result), self.max_rows)
+                answer = cap(Answer(prepared.kind, result), self.max_rows)
         if said.cut_at is not None:  # the store cut it at a limit of its own: not all of it
             answer.truncated = True
         return answer
@@ -152,8 +152,9 @@ def held_graphs(store: RemoteStore) -> dict[str, int]:
     return {iri: n for iri, n in counts.items() if n}
 
 
-def connect(store: RemoteStore, **options: Any) -> RemoteEngine:
-    """A :class:`RemoteEngine` over ``store``, which must answer and hold our graphs.
+def connect(store: RemoteStore) -> dict[str, int]:
+    """The graphs of ours that ``store`` holds, with their triple counts: the store must
+    answer, and hold at least one.
 
     Raises:
         UpstreamError: the store did not answer (the message says so and names its URL).
@@ -170,7 +171,7 @@ def connect(store: RemoteStore, **options: Any) -> RemoteEngine:
             f"the remote store at {store.endpoints.query} holds none of filmgraph's graphs; "
             "put them there with `filmgraph push --to URL --graphs all`"
         )
-    return RemoteEngine(store, graphs=held, **options)
+    return held
 
 
 def snapshot(engine: RemoteEngine, need: Iterable[str] = PAGES_NEED) -> Dataset:

@@ -31,8 +31,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Dataset
 
-from ...core import GRAPHS, PushError, UpstreamError
-from ...export import graph_names
+from ...core import GRAPHS, PushError, UpstreamError, graph_names
 from .client import RemoteStore
 
 #: The graphs ``filmgraph push`` sends unless told otherwise.

@@ -1,33 +1,54 @@
-"""The ``filmgraph`` command: a thin shell over the library, one function per command."""
+"""The ``filmgraph`` command: a thin shell over the library, one function per command.
+
+Options that set a setting take their help and their checks from the settings table
+(:mod:`filmgraph.core.settings`).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import click
 from rdflib import Dataset
 
-from .core import (
+from ..core import (
+    REASONERS,
+    STORE_LAYOUTS,
+    STORES,
     ChecksFailedError,
     FilmgraphError,
-    RichSteps,
+    SettingError,
     Settings,
     Steps,
-    new_dataset,
-    parse_store,
+    convert,
+    new_graph,
+    setting_help,
     write_atomic,
 )
-from .export import EXPORTS, export, stats, stats_json, stats_text
-from .load import claims as claims_mod
-from .load import schemaorg
-from .pipeline import build, validate, write_dataset
-from .query import GRAPH, TABULAR, format_result, load_queries
-from .reason import ENGINES, Explainer, explanation_json, explanation_text, parse_triple
-from .store import LAYOUTS, open_engine, remote_url
+from ..export import EXPORTS, export, stats, stats_json, stats_text
+from ..link import (
+    compare,
+    proposals_json,
+    proposals_text,
+    propose_links,
+    report_json,
+    report_text,
+    snapshot_text,
+)
+from ..load import claims as claims_mod
+from ..load import schemaorg
+from ..pipeline import build, open_store, validate, write_dataset
+from ..query import FAMILY, GRAPH, TABULAR, answering, load_queries
+from ..reason import Explainer, explanation_json, explanation_text, parse_triple
+from ..store import Backend, RemoteStore, endpoints, push
+from ..web import serve
+from .console import RichSteps, table
 
 
 class _Group(click.Group):
@@ -37,35 +58,36 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ChecksFailedError as exc:
-            click.echo(exc.report.text(), err=True)  # type: ignore[attr-defined]
+            click.echo(str(exc), err=True)  # the report, one violation a line
             raise click.exceptions.Exit(1) from exc
         except FilmgraphError as exc:
             raise click.ClickException(str(exc)) from exc
 
 
+def setting_option(name: str, *decls: str, **attrs: Any) -> Callable[[Any], Any]:
+    """A click option for the setting ``name``: its help (with environment variable and
+    default) from the settings table, its value checked as the settings check it."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None or value == ():
+            return None
+        try:
+            return convert(name, value)
+        except SettingError as exc:
+            raise click.BadParameter(str(exc).partition(": ")[2], ctx, param) from exc
+
+    return click.option(*decls, help=setting_help(name), callback=check, **attrs)
+
+
+def _store_names() -> str:
+    return "|".join(f"{n}:URL" if n == "remote" else n for n in STORES)
+
+
 @click.group(cls=_Group)
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Project folder holding ontology/, data/ and queries/ [env FILMGRAPH_ROOT].",
-)
-@click.option(
-    "--build-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where `build` writes the dataset (default ROOT/build) [env FILMGRAPH_BUILD_DIR].",
-)
-@click.option(
-    "--reasoner",
-    type=click.Choice(sorted(ENGINES)),
-    help="OWL 2 RL engine (default owlrl) [env FILMGRAPH_REASONER].",
-)
-@click.option(
-    "--store",
-    callback=lambda ctx, param, value: _store_option(value),
-    metavar="memory|oxigraph|remote:URL",
-    help="Where queries run: memory (default), oxigraph (on disk) or remote:URL (a SPARQL "
-    "store holding our graphs; layout by FILMGRAPH_STORE_LAYOUT) [env FILMGRAPH_STORE].",
-)
+@setting_option("root", "--root", type=click.Path(file_okay=False, path_type=Path))
+@setting_option("build_dir", "--build-dir", type=click.Path(file_okay=False, path_type=Path))
+@setting_option("reasoner", "--reasoner", type=click.Choice(list(REASONERS)))
+@setting_option("store", "--store", metavar=_store_names())
 @click.option(
     "--no-cache",
     is_flag=True,
@@ -101,20 +123,28 @@ def main(
     ctx.obj = _Context(settings, RichSteps() if show else Steps())
 
 
-def _store_option(value: str | None) -> str | None:
-    try:
-        return None if value is None else parse_store(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--store'") from exc
-
-
-@dataclass(frozen=True)
+@dataclass
 class _Context:
+    """What every command is handed: the settings, where progress goes, and the backend
+    (opened on first use, once)."""
+
     settings: Settings
     steps: Steps
+    _backend: Backend | None = field(default=None, repr=False)
 
     def build(self) -> Dataset:
+        """The build, in memory (for what sends or checks the build itself: push)."""
         return build(self.settings, steps=self.steps)
+
+    def backend(self) -> Backend:
+        """The store the settings name, holding the current build (as the endpoint's)."""
+        if self._backend is None:
+            self._backend = open_store(self.settings, steps=self.steps)
+        return self._backend
+
+    def dataset(self) -> Dataset:
+        """The dataset the backend gives the pages and exports."""
+        return self.backend().dataset
 
 
 pass_context = click.make_pass_decorator(_Context)
@@ -132,13 +162,15 @@ def _emit(text: str, output: Path | None) -> None:
 @main.command("build")
 @pass_context
 def build_cmd(ctx: _Context) -> None:
-    """Load, check, reason and write the dataset (TriG) to the build folder.
+    """Load, check, reason and keep the dataset in the store; write it (TriG) to the build
+    folder.
 
     Nothing is written when a file is malformed, a check fails or the data is inconsistent.
     """
-    dataset = ctx.build()
-    path = write_dataset(dataset, ctx.settings)
-    click.echo(f"built {len(dataset)} quads in {len(list(dataset.graphs())) - 1} graphs -> {path}")
+    backend = ctx.backend()
+    path = write_dataset(backend.dataset, ctx.settings)
+    triples, graphs = sum(backend.graphs.values()), len(backend.graphs)
+    click.echo(f"built {triples} quads in {graphs} graphs ({backend.name} store) -> {path}")
 
 
 @main.command("validate")
@@ -152,19 +184,25 @@ def validate_cmd(ctx: _Context, fmt: str) -> None:
         sys.exit(1)
 
 
+#: The CLI's result formats: the standard ones, and ``table`` for people (N-Triples for
+#: a graph).
+QUERY_FORMATS = sorted({*TABULAR, *GRAPH, "table"})
+
+
 @main.command("query")
 @click.argument("query")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted(set(TABULAR) | set(GRAPH))),
+    type=click.Choice(QUERY_FORMATS),
     default="table",
     show_default=True,
     help="json/xml/csv/tsv/table for SELECT and ASK; ttl/nt/jsonld/xml for CONSTRUCT/DESCRIBE.",
 )
 @pass_context
 def query_cmd(ctx: _Context, query: str, fmt: str) -> None:
-    """Run QUERY over the built graph (the union of its graphs).
+    """Run QUERY on the store, as the endpoint does (default graph: the union of the
+    asserted, inferred and links graphs; every graph by name).
 
     QUERY is SPARQL text, a path to an .rq file, or - for standard input.
     The project's prefixes (schema:, fg:, fgid:, ...) are predeclared.
@@ -178,10 +216,16 @@ def query_cmd(ctx: _Context, query: str, fmt: str) -> None:
         text = path.read_text(encoding="utf-8")
     else:
         text = query
-    dataset = None if remote_url(ctx.settings) else ctx.build()  # a remote store: no build
-    result = open_engine(ctx.settings, dataset).run(text).result
-    names = (new_dataset() if dataset is None else dataset).namespace_manager
-    click.echo(format_result(result, fmt, names), nl=False)
+    engine = ctx.backend().engine(allowed_services=ctx.settings.service_allow)
+    with answering():
+        answer = engine.run(text)
+        if fmt != "table":
+            output = answer.body(fmt).decode("utf-8")
+        elif FAMILY[answer.kind] == "GRAPH":
+            output = answer.body("nt").decode("utf-8")
+        else:
+            output = table(answer.result, new_graph().namespace_manager)
+    click.echo(output, nl=False)
 
 
 @main.command("queries")
@@ -197,7 +241,7 @@ def queries_cmd(ctx: _Context) -> None:
 @pass_context
 def stats_cmd(ctx: _Context, fmt: str) -> None:
     """Print counts per graph, class and property."""
-    result = stats(ctx.build())
+    result = stats(ctx.dataset())
     click.echo(stats_json(result) if fmt == "json" else stats_text(result), nl=False)
 
 
@@ -214,7 +258,7 @@ def explain_cmd(ctx: _Context, subject: str, predicate: str, object: str, fmt: s
     Terms are <IRI>s, IRIs or prefixed names (schema:, fg:, fgid:, ...), `a` for rdf:type;
     OBJECT may be a Turtle literal such as '"Nalchik"' or '"2017"^^xsd:gYear'.
     """
-    dataset = ctx.build()
+    dataset = ctx.dataset()
     explanation = Explainer(dataset).explain(parse_triple(subject, predicate, object))
     if fmt == "json":
         click.echo(json.dumps(explanation_json(explanation, dataset), indent=2, ensure_ascii=False))
@@ -223,19 +267,13 @@ def explain_cmd(ctx: _Context, subject: str, predicate: str, object: str, fmt: s
 
 
 @main.command("serve")
-@click.option("--host", help="Address to listen on [env FILMGRAPH_HOST; default 127.0.0.1].")
-@click.option("--port", type=int, help="Port to listen on [env FILMGRAPH_PORT; default 8000].")
-@click.option("--workers", type=click.IntRange(1), help="Query worker processes (default 2).")
-@click.option("--threads", type=click.IntRange(1), help="HTTP threads (default 16).")
-@click.option(
-    "--query-timeout", type=click.FloatRange(0, min_open=True), help="Seconds per query (10)."
-)
-@click.option("--max-rows", type=click.IntRange(1), help="Rows per result (10000).")
-@click.option(
-    "--service-allow",
-    multiple=True,
-    help="A SERVICE endpoint queries may call (repeatable; none by default).",
-)
+@setting_option("host", "--host")
+@setting_option("port", "--port", type=int)
+@setting_option("workers", "--workers", type=int)
+@setting_option("threads", "--threads", type=int)
+@setting_option("query_timeout", "--query-timeout", type=float)
+@setting_option("max_rows", "--max-rows", type=int)
+@setting_option("service_allow", "--service-allow", multiple=True, metavar="URL")
 @pass_context
 def serve_cmd(
     ctx: _Context,
@@ -245,15 +283,13 @@ def serve_cmd(
     threads: int | None,
     query_timeout: float | None,
     max_rows: int | None,
-    service_allow: tuple[str, ...],
+    service_allow: tuple[str, ...] | None,
 ) -> None:
-    """Build the graph (or load the cached build) and serve it over HTTP: the SPARQL 1.1
-    endpoint at /sparql, VoID, /explain, /health and /metrics. Ctrl-C stops it.
+    """Build the graph (or open the store that holds it) and serve it over HTTP: the SPARQL
+    1.1 endpoint at /sparql, the pages, VoID, /explain, /health and /metrics. Ctrl-C stops it.
 
     With --store remote:URL nothing is built: queries go to the store and the pages read a
-    snapshot of its graphs taken at start-up."""
-    from .web import serve
-
+    snapshot of its graphs. --service-allow may be given more than once."""
     changes = {
         "host": host,
         "port": port,
@@ -261,12 +297,12 @@ def serve_cmd(
         "threads": threads,
         "query_timeout": query_timeout,
         "max_rows": max_rows,
-        "service_allow": service_allow or None,
+        "service_allow": service_allow,
     }
     settings = ctx.settings.with_(**{k: v for k, v in changes.items() if v is not None})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    dataset = None if remote_url(settings) else ctx.build()
-    serve(settings, dataset, ready=lambda url: click.echo(f"serving {url} (Ctrl-C stops)"))
+    ready = lambda url: click.echo(f"serving {url} (Ctrl-C stops)")  # noqa: E731
+    serve(settings, ctx.backend(), ready=ready)
 
 
 @main.command("export")
@@ -290,7 +326,7 @@ def export_cmd(ctx: _Context, fmt: str, graphs: str, output: Path | None) -> Non
     apart; jsonld-framed nests each film's and person's places and events under it.
     Writes to standard output unless -o names a file (written atomically)."""
     chosen = [g.strip() for g in graphs.split(",") if g.strip()]
-    text = export(ctx.build(), fmt, chosen, ctx.settings)
+    text = export(ctx.dataset(), fmt, chosen, ctx.settings)
     _emit(text, output)
 
 
@@ -303,7 +339,7 @@ def export_cmd(ctx: _Context, fmt: str, graphs: str, output: Path | None) -> Non
 )
 @click.option(
     "--layout",
-    type=click.Choice(list(LAYOUTS)),
+    type=click.Choice(list(STORE_LAYOUTS)),
     default="oxigraph",
     show_default=True,
     help="Where the store keeps its endpoints under --to: oxigraph /query /update /store; "
@@ -344,8 +380,6 @@ def push_cmd(
     """Replace the named graphs of a remote SPARQL 1.1 store with ours (staged, then swapped
     in by one SPARQL Update; graph by graph with --no-update), then count each graph there.
     Exit 1, saying what each graph holds, if the push fails or a count differs."""
-    from .store import RemoteStore, endpoints, push
-
     urls = endpoints(
         base,
         layout,
@@ -395,8 +429,6 @@ def wikidata_group() -> None:
 @pass_context
 def wikidata_snapshot(ctx: _Context) -> None:
     """Regenerate data/wikidata/snapshot.ttl from data/wikidata/facts.tsv."""
-    from .link import snapshot_text
-
     target = ctx.settings.wikidata_snapshot
     write_atomic(target, snapshot_text(ctx.settings.wikidata_facts))
     click.echo(f"wrote {target}")
@@ -412,9 +444,7 @@ def wikidata_compare(ctx: _Context, fmt: str, output: Path | None) -> None:
     """Grade every claim about a linked entity against the checked Wikidata statements:
     agrees, refines, conflicts, not-in-wikidata or unchecked, with both values and the
     document's quote."""
-    from .link import compare, report_json, report_text
-
-    report = compare(ctx.build(), ctx.settings)
+    report = compare(ctx.dataset(), ctx.settings)
     text = report_json(report) if fmt == "json" else report_text(report)
     _emit(text, output)
 
@@ -440,9 +470,7 @@ def wikidata_compare(ctx: _Context, fmt: str, output: Path | None) -> None:
 def wikidata_link(ctx: _Context, online: bool, names: tuple[str, ...], fmt: str) -> None:
     """Propose Wikidata items for the entities without a link, each scored from its name,
     type, date and director, with the reasons. Offline by default; writes nothing."""
-    from .link import proposals_json, proposals_text, propose_links
-
-    found = propose_links(ctx.build(), ctx.settings, online=online, names=names)
+    found = propose_links(ctx.dataset(), ctx.settings, online=online, names=names)
     click.echo(proposals_json(found) if fmt == "json" else proposals_text(found), nl=False)
 
 

@@ -1,0 +1,131 @@
+"""The one table that turns a failure of a query engine or a library into filmgraph's error,
+and so into an HTTP status: used by the query workers, the notebook sources and the CLI.
+
+A failure the table does not name is rdflib's limit when rdflib raised it (501 Not
+Implemented, naming where it failed), else a bug of ours (500, logged with its traceback).
+
+>>> from rdflib.plugins.sparql.sparql import SPARQLError
+>>> error = as_error(SPARQLError("unbound variable"))
+>>> error.status, str(error)
+(400, 'the query cannot be evaluated: unbound variable')
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import cast
+from urllib.error import URLError
+
+from rdflib import __version__ as rdflib_version
+from rdflib.plugins.sparql.sparql import SPARQLError
+
+from ..core import (
+    EngineLimitError,
+    FilmgraphError,
+    ForbiddenError,
+    InternalError,
+    QueryError,
+    UnavailableError,
+    UpstreamError,
+)
+
+log = logging.getLogger(__name__)
+
+#: The engines whose failures the table knows: rdflib's (the memory store, and where every
+#: query is prepared) and Oxigraph's (embedded); a remote store's failures are already ours.
+ENGINES = ("rdflib", "oxigraph")
+
+Make = Callable[[BaseException, Sequence[str]], FilmgraphError]
+
+
+def _service_failure(exc: BaseException, services: Sequence[str]) -> FilmgraphError:
+    """A SERVICE call that failed (rdflib calls the endpoint through urllib)."""
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, PermissionError):  # the worker's sandbox refused it
+        return ForbiddenError(f"refused: {reason}")
+    url = getattr(exc, "url", None)  # an HTTPError knows the URL it was answered for
+    where = url.split("?")[0] if url else ", ".join(services)
+    return UpstreamError(f"a SERVICE endpoint failed: {exc}", where)
+
+
+def _oxigraph_failure(exc: BaseException, services: Sequence[str]) -> FilmgraphError:
+    """Oxigraph's evaluation failed: a SERVICE it called, or a limit of the engine."""
+    if services:  # Oxigraph calls SERVICE endpoints itself
+        return UpstreamError(f"a SERVICE endpoint failed: {exc}", ", ".join(services))
+    return EngineLimitError(f"Oxigraph cannot answer this query: {exc}")
+
+
+#: (engine, exception types, what they become), first match wins; ``*`` is any engine.
+FAILURES: tuple[tuple[str, type[BaseException] | tuple[type[BaseException], ...], Make], ...] = (
+    ("*", FilmgraphError, lambda exc, _: cast(FilmgraphError, exc)),  # ours already
+    ("*", SPARQLError, lambda exc, _: QueryError(f"the query cannot be evaluated: {exc}")),
+    ("*", RecursionError, lambda *_: QueryError("the query is nested too deeply to evaluate")),
+    (
+        "*",
+        MemoryError,
+        lambda *_: UnavailableError("the query needed more memory than a worker may use"),
+    ),
+    ("*", URLError, _service_failure),
+    ("*", PermissionError, lambda exc, _: ForbiddenError(f"refused: {exc}")),
+    (
+        "oxigraph",
+        SyntaxError,  # its parser refuses what rdflib's accepted
+        lambda exc, _: QueryError(f"the query cannot be evaluated by Oxigraph: {exc}"),
+    ),
+    ("oxigraph", (OSError, RuntimeError), _oxigraph_failure),
+)
+
+
+def as_error(
+    exc: BaseException, engine: str = "rdflib", services: Sequence[str] = ()
+) -> FilmgraphError:
+    """The error that ``exc``, raised while ``engine`` answered a query calling
+    ``services``, stands for (see :data:`FAILURES`)."""
+    for which, kinds, make in FAILURES:
+        if which in ("*", engine) and isinstance(exc, kinds):
+            return make(exc, services)
+    if is_engine_failure(exc):
+        message = engine_failure(exc)
+        log.warning("engine failure: %s", message, exc_info=exc)
+        return EngineLimitError(message)
+    log.error("query failed", exc_info=exc)
+    return InternalError(f"internal error while answering the query ({type(exc).__name__})")
+
+
+@contextmanager
+def answering(engine: str = "rdflib", services: Sequence[str] = ()) -> Iterator[None]:
+    """Raise any failure of the block as the error :func:`as_error` says it stands for."""
+    try:
+        yield
+    except Exception as exc:
+        raise as_error(exc, engine, services) from exc
+
+
+def engine_failure(exc: BaseException) -> str:
+    """What to tell a client when rdflib's engine fails on a query it accepted."""
+    module, function = _deepest_frame(exc, ("rdflib",))
+    where = f"{module}.{function}" if module else "rdflib"
+    return (
+        f"the SPARQL engine (rdflib {rdflib_version}) cannot answer this query: "
+        f"{type(exc).__name__} in {where}"
+    )
+
+
+def is_engine_failure(exc: BaseException) -> bool:
+    """Whether the deepest frame of ``exc`` that is rdflib's or ours is rdflib's: an
+    engine limitation on a query it accepted (501), not a bug of filmgraph (500)."""
+    return _deepest_frame(exc, ("rdflib", "filmgraph"))[0].startswith("rdflib")
+
+
+def _deepest_frame(exc: BaseException, prefixes: tuple[str, ...]) -> tuple[str, str]:
+    """(module, function) of the deepest traceback frame in a module with these prefixes."""
+    found = ("", "")
+    traceback = exc.__traceback__
+    while traceback is not None:
+        module = traceback.tb_frame.f_globals.get("__name__", "")
+        if module.startswith(prefixes):
+            found = (module, traceback.tb_frame.f_code.co_name)
+        traceback = traceback.tb_next
+    return found

@@ -1,0 +1,114 @@
+"""Preparing a query: parsed with the project's prefixes predeclared, rdflib's known bugs
+repaired (:mod:`.repairs`), and what it asks for read off: its kind, its dataset clause and
+its SERVICE endpoints. SPARQL Update is refused here, before any backend sees the text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pyparsing import ParseBaseException
+from rdflib import URIRef
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.sparql import Query
+
+from ..core import PREFIXES, EngineLimitError, ForbiddenError, QuerySyntaxError
+from .failures import engine_failure
+from .repairs import fix_algebra, fix_parse_tree, walk
+
+#: The algebra's name for each kind of query.
+KINDS = {
+    "SelectQuery": "SELECT",
+    "AskQuery": "ASK",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed, repaired query and the dataset it asks for.
+
+    ``default_graphs`` / ``named_graphs`` are the query's FROM / FROM NAMED IRIs, or None
+    when it has no dataset clause; ``services`` the endpoints of its SERVICE patterns.
+    """
+
+    text: str
+    query: Query
+    kind: str
+    default_graphs: tuple[URIRef, ...] | None
+    named_graphs: tuple[URIRef, ...] | None
+    services: tuple[str, ...]
+
+
+def prepare(text: str) -> Prepared:
+    """Parse a SPARQL query with the project's prefixes predeclared.
+
+    Raises:
+        QuerySyntaxError: the text is not a query (with the 1-based line and column).
+        ForbiddenError: the text is a SPARQL Update.
+        EngineLimitError: rdflib's translator fails on a query it parsed.
+
+    >>> p = prepare("SELECT ?film FROM NAMED <https://w3id.org/filmgraph/graph/asserted> "
+    ...             "WHERE { GRAPH ?g { ?film a schema:Movie } }")
+    >>> p.kind, p.default_graphs, [str(g) for g in p.named_graphs]
+    ('SELECT', (), ['https://w3id.org/filmgraph/graph/asserted'])
+    """
+    _check_escapes(text)
+    try:
+        tree = parseQuery(text)
+    except ParseBaseException as exc:
+        if _is_update(text):
+            raise ForbiddenError(
+                "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, ...) "
+                "is not accepted"
+            ) from exc
+        raise QuerySyntaxError(exc.msg, exc.lineno, exc.col) from exc
+    short_construct = fix_parse_tree(tree)
+    try:
+        query = translateQuery(tree, initNs=dict(PREFIXES))
+    except Exception as exc:  # rdflib raises plain Exceptions, e.g. for an unknown prefix
+        if type(exc) is Exception:
+            raise QuerySyntaxError(str(exc)) from exc
+        raise EngineLimitError(engine_failure(exc)) from exc
+    algebra = query.algebra
+    fix_algebra(algebra, short_construct)
+    clause = algebra.datasetClause or []
+    algebra["datasetClause"] = None  # never let rdflib resolve it: it would fetch IRIs
+    default = tuple(dict.fromkeys(d.default for d in clause if d.default is not None))
+    named = tuple(dict.fromkeys(d.named for d in clause if d.named is not None))
+    services = tuple(str(n.term) for n in walk(algebra) if n.name == "ServiceGraphPattern")
+    return Prepared(
+        text,
+        query,
+        KINDS[algebra.name],
+        default if clause else None,
+        named if clause else None,
+        services,
+    )
+
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _check_escapes(text: str) -> None:
+    """``\\u`` / ``\\U`` escapes must name characters: no surrogates, nothing past U+10FFFF."""
+    for match in _ESCAPE.finditer(text):
+        code = int(match.group(1) or match.group(2), 16)
+        if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            line = text.count("\n", 0, match.start()) + 1
+            column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            raise QuerySyntaxError(
+                f"{match.group(0)} is not a character (a surrogate, or past U+10FFFF)",
+                line,
+                column,
+            )
+
+
+def _is_update(text: str) -> bool:
+    try:
+        parseUpdate(text)
+    except ParseBaseException:
+        return False
+    return True

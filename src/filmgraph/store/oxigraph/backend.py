@@ -1,0 +1,125 @@
+"""The embedded Oxigraph backend (``store=oxigraph``): the build in an Oxigraph store on
+disk (``BUILD_DIR/oxigraph``), queried by Oxigraph's engine.
+
+The store is kept with the key of the build it holds (``BUILD_DIR/oxigraph.key``): while the
+inputs are unchanged, opening it builds nothing; otherwise it is loaded from the build's
+N-Quads (the cache file, when that holds the build: nothing passes through rdflib). The
+pages, exports and CLI read it through a read-only rdflib view (:mod:`.dataset`), with no
+copy of the build in memory; each query worker opens the store read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, URIRef
+
+from ...core import SettingError, Settings, Steps, write_atomic
+from ...query import Engine
+from ..base import Backend, BackendSpec, Build
+from .dataset import open_dataset
+from .engine import OxigraphEngine
+from .files import load_store, write_store
+
+#: What a store written by filmgraph holds; a store of another layout is written again.
+LAYOUT = "filmgraph-oxigraph/2"
+
+_COUNT = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def key_file(path: Path) -> Path:
+    """The file that names the build the store at ``path`` holds (``LAYOUT key``)."""
+    return path.with_name(path.name + ".key")
+
+
+def holds(path: Path, key: str) -> bool:
+    """Whether the store at ``path`` holds the build with this ``key``."""
+    try:
+        return key_file(path).read_text(encoding="utf-8").split() == [LAYOUT, key]
+    except OSError:  # no key
+        return False
+
+
+@dataclass(frozen=True)
+class OxigraphSpec(BackendSpec):
+    """The store's folder: a worker opens it read-only."""
+
+    path: str
+
+    def open(self, *, allowed_services: Iterable[str] = (), max_rows: int | None = None) -> Engine:
+        return OxigraphEngine.read_only(
+            self.path, allowed_services=allowed_services, max_rows=max_rows
+        )
+
+
+class OxigraphBackend(Backend):
+    """The Oxigraph store on disk at ``path``, opened read-only.
+
+    Raises:
+        SettingError: there is no Oxigraph store at ``path``.
+    """
+
+    name = "oxigraph"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            store = ox.Store.read_only(str(self.path))
+        except OSError as exc:
+            raise SettingError(f"no Oxigraph store at {self.path}: {exc}") from exc
+        rows = store.query(_COUNT)
+        self._graphs = {URIRef(row["g"].value): int(row["n"].value) for row in rows}  # type: ignore[index,union-attr]  # SELECT rows
+        self._dataset: Dataset | None = None
+
+    @classmethod
+    def open(cls, settings: Settings, build: Build | None, steps: Steps) -> OxigraphBackend:
+        """The store of the current build: opened as it is while it holds the build's key,
+        else (re)loaded from the build's N-Quads first."""
+        path = settings.oxigraph_dir
+        if build is None:
+            return cls(path)
+        with steps.step("opening the Oxigraph store") as step:
+            opened = cls._kept(path, build.key)
+            step.detail = "current" if opened is not None else "missing or stale"
+        if opened is not None:
+            return opened
+        marker = key_file(path)
+        with build.nquads() as nquads, steps.step("writing the Oxigraph store") as step:
+            marker.unlink(missing_ok=True)  # the store is about to hold something else
+            load_store(nquads, path)
+            if build.key:
+                write_atomic(marker, f"{LAYOUT} {build.key}\n")
+            step.detail = str(path)
+        return cls(path)
+
+    @classmethod
+    def _kept(cls, path: Path, key: str | None) -> OxigraphBackend | None:
+        """The store at ``path`` if it holds the build with this ``key``, else None."""
+        if key is None or not holds(path, key):
+            return None
+        try:
+            return cls(path)
+        except SettingError:  # the key is there, the store behind it is not
+            return None
+
+    @classmethod
+    def write(cls, dataset: Dataset, path: Path) -> OxigraphBackend:
+        """``dataset`` written to a new store at ``path`` (replacing any there), opened."""
+        return cls(write_store(dataset, path))
+
+    @property
+    def graphs(self) -> Mapping[URIRef, int]:
+        return self._graphs
+
+    @property
+    def dataset(self) -> Dataset:
+        """The store's named graphs as a read-only rdflib dataset (opened on first use)."""
+        if self._dataset is None:
+            self._dataset = open_dataset(self.path)
+        return self._dataset
+
+    def spec(self) -> OxigraphSpec:
+        return OxigraphSpec(str(self.path))

@@ -1,0 +1,93 @@
+"""The remote backend (``store=remote:URL``): a SPARQL 1.1 store that holds our graphs
+(``filmgraph push`` puts them there), its query endpoint found under URL by the
+``store_layout`` setting. Nothing is built here: queries go to the store, live, and the
+pages read a snapshot of its graphs, taken when first needed. Its answers are never kept
+(the store may change while we serve it).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from rdflib import Dataset, URIRef
+
+from ...core import Settings, Steps, user_agent
+from ...query import Engine
+from ..base import Backend, BackendSpec, Build
+from .client import Endpoints, RemoteStore, endpoints
+from .engine import RemoteEngine, connect, snapshot
+
+
+@dataclass(frozen=True)
+class RemoteSpec(BackendSpec):
+    """The store's endpoints, the graphs of ours it holds, and how long to wait for it."""
+
+    endpoints: Endpoints
+    graphs: tuple[str, ...]
+    timeout: float
+    agent: str
+
+    def open(self, *, allowed_services: Iterable[str] = (), max_rows: int | None = None) -> Engine:
+        return RemoteEngine(
+            RemoteStore(self.endpoints, timeout=self.timeout, agent=self.agent),
+            graphs=self.graphs,
+            allowed_services=allowed_services,
+            max_rows=max_rows,
+        )
+
+    def reachable(self, allowed_services: Iterable[str]) -> tuple[str, ...]:
+        """The store's query endpoint alone: the store makes any SERVICE call itself."""
+        return (self.endpoints.query,)
+
+
+class RemoteBackend(Backend):
+    """A remote SPARQL 1.1 store holding our graphs (counted once, when it is opened)."""
+
+    name = "remote"
+    cacheable = False
+
+    def __init__(self, engine: RemoteEngine, counts: Mapping[str, int]) -> None:
+        self.store = engine.store
+        self._engine = engine
+        self._graphs = {URIRef(iri): n for iri, n in counts.items()}
+        self._dataset: Dataset | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: Settings, build: Build | None, steps: Steps) -> RemoteBackend:
+        """Connect to the store ``settings.store`` names; nothing is built.
+
+        Raises:
+            UpstreamError: the store did not answer (the message says so and names its URL).
+            SettingError: it holds none of our graphs.
+        """
+        with steps.step("connecting to the remote store") as step:
+            urls = endpoints(settings.store_url, settings.store_layout, use_update=False)
+            agent = user_agent(settings.wikidata_contact)
+            store = RemoteStore(urls, timeout=settings.store_timeout, agent=agent)
+            counts = connect(store)
+            step.detail = f"{sum(counts.values())} triples in {len(counts)} graphs at {urls.query}"
+        return cls(RemoteEngine(store, graphs=counts), counts)
+
+    @property
+    def graphs(self) -> Mapping[URIRef, int]:
+        return self._graphs
+
+    @property
+    def dataset(self) -> Dataset:
+        """A snapshot of the store's graphs, read on first use (see :func:`.engine.snapshot`).
+
+        Raises:
+            SettingError: the store lacks a graph the pages read.
+            UpstreamError: the store failed, or answered fewer triples than it holds.
+        """
+        with self._lock:
+            if self._dataset is None:
+                self._dataset = snapshot(self._engine)
+            return self._dataset
+
+    def spec(self) -> RemoteSpec:
+        held = tuple(str(g) for g in self._engine.held)
+        return RemoteSpec(self.store.endpoints, held, self.store.timeout, self.store.user_agent)
