@@ -1,7 +1,8 @@
 # The two commands of the README:
 #   make run    build the graph, check it, reason, print its statistics, and serve the
 #               SPARQL endpoint on http://127.0.0.1:8000/sparql until Ctrl-C (the main job)
-#   make test   lint, format check and the full test suite
+#   make test   lint, format check, the import contract, the type checker and the full
+#               test suite
 # Both install what they need: a pinned uv into .tools/, then the locked
 # dependencies (uv.lock) into .venv/, using this machine's Python (never a download).
 
@@ -11,7 +12,7 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint format install bench growth assets clean
+.PHONY: run test quick lint format install bench growth assets clean
 
 run: $(VENV)/.installed
 	$(VENV)/bin/filmgraph build
@@ -21,7 +22,14 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
+
+# The quick tier: everything but the tests marked slow (browser, real stores, suites,
+# benchmarks, fuzzing), for everyday work; `make test` runs them all.
+quick: $(VENV)/.installed
+	$(VENV)/bin/pytest -m "not slow"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

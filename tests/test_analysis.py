@@ -28,7 +28,7 @@ from filmgraph.analysis.networks import node_id
 from filmgraph.analysis.remote import USER_AGENT
 from filmgraph.core.errors import ForbiddenError, UpstreamError
 from filmgraph.core.namespaces import FG, FGID, SCHEMA
-from filmgraph.link.compare import compare
+from filmgraph.link.comparison import compare
 from filmgraph.query import DEFAULT_GRAPHS
 from filmgraph.reason.rules import RULES
 

@@ -9,7 +9,7 @@ from rdflib.namespace import RDF, XSD
 from conftest import replace_in
 from filmgraph.core.errors import DataError
 from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA
-from filmgraph.load.claims import compile_claims, read_claims
+from filmgraph.load import compile_claims, read_claims
 from filmgraph.load.provenance import quotes_for
 
 
@@ -176,7 +176,7 @@ def test_malformed_claims_are_refused_with_a_reason(project, old, new, reason):
 
 
 def test_compile_writes_nothing_when_the_checklist_is_broken(project):
-    from filmgraph.load.claims import write_compiled
+    from filmgraph.load import write_compiled
 
     before = project.facts_file.read_bytes()
     replace_in(project.claims_file, "start = 268\n", "start = 1\n")

@@ -8,7 +8,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from filmgraph.core.errors import NotFoundError
 from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA
-from filmgraph.reason.explain import (
+from filmgraph.reason.explanations import (
     Explainer,
     Explanation,
     explanation_json,

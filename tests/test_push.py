@@ -18,7 +18,7 @@ from filmgraph import Settings
 from filmgraph.core.errors import PushError, SettingError
 from filmgraph.core.namespaces import GRAPHS
 from filmgraph.store.remote.client import Endpoints, RemoteStore, endpoints
-from filmgraph.store.remote.push import DEFAULT_PUSH, push
+from filmgraph.store.remote.pushing import DEFAULT_PUSH, push
 from oxigraph_server import DERIVED, HOST, as_oxigraph_holds, authorised, free_port
 
 EX = "http://example.org/"

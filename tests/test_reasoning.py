@@ -10,7 +10,7 @@ from conftest import replace_in
 from filmgraph import build, run_query
 from filmgraph.core.errors import InconsistencyError, SettingError
 from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA, WD, new_dataset
-from filmgraph.load.claims import write_compiled
+from filmgraph.load import write_compiled
 from filmgraph.load.parsing import load_files
 from filmgraph.query import get_query
 from filmgraph.reason.noise import NOISE, noise

@@ -41,7 +41,7 @@ from filmgraph.store import RdflibEngine
 from filmgraph.store.remote import RemoteSpec
 from filmgraph.store.remote.client import RemoteStore, endpoints
 from filmgraph.store.remote.engine import EMPTY, RemoteEngine, _results, snapshot
-from filmgraph.store.remote.push import push
+from filmgraph.store.remote.pushing import push
 from oxigraph_server import (
     HOST,
     Oxigraph,

@@ -8,7 +8,7 @@ from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.namespace import OWL, RDF, RDFS
 
 from filmgraph.core.namespaces import GRAPHS, new_dataset
-from filmgraph.reason.explain import Explainer
+from filmgraph.reason.explanations import Explainer
 from filmgraph.reason.reasoning import OWLRL_ERRORS
 from filmgraph.reason.rules import DERIVATION_RULES, INCONSISTENCY_RULES, RULES
 

@@ -66,7 +66,7 @@ def _holds_ours(store: RemoteStore, dataset, names=GRAPHS) -> None:
 def pushed(virtuoso: Virtuoso, dataset) -> Virtuoso:
     """The server once the README's first command has pushed every graph, with one graph
     that is not ours beside them."""
-    from filmgraph.store.remote.push import push
+    from filmgraph.store.remote.pushing import push
 
     store = _dba(virtuoso)
     assert push(dataset, store, ["all"]).ok

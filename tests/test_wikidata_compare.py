@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, replace_in
 from filmgraph import DataError
 from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA
-from filmgraph.link.compare import GRADES, Report, compare
+from filmgraph.link.comparison import GRADES, Report, compare
 from filmgraph.link.report import report_json, report_text
 
 

@@ -159,14 +159,17 @@ def pick_labels(rows: Iterable[Mapping[str, Node | None]]) -> dict[URIRef, str]:
     ...              {"iri": FGID.x, "name": Literal("Ex", lang="en"), "label": None}])
     {rdflib.term.URIRef('https://w3id.org/filmgraph/id/x'): 'Ex'}
     """
-    best: dict[URIRef, tuple] = {}
+    best: dict[URIRef, tuple[int, bool, str]] = {}
     for row in rows:
         iri = row["iri"]
+        if not isinstance(iri, URIRef):
+            continue
         for rank, key in enumerate(("name", "label")):
             value = row.get(key)
             if isinstance(value, Literal):
-                foreign = bool(value.language) and not value.language.lower().startswith("en")
+                language = value.language or ""
+                foreign = bool(language) and not language.lower().startswith("en")
                 candidate = (rank, foreign, str(value))
-                if iri not in best or candidate < best[iri]:  # type: ignore[operator]
-                    best[iri] = candidate  # type: ignore[index]
+                if iri not in best or candidate < best[iri]:
+                    best[iri] = candidate
     return {iri: choice[2] for iri, choice in sorted(best.items())}

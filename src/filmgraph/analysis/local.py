@@ -5,7 +5,7 @@ the same engine, default graph, named graphs, repairs and refusals, so a noteboo
 endpoint give identical answers on every store); the dataset's own tables come from the
 library: counts (:func:`filmgraph.stats`), inferences and their explanations
 (:class:`filmgraph.Explainer`), provenance (:func:`filmgraph.load.quote_index`) and the
-comparison with Wikidata (:func:`filmgraph.link.compare`).
+comparison with Wikidata (:func:`filmgraph.link.comparison`).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class LocalSource(Source):
                 s, p, o = fact.triple
                 row = {"direction": Literal(direction), "predicate": p, "kind": Literal(fact.kind)}
                 row["value"] = o if direction == "out" else s
-                for quote in fact.quotes or [None]:  # type: ignore[list-item]
+                for quote in fact.quotes or (None,):
                     rows.append(
                         {
                             **row,
@@ -80,7 +80,7 @@ class LocalSource(Source):
     # ------------------------------------------------------------ tables of the dataset
 
     def stats(self) -> pd.DataFrame:
-        """Triples and distinct subjects per named graph (:func:`filmgraph.export.stats`)."""
+        """Triples and distinct subjects per named graph (:func:`filmgraph.export.counts`)."""
         table = pd.DataFrame([(s.name, s.iri, s.triples, s.subjects) for s in stats(self.dataset)])
         table.columns = ["graph", "iri", "triples", "subjects"]
         return table.set_index("graph")
@@ -137,7 +137,7 @@ class LocalSource(Source):
         return table.sort_values(order, key=sortable).reset_index(drop=True)
 
     def wikidata(self) -> pd.DataFrame:
-        """The document against Wikidata (:func:`filmgraph.link.compare.compare`): one row
+        """The document against Wikidata (:func:`filmgraph.link.comparison.compare`): one row
         per claim about a linked entity, with its ``grade`` (ordered as in ``GRADES``)."""
         report = compare(self.dataset, self.settings)
         rows = [

@@ -137,12 +137,15 @@ def layout(network: nx.MultiDiGraph, seed: int = 7) -> dict[str, Any]:
     nodes (one link away, two, ...) on a circle around it, in label order; otherwise a
     seeded spring layout. Either way the same graph gets the same positions."""
     distance = network.graph.get("distance")
+    positions: dict[str, Any]
     if not distance:
-        return nx.spring_layout(network, seed=seed)
+        positions = nx.spring_layout(network, seed=seed)
+        return positions
     rings: list[list[str]] = [[] for _ in range(max(distance.values()) + 1)]
     for node in sorted(network, key=lambda n: (network.nodes[n]["label"].lower(), n)):
         rings[distance[node]].append(node)
-    return nx.shell_layout(network, nlist=rings)
+    positions = nx.shell_layout(network, nlist=rings)
+    return positions
 
 
 def draw(network: nx.MultiDiGraph, ax: Axes | None = None, *, seed: int = 7) -> Axes:

@@ -71,7 +71,8 @@ class RemoteSource(Source):
         wrapper = SPARQLWrapper(self.url, agent=USER_AGENT)
         wrapper.setMethod(POST)
         wrapper.setOnlyConneg(True)
-        wrapper.timeout = self.timeout  # setTimeout() would cut it to whole seconds
+        # setTimeout() would cut it to whole seconds; urlopen takes any number of seconds
+        wrapper.timeout = self.timeout  # type: ignore[assignment]  # declared int, used as float
         wrapper.setQuery(sparql_prefix_header() + text)
         wrapper.queryType = kind
         wrapper.setReturnFormat(JSON if kind in ("SELECT", "ASK") else TURTLE)
@@ -112,7 +113,8 @@ class RemoteSource(Source):
         if name not in GRAPHS:
             raise NotFoundError(f"no graph named {name!r}; known: {', '.join(GRAPHS)}")
         text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPHS[name]}> {{ ?s ?p ?o }} }}"
-        return self.result(text).graph  # type: ignore[return-value]
+        graph = self.result(text).graph
+        return graph if graph is not None else Graph()
 
     def facts(self, entity: URIRef) -> list[dict[str, Node | None]]:
         result = self.result(_FACTS.replace("ENTITY", f"<{entity}>"))

@@ -96,7 +96,7 @@ class Source(ABC):
         if result.type == "ASK":
             return bool(result.askAnswer)
         if result.type in ("CONSTRUCT", "DESCRIBE"):
-            return result.graph  # type: ignore[return-value]
+            return result.graph or Graph()
         rows = [{str(k): v for k, v in row.items()} for row in result.bindings]
         return frame([str(v) for v in result.vars or ()], rows, self.labels if labels else None)
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import cast
 
 from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import SH
+from rdflib.query import ResultRow
+from rdflib.term import Identifier, Node
 
 from ..core import GRAPHS, OA, Settings, new_graph
 from ..load import load_files
@@ -82,22 +85,22 @@ def shacl_check(dataset: Dataset, shapes: Graph, report: Report) -> None:
 
     data = _copy(dataset.graph(GRAPHS["asserted"]))
     ontology = _copy(dataset.graph(GRAPHS["ontology"]))
-    _, results, _ = validate(
+    _, found, _ = validate(
         data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True
     )
+    results = cast(Graph, found)  # the results graph (text only when asked to serialise it)
     report.checks_run.append("shacl")
-    for result in results.subjects(SH.focusNode, None):  # type: ignore[union-attr]
-        get = lambda p, r=result: results.value(r, p)  # noqa: E731
-        severity = get(SH.resultSeverity)
-        if severity == SH.Info:
+    for result in results.subjects(SH.focusNode, None):
+        if results.value(result, SH.resultSeverity) == SH.Info:
             continue
+        message = results.value(result, SH.resultMessage)
         report.violations.append(
             Violation(
                 check="shacl",
-                focus=_n3(get(SH.focusNode), dataset),
-                path=_n3(get(SH.resultPath), dataset),
-                message=str(get(SH.resultMessage) or "shape violated"),
-                value=_n3(get(SH.value), dataset),
+                focus=_n3(results.value(result, SH.focusNode), dataset),
+                path=_n3(results.value(result, SH.resultPath), dataset),
+                message=str(message or "shape violated"),
+                value=_n3(results.value(result, SH.value), dataset),
             )
         )
 
@@ -108,7 +111,7 @@ def sparql_check(dataset: Dataset, path: Path, report: Report) -> None:
     purpose = next((ln[1:].strip() for ln in text.splitlines() if ln.startswith("#")), path.stem)
     report.checks_run.append(path.stem)
     for row in dataset.query(text):
-        values = [_n3(v, dataset) for v in row]  # type: ignore[union-attr]
+        values = [_n3(v, dataset) for v in cast(ResultRow, row)]  # a SELECT's rows
         report.violations.append(
             Violation(check=path.stem, focus=values[0], message=purpose, value=" ".join(values[1:]))
         )
@@ -134,7 +137,7 @@ def quote_check(dataset: Dataset, settings: Settings, report: Report) -> None:
         )
         start = provenance.value(position, OA.start) if position is not None else None
         end = provenance.value(position, OA.end) if position is not None else None
-        if start is None or end is None:
+        if not isinstance(start, Literal) or not isinstance(end, Literal):
             report.violations.append(
                 Violation("quotes-match-document", _n3(target, dataset), "a quote without offsets")
             )
@@ -158,9 +161,9 @@ def _copy(graph: Graph) -> Graph:
     return copy
 
 
-def _n3(term: object, dataset: Dataset) -> str:
-    if term is None:
-        return ""
+def _n3(term: Node | None, dataset: Dataset) -> str:
     if isinstance(term, Literal):
         return term.n3()
-    return term.n3(dataset.namespace_manager)  # type: ignore[attr-defined]
+    if isinstance(term, Identifier):
+        return term.n3(dataset.namespace_manager)
+    return ""

@@ -41,8 +41,7 @@ from ..link import (
     report_text,
     snapshot_text,
 )
-from ..load import claims as claims_mod
-from ..load import schemaorg
+from ..load import project_subset, project_undefined, read_claims, write_compiled
 from ..pipeline import build, open_store, validate, write_dataset
 from ..query import FAMILY, GRAPH, TABULAR, answering, load_queries
 from ..reason import Explainer, explanation_json, explanation_text, parse_triple
@@ -405,7 +404,7 @@ def claims_group() -> None:
 @pass_context
 def claims_compile(ctx: _Context) -> None:
     """Regenerate data/balagov.ttl and data/provenance.ttl from the checklist."""
-    for path in claims_mod.write_compiled(ctx.settings):
+    for path in write_compiled(ctx.settings):
         click.echo(f"wrote {path}")
 
 
@@ -413,7 +412,7 @@ def claims_compile(ctx: _Context) -> None:
 @pass_context
 def claims_sentences(ctx: _Context) -> None:
     """List the document's sentences with the claims that cover each."""
-    claimset = claims_mod.read_claims(ctx.settings.claims_file)
+    claimset = read_claims(ctx.settings.claims_file)
     for sentence in claimset.source.sentences():
         ids = [c.id for c in claimset.claims if c.sentence == sentence.number]
         click.echo(f"{sentence.number:>3} [{sentence.start}:{sentence.end}] {sentence.text}")
@@ -484,7 +483,7 @@ def schemaorg_group() -> None:
 def schemaorg_subset(ctx: _Context) -> None:
     """Regenerate ontology/schemaorg-subset.ttl from the vendored vocabulary."""
     target = ctx.settings.schemaorg_subset
-    write_atomic(target, schemaorg.project_subset(ctx.settings))
+    write_atomic(target, project_subset(ctx.settings))
     click.echo(f"wrote {target}")
 
 
@@ -492,7 +491,7 @@ def schemaorg_subset(ctx: _Context) -> None:
 @pass_context
 def schemaorg_check(ctx: _Context) -> None:
     """Fail if the project uses a schema.org term the vocabulary does not define."""
-    missing = schemaorg.project_undefined(ctx.settings)
+    missing = project_undefined(ctx.settings)
     if missing:
         raise click.ClickException("not in schema.org: " + ", ".join(sorted(missing)))
     click.echo("every schema.org term the project uses is defined by schema.org")

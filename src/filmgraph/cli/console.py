@@ -7,10 +7,11 @@ import io
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from rdflib import URIRef
 from rdflib.namespace import NamespaceManager
-from rdflib.query import Result
+from rdflib.query import Result, ResultRow
 from rich.console import Console
 from rich.table import Table
 
@@ -46,7 +47,7 @@ def table(result: Result, namespaces: NamespaceManager | None = None) -> str:
     grid = Table(*names, show_lines=False)
     count = 0
     for row in result:
-        grid.add_row(*(_plain(row.get(n), namespaces) for n in names))  # type: ignore[union-attr]
+        grid.add_row(*(_plain(cast(ResultRow, row).get(n), namespaces) for n in names))
         count += 1
     out = io.StringIO()
     Console(file=out, width=200, no_color=True).print(grid)

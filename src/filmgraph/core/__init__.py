@@ -54,7 +54,7 @@ from .settings import (
     setting_help,
     settings_help,
 )
-from .terms import term_json, term_text, triple_text
+from .terms import Triple, term_json, term_text, triple_text
 
 __all__ = [
     "CLAIM",
@@ -89,6 +89,7 @@ __all__ = [
     "Step",
     "Steps",
     "TooLargeError",
+    "Triple",
     "UnavailableError",
     "UnsupportedMediaTypeError",
     "UpstreamError",

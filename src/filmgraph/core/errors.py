@@ -32,7 +32,9 @@ class FilmgraphError(Exception):
         return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
-def _rebuild(kind: type[FilmgraphError], args: tuple, state: dict[str, Any]) -> FilmgraphError:
+def _rebuild(
+    kind: type[FilmgraphError], args: tuple[Any, ...], state: dict[str, Any]
+) -> FilmgraphError:
     """An error unpickled: its message and attributes, without calling its constructor."""
     error = kind.__new__(kind)
     error.args = args
@@ -103,7 +105,7 @@ class InconsistencyError(FilmgraphError):
 
     status = 500
 
-    def __init__(self, text: str, matches: list[tuple[str, tuple]]) -> None:
+    def __init__(self, text: str, matches: list[tuple[str, tuple[Any, ...]]]) -> None:
         self.matches = matches
         super().__init__(text)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rdflib import Dataset, Graph, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, XSD, DefinedNamespace
 
 from .errors import QueryError
 
@@ -32,7 +32,7 @@ GRAPHS: dict[str, URIRef] = {
 }
 
 #: Prefixes bound in every graph we write and accepted in every query we run.
-PREFIXES: dict[str, Namespace] = {
+PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "schema": SCHEMA,
     "fg": FG,
     "fgid": FGID,

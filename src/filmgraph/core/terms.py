@@ -8,11 +8,14 @@
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal
 from rdflib.namespace import OWL, RDF, NamespaceManager
 from rdflib.term import Node
 
 from .namespaces import new_graph
+
+#: An RDF triple as rdflib gives one: subject, predicate, object.
+Triple = tuple[Node, Node, Node]
 
 _RESTRICTION_WORDS = (
     (OWL.someValuesFrom, "some"),
@@ -77,4 +80,4 @@ def term_json(term: Node) -> dict[str, str]:
         return encoded
     if isinstance(term, BNode):
         return {"type": "bnode", "value": str(term)}
-    return {"type": "uri", "value": str(URIRef(term))}
+    return {"type": "uri", "value": str(term)}

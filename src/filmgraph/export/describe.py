@@ -9,13 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib import Dataset, Literal, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from ..core import FGID, GRAPHS, SCHEMA, WD, NotFoundError, new_graph, term_text
+from ..core import FGID, GRAPHS, SCHEMA, WD, NotFoundError, Triple, new_graph, term_text
 from ..load import Quote, characterisations_of, quote_index
-from ..reason import Triple
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class Description:
 
     iri: URIRef
     label: str
-    types: list[URIRef]
+    types: list[URIRef | BNode]
     facts: dict[URIRef, list[Fact]] = field(default_factory=dict)
     incoming: dict[URIRef, list[Fact]] = field(default_factory=dict)
     same_as: list[URIRef] = field(default_factory=list)
@@ -81,29 +80,30 @@ class Describer:
         if not out and not incoming:
             raise NotFoundError(f"the graph says nothing about <{iri}>")
         type_facts = out.pop(RDF.type, [])
-        types = sorted({f.triple[2] for f in type_facts}, key=self.label)  # type: ignore[misc]
+        classes = {f.triple[2] for f in type_facts if isinstance(f.triple[2], URIRef | BNode)}
+        types = sorted(classes, key=self.label)
         same_as = sorted(
             {o for p in (SCHEMA.sameAs, OWL.sameAs) for o in self.links.objects(iri, p)}
-            | {o for f in out.get(SCHEMA.sameAs, []) for o in [f.triple[2]]},
+            | {f.triple[2] for f in out.get(SCHEMA.sameAs, [])},
             key=str,
         )
         return Description(
             iri,
             self.label(iri),
-            types,  # type: ignore[arg-type]
+            types,
             out,
             incoming,
-            same_as,  # type: ignore[arg-type]
+            [term for term in same_as if isinstance(term, URIRef)],
             characterisations_of(self.dataset, iri),
             type_facts,
         )
 
-    def _facts(self, pattern: tuple) -> dict[URIRef, list[Fact]]:
+    def _facts(self, pattern: tuple[Node | None, None, Node | None]) -> dict[URIRef, list[Fact]]:
         grouped: dict[URIRef, list[Fact]] = {}
         for kind, graph in (("asserted", self.asserted), ("inferred", self.inferred)):
             for triple in graph.triples(pattern):
                 quotes = tuple(self.quotes.get(triple, ())) if kind == "asserted" else ()
-                grouped.setdefault(triple[1], []).append(Fact(triple, kind, quotes))  # type: ignore[arg-type]
+                grouped.setdefault(URIRef(str(triple[1])), []).append(Fact(triple, kind, quotes))
         for facts in grouped.values():
             facts.sort(key=lambda f: (f.kind, self.label(f.triple[2]), str(f.triple[2])))
         return dict(sorted(grouped.items(), key=lambda item: self.label(item[0]).lower()))
@@ -114,14 +114,14 @@ class Describer:
             return str(term)
         for graph in (self.asserted, self.inferred, self.ontology):
             for predicate in (SCHEMA.name, RDFS.label):
-                value = graph.value(term, predicate)  # type: ignore[arg-type]
+                value = graph.value(term, predicate)
                 if value is not None:
                     return str(value)
         return term_text(term, self.ontology, self.namespaces)
 
     def neighbourhood(self, description: Description, limit: int = 40) -> dict[str, Any]:
         """The entity and the resources one link away, as cytoscape.js elements."""
-        nodes = {description.iri: description.label}
+        nodes: dict[Node, str] = {description.iri: description.label}
         edges = []
         links = [
             (fact.triple, fact.kind)
@@ -138,7 +138,7 @@ class Describer:
             edges.append({"source": str(s), "target": str(o), "label": self.label(p), "kind": kind})
         return {
             "nodes": [
-                {"data": {"id": str(iri), "label": label, "ours": iri.startswith(str(FGID))}}
+                {"data": {"id": str(iri), "label": label, "ours": str(iri).startswith(FGID)}}
                 for iri, label in nodes.items()
             ],
             "edges": [{"data": {"id": f"e{i}", **edge}} for i, edge in enumerate(edges)],

@@ -20,6 +20,7 @@ from typing import Any
 from pyld import jsonld
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
 
 from ..core import PREFIXES, SCHEMA, DataError, QueryError, Settings
 
@@ -37,8 +38,6 @@ SCHEMAORG_CONTEXT = "https://schema.org/"
 FRAMED_CLASSES = (SCHEMA.Movie, SCHEMA.Person)
 
 _NEVER = {"@embed": "@never"}
-
-Node = URIRef | BNode
 
 
 class LocalLoader:
@@ -115,15 +114,16 @@ def framed_context(graph: Graph, schemaorg: Mapping[str, Any]) -> list[Any]:
     """
     local = {k: v for k, v in jsonld_context(graph).items() if k != "@vocab"}
     terms = schemaorg["@context"]
-    for predicate in sorted(set(graph.predicates())):
-        name = str(predicate).removeprefix(str(SCHEMA))
+    for predicate in sorted({str(p) for p in graph.predicates()}):
+        name = predicate.removeprefix(str(SCHEMA))
         term = terms.get(name) if predicate.startswith(str(SCHEMA)) else None
         if not isinstance(term, dict) or term.get("@type") in (None, "@id", "@vocab"):
             continue
-        types = {o.datatype for o in graph.objects(None, predicate) if isinstance(o, Literal)}
+        objects = graph.objects(None, URIRef(predicate))
+        types = {o.datatype for o in objects if isinstance(o, Literal)}
         local[name] = {"@id": f"schema:{name}"}
         if len(types) == 1 and None not in types:
-            local[name]["@type"] = _prefixed(types.pop())
+            local[name]["@type"] = _prefixed(str(types.pop()))
     return [SCHEMAORG_CONTEXT, local]
 
 
@@ -162,7 +162,7 @@ def frame_for(graph: Graph) -> dict[str, Any]:
         tops.add(min(subjects - reached, key=lambda n: (n in pointed, isinstance(n, BNode), n)))
     for top in sorted(tops, key=str):
         if isinstance(top, BNode):
-            types = ", ".join(_prefixed(t) for t in sorted(graph.objects(top, RDF.type)))
+            types = ", ".join(_prefixed(t) for t in sorted(map(str, graph.objects(top, RDF.type))))
             raise QueryError(
                 f"the framed JSON-LD cannot hold a blank node that nothing points to "
                 f"(one of type {types or 'none'}); export these graphs as jsonld"
@@ -174,12 +174,12 @@ def frame_for(graph: Graph) -> dict[str, Any]:
 def _level(
     graph: Graph,
     entries: Iterable[tuple[Node, frozenset[Node]]],
-    never: set[URIRef],
+    never: set[Node],
     reached: set[Node],
 ) -> dict[str, Any]:
     """The frame for ``entries`` (nodes, each with the nodes above it) at one depth; adds
     the nodes it embeds to ``reached``."""
-    below: dict[URIRef, list[tuple[Node, frozenset[Node]]]] = {}
+    below: dict[Node, list[tuple[Node, frozenset[Node]]]] = {}
     for node, above in entries:
         for p, o in graph.predicate_objects(node):
             if p == RDF.type or isinstance(o, Literal):
@@ -189,7 +189,7 @@ def _level(
                 reached.add(o)
                 children.append((o, above | {o}))
     frame: dict[str, Any] = {"@id": {}, "@embed": "@once"}
-    for p, children in sorted(below.items()):
+    for p, children in sorted(below.items(), key=lambda item: str(item[0])):
         frame[str(p)] = _NEVER if p in never else _level(graph, children, never, reached)
     return frame
 

@@ -3,7 +3,7 @@
 - :mod:`.links`: the links graph (``schema:sameAs`` to confirmed items) from ``links.tsv``.
 - :mod:`.snapshot`: the checked Wikidata statements as Wikidata's own RDF, in a graph of
   their own.
-- :mod:`.compare` and :mod:`.report`: every claim about a linked entity graded against the
+- :mod:`.comparison` and :mod:`.report`: every claim about a linked entity graded against the
   checked statements (places through :mod:`.containment`), as text and JSON.
 - :mod:`.proposals`: link proposals for unlinked entities (``filmgraph wikidata link``),
   from :mod:`.candidates` scored by :mod:`.scoring`; online through :mod:`.online` and
@@ -13,7 +13,7 @@ Everything here works offline from the data shipped under ``data/wikidata/``, ex
 linker's ``--online`` mode.
 """
 
-from .compare import GRADES, compare
+from .comparison import GRADES, compare
 from .links import links_graph, read_links
 from .proposals import proposals_json, proposals_text, propose_links
 from .report import report_json, report_text

@@ -199,7 +199,9 @@ def our_entities(dataset: Dataset) -> list[Entity]:
                 default=None,
             )
         directors = sorted(
-            linked[d] for d in asserted.objects(subject, SCHEMA.director) if d in linked
+            linked[d]
+            for d in asserted.objects(subject, SCHEMA.director)
+            if isinstance(d, URIRef) and d in linked
         )
         entities.append(
             Entity(

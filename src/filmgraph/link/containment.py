@@ -76,8 +76,9 @@ def place_key(item: URIRef, linked: Mapping[URIRef, URIRef]) -> URIRef:
 def document_edges(asserted: Graph) -> list[Edge]:
     """The document's ``schema:containedInPlace`` statements."""
     return [
-        Edge(place, within, "the document (schema:containedInPlace)")  # type: ignore[arg-type]
+        Edge(place, within, "the document (schema:containedInPlace)")
         for place, within in asserted.subject_objects(SCHEMA.containedInPlace)
+        if isinstance(place, URIRef) and isinstance(within, URIRef)
     ]
 
 

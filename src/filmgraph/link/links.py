@@ -37,7 +37,7 @@ def read_links(path: Path, reference: Path) -> list[Link]:
             not to be linked (file and line).
     """
     confirmed = read_reference(reference)
-    links = []
+    links: list[Link] = []
     with path.open(encoding="utf-8", newline="") as handle:
         for line, row in enumerate(csv.DictReader(handle, delimiter="\t"), start=2):
             name, qid, reference_name = (
@@ -87,7 +87,7 @@ def linked_items(dataset: Dataset) -> dict[URIRef, URIRef]:
     """Our entity -> its Wikidata item, from the links graph of a built dataset."""
     links = dataset.graph(GRAPHS["links"])
     return {
-        entity: item  # type: ignore[misc]
+        entity: item
         for entity, item in links.subject_objects(SCHEMA.sameAs)
-        if isinstance(item, URIRef) and item.startswith(str(WD))
+        if isinstance(entity, URIRef) and isinstance(item, URIRef) and item.startswith(str(WD))
     }

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 
 from ..core import new_graph
-from .compare import Comparison, Report
+from .comparison import Comparison, Report
 
 
 def report_json(report: Report) -> str:

@@ -10,6 +10,7 @@ since a truthy statement carries no precision), titles as language-tagged string
 
 from __future__ import annotations
 
+import builtins
 import csv
 import re
 from dataclasses import dataclass
@@ -40,17 +41,17 @@ class Statement:
     note: str
     line: int
 
-    @property
+    @builtins.property  # (the field ``property`` hides the builtin in this class)
     def found(self) -> bool:
         return not self.value.startswith("(no statement")
 
-    @property
+    @builtins.property  # (the field ``property`` hides the builtin in this class)
     def value_item(self) -> str | None:
         """The QID when the value is an item (``Q5265 Nalchik`` -> ``Q5265``), else None."""
         match = _ITEM.match(self.value)
         return match.group(1) if match else None
 
-    @property
+    @builtins.property  # (the field ``property`` hides the builtin in this class)
     def value_label(self) -> str:
         """The reference's name for an item value (``Nalchik``); empty for other values."""
         return self.value.partition(" ")[2] if self.value_item else ""

@@ -1,20 +1,44 @@
-"""From files to graphs: the source document and its sentences, the claims checklist and
-its compilation, the Web Annotation provenance, parsing RDF files into named graphs (errors
-with file, line and column), and the schema.org subset the project uses."""
+"""From files to graphs: the source document and its sentences (:mod:`.document`), the claims
+checklist (:mod:`.claims`) and its compilation (:mod:`.compile`), the Web Annotation
+provenance (:mod:`.provenance`), parsing RDF files into named graphs with errors that name
+file, line and column (:mod:`.parsing`), and the schema.org subset the project uses
+(:mod:`.schemaorg`)."""
 
-from .claims import read_source
+from .claims import KINDS, Claim, ClaimSet, read_claims, read_source
+from .compile import compile_claims, render_turtle, write_compiled
 from .document import Sentence, SourceDocument
-from .parsing import load_dataset, load_files
-from .provenance import Quote, characterisations_of, quote_index, quotes_for
+from .parsing import load_dataset, load_files, ontology_files, parse_into
+from .provenance import (
+    Quote,
+    characterisations_of,
+    provenance_graph,
+    quote_index,
+    quotes_for,
+    statement_iri,
+)
+from .schemaorg import project_subset, project_undefined
 
 __all__ = [
+    "KINDS",
+    "Claim",
+    "ClaimSet",
     "Quote",
     "Sentence",
     "SourceDocument",
     "characterisations_of",
+    "compile_claims",
     "load_dataset",
     "load_files",
+    "ontology_files",
+    "parse_into",
+    "project_subset",
+    "project_undefined",
+    "provenance_graph",
     "quote_index",
     "quotes_for",
+    "read_claims",
     "read_source",
+    "render_turtle",
+    "statement_iri",
+    "write_compiled",
 ]

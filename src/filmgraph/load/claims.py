@@ -14,14 +14,13 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from rdflib import BNode, Graph, URIRef
 
-from ..core import FGID, DataError, Settings, expand, new_graph, turtle_prefix_header, write_atomic
+from ..core import FGID, DataError, Triple, expand, new_graph, turtle_prefix_header
 from .document import Sentence, SourceDocument
 from .parsing import parse_into
-
-Triple = tuple[URIRef, URIRef, object]
 
 KINDS = ("fact", "characterisation")
 _REQUIRED = {"id", "sentence", "kind", "quote", "start"}
@@ -107,7 +106,7 @@ def read_source(path: Path) -> SourceDocument:
     return _read_source(path, _load_toml(path.read_text(encoding="utf-8"), path).get("source"))
 
 
-def _load_toml(raw: str, path: Path) -> dict:
+def _load_toml(raw: str, path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
@@ -130,7 +129,7 @@ def _read_source(path: Path, table: object) -> SourceDocument:
 
 
 def _read_claim(
-    entry: dict,
+    entry: dict[str, Any],
     line: int,
     path: Path,
     raw: str,
@@ -211,40 +210,3 @@ def _terms(graph: Graph) -> Iterator[object]:
 
 def _is_blank(term: object) -> bool:
     return isinstance(term, BNode)
-
-
-# ---------------------------------------------------------------- compiling
-
-GENERATED = (
-    "# Generated from data/claims.toml by `filmgraph claims compile`: do not edit by hand.\n"
-)
-
-
-def compile_claims(settings: Settings) -> dict[Path, str]:
-    """The Turtle text of the asserted facts and of the provenance graph, by target file."""
-    from .provenance import provenance_graph
-
-    claimset = read_claims(settings.claims_file)
-    return {
-        settings.facts_file: render_turtle(
-            claimset.facts(), "# The facts the source document states.\n"
-        ),
-        settings.provenance_file: render_turtle(
-            provenance_graph(claimset),
-            "# Where each fact of balagov.ttl is stated in the source document.\n",
-        ),
-    }
-
-
-def write_compiled(settings: Settings) -> list[Path]:
-    """Compile the checklist and write both Turtle files atomically; nothing on error."""
-    outputs = compile_claims(settings)
-    for path, text in outputs.items():
-        write_atomic(path, text)
-    return list(outputs)
-
-
-def render_turtle(graph: Graph, description: str) -> str:
-    """Turtle with the project's prefixes and a header saying where the file comes from."""
-    body = graph.serialize(format="turtle")
-    return GENERATED + description + "\n" + body

@@ -11,8 +11,8 @@ from pathlib import Path
 from xml.sax import SAXParseException
 
 from rdflib import Dataset, Graph
+from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
-from rdflib.plugins.parsers.ntriples import ParseError
 from rdflib.util import guess_format
 
 from ..core import GRAPHS, DataError, Settings, new_dataset, new_graph
@@ -34,7 +34,8 @@ def parse_into(
             graph.parse(data=data, format=fmt)
     except BadSyntax as exc:
         # exc.lines miscounts at the end of input; the byte index into the input is exact.
-        raw = exc._str if isinstance(exc._str, bytes) else exc._str.encode("utf-8")
+        text: bytes | str = exc._str  # bytes as rdflib declares it, str from some callers
+        raw = text.encode("utf-8") if isinstance(text, str) else text
         index = min(exc._i, len(raw))
         line_start = raw.rfind(b"\n", 0, index) + 1
         line = raw.count(b"\n", 0, index) + 1
@@ -44,7 +45,7 @@ def parse_into(
         raise DataError(
             f"bad RDF/XML: {exc.getMessage()}", source, exc.getLineNumber(), exc.getColumnNumber()
         ) from exc
-    except ParseError as exc:
+    except ParserError as exc:
         raise DataError(f"bad {fmt} syntax: {exc}", source, _nt_line(source, data, exc)) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read as {fmt}: {exc}", source) from exc
@@ -53,7 +54,7 @@ def parse_into(
     return graph
 
 
-def _nt_line(source: Path | str, data: str | None, exc: ParseError) -> int | None:
+def _nt_line(source: Path | str, data: str | None, exc: ParserError) -> int | None:
     """N-Triples errors quote the bad line but not its number: find it."""
     bad = str(exc).partition("Invalid line:")[2].strip().strip("'\"")
     if not bad:

@@ -10,14 +10,26 @@ annotations motivated by ``oa:assessing`` that point at the entities they speak 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.term import Identifier, Node
 
-from ..core import CLAIM, FG, GRAPHS, OA, SCHEMA, STATEMENT, new_graph, sparql_prefix_header
-from .claims import Claim, ClaimSet, Triple
+from ..core import (
+    CLAIM,
+    FG,
+    GRAPHS,
+    OA,
+    SCHEMA,
+    STATEMENT,
+    Triple,
+    new_graph,
+    sparql_prefix_header,
+)
+from .claims import Claim, ClaimSet
 from .document import SourceDocument
 
 CONTEXT = 32  # characters of oa:prefix / oa:suffix kept around each quote
@@ -26,7 +38,7 @@ CONTEXT = 32  # characters of oa:prefix / oa:suffix kept around each quote
 def statement_iri(triple: Triple) -> URIRef:
     """The stable IRI of the reified statement of a triple (a hash of its N-Triples form)."""
     s, p, o = triple
-    line = f"{s.n3()} {p.n3()} {o.n3()} ."  # type: ignore[attr-defined]
+    line = f"{s.n3()} {p.n3()} {o.n3()} ."
     return STATEMENT[hashlib.sha1(line.encode("utf-8")).hexdigest()[:16]]
 
 
@@ -88,7 +100,7 @@ def _add_claim(graph: Graph, claim: Claim, source: SourceDocument) -> None:
             graph.add((statement, RDF.type, RDF.Statement))
             graph.add((statement, RDF.subject, triple[0]))
             graph.add((statement, RDF.predicate, triple[1]))
-            graph.add((statement, RDF.object, triple[2]))  # type: ignore[arg-type]
+            graph.add((statement, RDF.object, triple[2]))
     else:
         graph.add((annotation, RDF.type, FG.Characterisation))
         graph.add((annotation, OA.motivatedBy, OA.assessing))
@@ -154,9 +166,9 @@ SELECT ?annotation ?exact ?start ?end ?sentence ?source WHERE {
 )
 
 
-def _rows(graph: Graph, query: str, bindings: dict[str, object]) -> Any:
-    bindings = {"provenance": GRAPHS["provenance"], **bindings}
-    return graph.query(query, initBindings=bindings)  # type: ignore[arg-type]
+def _rows(graph: Graph, query: str, bindings: Mapping[str, Node]) -> Any:
+    terms = cast(Mapping[str, Identifier], bindings)  # the terms of triples are Identifiers
+    return graph.query(query, initBindings={"provenance": GRAPHS["provenance"], **terms})
 
 
 def _quote(row: Any) -> Quote:
@@ -165,7 +177,7 @@ def _quote(row: Any) -> Quote:
     )
 
 
-def _quotes(graph: Graph, query: str, bindings: dict[str, object]) -> list[Quote]:
+def _quotes(graph: Graph, query: str, bindings: Mapping[str, Node]) -> list[Quote]:
     return [_quote(row) for row in _rows(graph, query, bindings)]
 
 

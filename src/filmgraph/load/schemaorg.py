@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TypeGuard
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Node
 
 from ..core import SCHEMA, Settings, new_graph
 from .parsing import load_files
@@ -61,7 +63,7 @@ def _walk(node: object) -> Iterator[object]:
             yield from _walk(value)
 
 
-def _is_schema(term: object) -> bool:
+def _is_schema(term: object) -> TypeGuard[URIRef]:
     return isinstance(term, URIRef) and term.startswith(str(SCHEMA)) and term != SCHEMA
 
 
@@ -74,7 +76,8 @@ def extract_subset(vocabulary: Graph, terms: Iterable[URIRef]) -> Graph:
     """The vocabulary's statements about ``terms`` and, transitively, their superclasses
     and super-properties."""
     subset = new_graph()
-    todo, done = list(terms), set()
+    todo: list[Node] = list(terms)
+    done: set[Node] = set()
     while todo:
         term = todo.pop()
         if term in done:

@@ -1,6 +1,6 @@
 """The SPARQL rules every backend shares, and what answers look like.
 
-- :mod:`.prepare`: a query parsed with our prefixes, rdflib's known bugs repaired
+- :mod:`.prepared`: a query parsed with our prefixes, rdflib's known bugs repaired
   (:mod:`.repairs`), its kind, dataset clause and SERVICE endpoints read off; updates refused.
 - :mod:`.engine`: :class:`Engine`, the dataset a query sees (only graphs we hold), the
   SERVICE allow-list and the row cap, checked before any backend evaluates.
@@ -28,7 +28,7 @@ from .formats import (
 )
 from .named import NamedQuery, get_query, load_queries
 from .oxigraph_results import OxigraphAnswer, read_results, solutions_tsv, to_graph, to_rdflib
-from .prepare import KINDS, Prepared, prepare
+from .prepared import KINDS, Prepared, prepare
 
 __all__ = [
     "DEFAULT_GRAPHS",

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import cast
 
 from rdflib import Graph, Variable
-from rdflib.query import Result
+from rdflib.query import Result, ResultRow
 
 from .formats import format_result
 
@@ -47,7 +48,7 @@ def cap(answer: Answer, max_rows: int | None) -> Answer:
         capped = Result("SELECT")
         capped.vars = result.vars
         capped.bindings = [
-            {Variable(k): v for k, v in row.asdict().items()}  # type: ignore[union-attr]  # SELECT rows are ResultRows
+            {Variable(k): v for k, v in cast(ResultRow, row).asdict().items()}  # a SELECT's rows
             for row in rows[:max_rows]
         ]
         return Answer("SELECT", capped, len(rows) > max_rows)

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
+from typing import TypeVar
 
 from rdflib import URIRef
 
 from ..core import GRAPHS, ForbiddenError, QueryError
 from .answer import Answer
-from .prepare import Prepared, prepare
+from .prepared import Prepared, prepare
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 #: The graphs whose union is the default graph a query sees.
 DEFAULT_GRAPHS = ("asserted", "inferred", "links")
@@ -83,7 +87,7 @@ class Engine:
         """
         return self._held(default_graphs, self.default_graphs), self._held(named_graphs, self.held)
 
-    def _held(self, names: Iterable[str] | None, default: tuple[URIRef, ...]) -> tuple:
+    def _held(self, names: Iterable[str] | None, default: tuple[URIRef, ...]) -> tuple[URIRef, ...]:
         if names is None:
             return default
         chosen = tuple(dict.fromkeys(URIRef(str(n)) for n in names))
@@ -130,7 +134,7 @@ class Engine:
         raise NotImplementedError(f"{type(self).__name__} does not evaluate queries")
 
 
-def remember(cache: OrderedDict, key: Hashable, value: object, size: int) -> None:
+def remember(cache: OrderedDict[K, V], key: K, value: V, size: int) -> None:
     """Keep ``value`` under ``key`` in an LRU ``cache`` of at most ``size`` entries."""
     cache[key] = value
     while len(cache) > size:

@@ -8,10 +8,10 @@ are RDF graphs and use rdflib's RDF serializers.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.query import Result
+from rdflib.query import Result, ResultRow
 
 from ..core import NotAcceptableError, QueryError, bind_prefixes, new_dataset
 
@@ -70,14 +70,15 @@ def format_result(result: Result, fmt: str) -> str:
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         if fmt not in GRAPH:
             raise QueryError(f"a {result.type} result can be {', '.join(GRAPH)}, not {fmt!r}")
-        return serialize_graph(result.graph, fmt)  # type: ignore[arg-type]
+        return serialize_graph(result.graph if result.graph is not None else Graph(), fmt)
     if fmt not in TABULAR:
         raise QueryError(f"a {result.type} result can be {', '.join(TABULAR)}, not {fmt!r}")
     if fmt == "tsv":
         return tsv(result)
     if result.type == "ASK" and fmt == "csv":
         raise QueryError("SPARQL CSV has no form for an ASK result; use json or xml")
-    return result.serialize(format=TABULAR[fmt][0]).decode("utf-8")  # type: ignore[union-attr]
+    written = result.serialize(format=TABULAR[fmt][0])  # without a destination: the bytes
+    return cast(bytes, written).decode("utf-8")
 
 
 def serialize_graph(graph: Graph, fmt: str) -> str:
@@ -94,7 +95,7 @@ def serialize_graph(graph: Graph, fmt: str) -> str:
     return graph.serialize(format=GRAPH[fmt][0])
 
 
-def json_ld(graph: Graph, context: dict | None = None) -> str:
+def json_ld(graph: Graph, context: dict[str, Any] | None = None) -> str:
     """JSON-LD for a graph (compacted against ``context`` when given), its nodes in order of
     their ``@id`` and keys sorted, so that the same graph gives the same text.
 
@@ -138,7 +139,7 @@ def tsv(result: Result) -> str:
     names = [str(v) for v in result.vars or []]
     lines = ["\t".join(f"?{n}" for n in names)]
     for row in result:
-        lines.append("\t".join(_tsv_term(row.get(n)) for n in names))  # type: ignore[union-attr]
+        lines.append("\t".join(_tsv_term(cast(ResultRow, row).get(n)) for n in names))
     return "\n".join(lines) + "\n"
 
 

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..core import NotFoundError
-from .prepare import prepare
+from .prepared import prepare
 
 
 @dataclass(frozen=True)

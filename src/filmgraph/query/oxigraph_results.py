@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Iterable
+from typing import IO, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
@@ -59,18 +60,18 @@ class OxigraphAnswer(Answer):
         return self.rows
 
     @functools.cached_property
-    def result(self) -> Result:  # type: ignore[override]
+    def result(self) -> Result:  # type: ignore[override]  # made when first read, not a field
         """The rdflib result, with the terms :func:`to_rdflib` makes."""
         result = Result(self.kind)
-        if self.kind == "ASK":
+        if isinstance(self.found, ox.QueryBoolean):
             result.askAnswer = bool(self.found)
             return result
-        solutions = ox.parse_query_results(self.found, _TSV)
-        names = [Variable(v.value) for v in solutions.variables]  # type: ignore[union-attr]
+        solutions = self._solutions()
+        names = [Variable(v.value) for v in solutions.variables]
         result.vars = names
         result.bindings = [
             {name: to_rdflib(solution[name]) for name in names if solution[name] is not None}
-            for solution in solutions  # type: ignore[union-attr]
+            for solution in solutions
         ]
         return result
 
@@ -78,11 +79,27 @@ class OxigraphAnswer(Answer):
         writer = WRITERS.get((self.kind, fmt))
         if writer is None:
             return super().body(fmt)
-        if self.kind == "ASK":
-            return self.found.serialize(format=writer)  # type: ignore[union-attr]
+        if isinstance(self.found, ox.QueryBoolean):
+            return _written(self.found.serialize(format=writer))
         if writer == _TSV:
-            return self.found  # type: ignore[return-value]
-        return ox.parse_query_results(self.found, _TSV).serialize(format=writer)  # type: ignore[arg-type]
+            return self.found
+        return _written(self._solutions().serialize(format=writer))
+
+    def _solutions(self) -> ox.QuerySolutions:
+        """The rows, read back from the TSV Oxigraph wrote."""
+        if not isinstance(self.found, bytes):
+            raise TypeError(f"a {self.kind} answer holds no rows")
+        solutions = ox.parse_query_results(self.found, _TSV)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise TypeError("SPARQL TSV holds solutions")
+        return solutions
+
+
+def _written(data: bytes | None) -> bytes:
+    """What an Oxigraph writer returns when it is given no output: the bytes it wrote."""
+    if data is None:
+        raise TypeError("an Oxigraph writer given no output returns what it wrote")
+    return data
 
 
 class _Enough(Exception):
@@ -102,7 +119,7 @@ class _Rows(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, chunk: bytes) -> int:  # type: ignore[override]
+    def write(self, chunk: bytes) -> int:  # type: ignore[override]  # Oxigraph writes bytes
         self.chunks.append(bytes(chunk))
         self.lines += chunk.count(b"\n")
         if self.lines > self.limit + 1:  # the header, the rows kept and one more row
@@ -140,11 +157,11 @@ def solutions_tsv(solutions: ox.QuerySolutions, max_rows: int | None) -> tuple[b
     """The solutions as SPARQL TSV, at most ``max_rows`` of them: (TSV, rows, whether
     there were more). Past ``max_rows`` rows, evaluation stops."""
     if max_rows is None:
-        data = solutions.serialize(format=_TSV)
+        data = _written(solutions.serialize(format=_TSV))
         return data, data.count(b"\n") - 1, False
     sink = _Rows(max_rows)
     try:
-        solutions.serialize(sink, format=_TSV)
+        solutions.serialize(cast(IO[bytes], sink), format=_TSV)  # a raw binary stream
     except Exception:  # a writer that stops is an error to Oxigraph; it passes on ours
         if not sink.full:
             raise

@@ -1,7 +1,7 @@
 """OWL 2 RL reasoning: the engines by name (owlrl, reasonable), the W3C rules as matchers,
 the noise filter, the consistency check, and explanations of every inferred triple."""
 
-from .explain import (
+from .explanations import (
     Explainer,
     Explanation,
     explain,
@@ -10,7 +10,7 @@ from .explain import (
     parse_triple,
 )
 from .reasoning import ENGINES, Reasoning, engine_version, reason
-from .rules import RULES, Triple
+from .rules import RULES
 
 __all__ = [
     "ENGINES",
@@ -18,7 +18,6 @@ __all__ = [
     "Explainer",
     "Explanation",
     "Reasoning",
-    "Triple",
     "engine_version",
     "explain",
     "explanation_json",

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
 
-from .rules import Triple
+from ..core import Triple
 
 _VOCABULARIES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 
@@ -61,7 +62,7 @@ NOISE: tuple[tuple[str, str], ...] = (
 )
 
 
-def noise(triple: Triple, ontology_terms: set) -> str | None:
+def noise(triple: Triple, ontology_terms: set[Node]) -> str | None:
     """The name of the :data:`NOISE` rule that drops ``triple``, or None to keep it."""
     s, p, o = triple
     if isinstance(s, Literal):

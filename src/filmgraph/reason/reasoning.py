@@ -24,10 +24,18 @@ from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import OWL, RDF, XSD
 from rdflib.term import Node
 
-from ..core import InconsistencyError, SettingError, Steps, new_dataset, new_graph, triple_text
-from .explain import Explainer, Explanation
+from ..core import (
+    InconsistencyError,
+    SettingError,
+    Steps,
+    Triple,
+    new_dataset,
+    new_graph,
+    triple_text,
+)
+from .explanations import Explainer, Explanation
 from .noise import noise
-from .rules import INCONSISTENCY_RULES, Match, Rule, Triple, matches
+from .rules import INCONSISTENCY_RULES, Match, Rule, matches
 
 #: Where owlrl writes the inconsistencies it detects (as error-message nodes).
 OWLRL_ERRORS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
@@ -48,15 +56,15 @@ def _owlrl_closure(ontology: Graph, asserted: Graph) -> tuple[list[Triple], list
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(work)
     messages = [str(m) for m in work.objects(None, OWLRL_ERRORS.error)]
     base = _triples(ontology, asserted)
-    new = [t for t in work if t not in base and not _owlrl_message(t)]  # type: ignore[arg-type]
-    return new, messages  # type: ignore[return-value]
+    new = [t for t in work if t not in base and not _owlrl_message(t)]
+    return new, messages
 
 
 def _triples(*graphs: Graph) -> set[Triple]:
     """The triples of ``graphs`` as a set: far faster to probe than an rdflib graph."""
     found: set[Triple] = set()
     for graph in graphs:
-        found.update(graph)  # type: ignore[arg-type]
+        found.update(graph)
     return found
 
 
@@ -124,7 +132,7 @@ def _reasonable_closure(ontology: Graph, asserted: Graph) -> tuple[list[Triple],
 
 
 def _consume(
-    closure: list, base: set[Triple], functional: set[Node], pivots: set[BNode]
+    closure: list[Triple], base: set[Triple], functional: set[Node], pivots: set[BNode]
 ) -> tuple[list[Triple], dict[tuple[Node, Node], set[Node]], set[tuple[Node, Node]]]:
     """What the engine added, the values of the functional properties of every subject that
     has more than one, and the non-reflexive ``owl:sameAs`` pairs of the closure.
@@ -336,7 +344,10 @@ def check_consistency(graphs: dict[str, Graph], engine_messages: Iterable[str] =
 
 
 def _inconsistency_text(
-    found: list[tuple[str, tuple]], messages: list[str], graphs: dict[str, Graph], view: Graph
+    found: list[tuple[str, tuple[Triple, ...]]],
+    messages: list[str],
+    graphs: dict[str, Graph],
+    view: Graph,
 ) -> str:
     lines = ["OWL 2 RL finds the data inconsistent:"]
     explainer = Explainer(new_dataset(), graphs) if "inferred" in graphs else None

@@ -5,11 +5,11 @@ conclusion is ``None`` for the rules that detect an inconsistency (their conclus
 *false*). Names and shapes follow *OWL 2 Web Ontology Language Profiles*, section 4.3,
 tables 4 to 9 (https://www.w3.org/TR/owl2-profiles/#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_Rules).
 
-The rules here are those that draw conclusions about individuals (the schema-level
-``scm-*`` rules only restate the ontology and are not needed to explain them). owlrl and
-``reasonable`` compute the closure; these matchers let :mod:`filmgraph.reason.explain` say *why*
-each inferred triple holds and let :mod:`filmgraph.reason.reasoning` name the triples behind an
-inconsistency.
+The rules here are those that draw conclusions about individuals (the schema-level ``scm-*``
+rules only restate the ontology and are not needed to explain them). owlrl and
+``reasonable`` compute the closure; these matchers let :mod:`filmgraph.reason.explanations`
+say *why* each inferred triple holds and let :mod:`filmgraph.reason.reasoning` name the
+triples behind an inconsistency.
 
 >>> from rdflib import Graph, URIRef
 >>> from rdflib.namespace import OWL
@@ -31,7 +31,8 @@ from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-Triple = tuple[Node, Node, Node]
+from ..core import Triple
+
 Match = tuple[Triple | None, tuple[Triple, ...]]
 
 
@@ -45,7 +46,12 @@ class Rule:
 
 
 def _pairs(graph: Graph, predicate: Node) -> Iterator[tuple[Node, Node]]:
-    return graph.subject_objects(predicate)  # type: ignore[return-value]
+    return graph.subject_objects(predicate)
+
+
+def _sorted(nodes: Iterable[Node]) -> list[Node]:
+    """``nodes`` in rdflib's order of terms (so every match comes out in the same order)."""
+    return sorted(nodes)  # type: ignore[type-var]  # rdflib's terms are ordered (Identifier.__lt__); Node does not say so
 
 
 def _resource(term: Node) -> bool:
@@ -55,13 +61,13 @@ def _resource(term: Node) -> bool:
 
 def _members(graph: Graph, head: Node) -> list[Node]:
     """The items of the RDF list starting at ``head``."""
-    return list(graph.items(head))  # type: ignore[arg-type]
+    return list(graph.items(head))
 
 
 def _list_premises(graph: Graph, head: Node) -> tuple[Triple, ...]:
     """The rdf:first / rdf:rest triples that make up the list at ``head``."""
     found: list[Triple] = []
-    node = head
+    node: Node | None = head
     while node != RDF.nil and node is not None:
         for p in (RDF.first, RDF.rest):
             value = graph.value(node, p)
@@ -129,7 +135,7 @@ def prp_fp(g: Graph) -> Iterator[Match]:
     for p in g.subjects(RDF.type, OWL.FunctionalProperty):
         for x in set(g.subjects(p, None)):
             values = [y for y in g.objects(x, p) if _resource(y)]
-            for y1, y2 in combinations(sorted(values), 2):
+            for y1, y2 in combinations(_sorted(values), 2):
                 axiom = (p, RDF.type, OWL.FunctionalProperty)
                 yield (y1, OWL.sameAs, y2), (axiom, (x, p, y1), (x, p, y2))
 
@@ -137,7 +143,7 @@ def prp_fp(g: Graph) -> Iterator[Match]:
 def prp_ifp(g: Graph) -> Iterator[Match]:
     for p in g.subjects(RDF.type, OWL.InverseFunctionalProperty):
         for y in set(g.objects(None, p)):
-            for x1, x2 in combinations(sorted(g.subjects(p, y)), 2):
+            for x1, x2 in combinations(_sorted(g.subjects(p, y)), 2):
                 axiom = (p, RDF.type, OWL.InverseFunctionalProperty)
                 yield (x1, OWL.sameAs, x2), (axiom, (x1, p, y), (x2, p, y))
 
@@ -224,7 +230,7 @@ def cls_int1(g: Graph) -> Iterator[Match]:
         if not classes:
             continue
         candidates = set(g.subjects(RDF.type, classes[0]))
-        for y in sorted(candidates):
+        for y in _sorted(candidates):
             if all((y, RDF.type, ci) in g for ci in classes[1:]):
                 memberships = tuple((y, RDF.type, ci) for ci in classes)
                 axioms = ((c, OWL.intersectionOf, head), *_list_premises(g, head))
@@ -327,7 +333,7 @@ def cax_eqc2(g: Graph) -> Iterator[Match]:
 def cax_dw(g: Graph) -> Iterator[Match]:
     for c1, c2 in _pairs(g, OWL.disjointWith):
         both = set(g.subjects(RDF.type, c1)) & set(g.subjects(RDF.type, c2))
-        for x in sorted(both):
+        for x in _sorted(both):
             axiom = (c1, OWL.disjointWith, c2)
             yield None, (axiom, (x, RDF.type, c1), (x, RDF.type, c2))
 
@@ -342,7 +348,7 @@ def cax_adc(g: Graph) -> Iterator[Match]:
             )
             for ci, cj in combinations(_members(g, head), 2):
                 both = set(g.subjects(RDF.type, ci)) & set(g.subjects(RDF.type, cj))
-                for z in sorted(both):
+                for z in _sorted(both):
                     yield None, (*axioms, (z, RDF.type, ci), (z, RDF.type, cj))
 
 
@@ -396,7 +402,9 @@ INCONSISTENCY_RULES: tuple[Rule, ...] = (
 RULES: dict[str, Rule] = {rule.name: rule for rule in DERIVATION_RULES + INCONSISTENCY_RULES}
 
 
-def matches(graph: Graph, rules: Iterable[Rule]) -> Iterator[tuple[str, Triple | None, tuple]]:
+def matches(
+    graph: Graph, rules: Iterable[Rule]
+) -> Iterator[tuple[str, Triple | None, tuple[Triple, ...]]]:
     """Every instance of ``rules`` in ``graph``, as ``(rule name, conclusion, premises)``."""
     for rule in rules:
         for conclusion, premises in rule.match(graph):

@@ -18,6 +18,7 @@ import sys
 import sysconfig
 import urllib.request
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
@@ -36,7 +37,7 @@ class Sandbox:
         roots.update(p for p in sys.path if p)
         self.readable = tuple(sorted(r.rstrip("/") + "/" for r in roots if r))
 
-    def __call__(self, event: str, args: tuple) -> None:
+    def __call__(self, event: str, args: tuple[Any, ...]) -> None:
         if event == "socket.getaddrinfo":
             host = args[0].decode() if isinstance(args[0], bytes) else str(args[0])
             if host not in self.allowed_hosts:
@@ -55,7 +56,7 @@ class Sandbox:
         elif event in _EXEC_EVENTS:
             raise PermissionError(f"starting processes is refused: {event}")
 
-    def _check_open(self, args: tuple) -> None:
+    def _check_open(self, args: tuple[Any, ...]) -> None:
         path, mode, flags = args
         if isinstance(path, int) or path is None:
             return  # an already open descriptor

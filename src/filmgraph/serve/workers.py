@@ -193,7 +193,7 @@ class WorkerPool:
                 raise UnavailableError(
                     f"the query was stopped at the time limit of {self.timeout:g} s"
                 )
-            reply = worker.conn.recv()
+            reply: Reply = worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker)
             raise UnavailableError(
@@ -204,6 +204,10 @@ class WorkerPool:
         else:
             self._idle.put(worker)
         return reply
+
+    def closed(self) -> bool:
+        """Whether :meth:`close` has been called (by any thread)."""
+        return self._closed
 
     def close(self) -> None:
         """Stop every worker."""
@@ -238,7 +242,7 @@ class WorkerPool:
                         log.error("restarting a query worker: %s", exc)
                         time.sleep(1)
                     continue
-                if self._closed:  # the pool closed while this worker started
+                if self.closed():  # the pool closed while this worker started
                     self._discard(fresh)
                 else:
                     self._idle.put(fresh)

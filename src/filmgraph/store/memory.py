@@ -52,7 +52,9 @@ class RdflibEngine(Engine):
             max_rows=max_rows,
             cache_size=cache_size,
         )
-        self._views: OrderedDict[tuple, Dataset] = OrderedDict()
+        self._views: OrderedDict[tuple[tuple[URIRef, ...], tuple[URIRef, ...]], Dataset] = (
+            OrderedDict()
+        )
 
     def view(
         self,

@@ -86,7 +86,9 @@ def choices(accept_header: str | None, format_name: str | None = None) -> dict[s
 
 
 @lru_cache(maxsize=512)
-def _choices(accept_header: str | None, format_name: str | None) -> tuple:
+def _choices(
+    accept_header: str | None, format_name: str | None
+) -> tuple[tuple[str, str | None], ...]:
     accept = parse_accept(accept_header)
     return tuple((family, choose(family, accept, format_name)) for family in FAMILIES)
 

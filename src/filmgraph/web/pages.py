@@ -16,10 +16,11 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from rdflib import URIRef
 from rdflib.namespace import RDF
 from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ..core import FGID, GRAPHS, NotFoundError, new_graph
+from ..core import FGID, GRAPHS, NotFoundError, Triple, new_graph
 from ..export import Description
-from ..load import Sentence
+from ..load import Quote, Sentence
 from ..query import MEDIA_TYPES, TRIPLE_FORMATS, serialize_graph
 from ..reason import RULES
 from .negotiation import parse_accept
@@ -36,7 +37,7 @@ def home() -> str:
 
 
 @blueprint.route("/id/<name>")
-def entity(name: str) -> Response:
+def entity(name: str) -> WerkzeugResponse:
     """303 to the page (HTML) or the data (RDF) about the entity, by Accept."""
     _described(name)
     offers = ["text/html"] + [MEDIA_TYPES["GRAPH"][n] for n in TRIPLE_FORMATS]
@@ -98,13 +99,13 @@ def document() -> str:
     state = current()
     source = state.source
     describer = state.describer
-    by_sentence: dict[int, list[tuple]] = {}
+    by_sentence: dict[int, list[tuple[Quote, Triple]]] = {}
     for triple, quotes in describer.quotes.items():
         for quote in quotes:
             by_sentence.setdefault(quote.sentence, []).append((quote, triple))
     sentences = []
     for sentence in source.sentences():
-        spans: dict[tuple[int, int], tuple[str, list]] = {}
+        spans: dict[tuple[int, int], tuple[str, list[Triple]]] = {}
         for quote, triple in sorted(
             by_sentence.get(sentence.number, []), key=lambda qt: qt[0].start
         ):

@@ -93,7 +93,7 @@ def sparql() -> Response:
     state.metrics.query(time.perf_counter() - started, reply.truncated)
     family = FAMILY[reply.kind or "SELECT"]
     response = Response(reply.body, status=200)
-    response.headers["Content-Type"] = f"{MEDIA_TYPES[family][reply.format]}; charset=utf-8"
+    response.headers["Content-Type"] = f"{MEDIA_TYPES[family][reply.format or '']}; charset=utf-8"
     response.headers["Vary"] = "Accept"
     if reply.truncated:
         response.headers["Filmgraph-Truncated"] = "true"

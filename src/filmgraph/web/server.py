@@ -47,7 +47,7 @@ def serve(
         ident="filmgraph",
         clear_untrusted_proxy_headers=True,
     )
-    url = f"http://{settings.host}:{server.effective_port}/sparql"  # type: ignore[union-attr]
+    url = f"http://{settings.host}:{server.effective_port}/sparql"
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         (ready or log.info)(url)

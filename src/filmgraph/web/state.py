@@ -15,7 +15,7 @@ from ..export import Describer
 from ..load import SourceDocument, read_source
 from ..query import NamedQuery, default_graphs_of
 from ..reason import Explainer
-from ..serve import ResultCache, WorkerPool
+from ..serve import Reply, ResultCache, WorkerPool
 from ..store import Backend
 
 
@@ -50,7 +50,7 @@ class State:
     backend: Backend
     queries: dict[str, NamedQuery]
     pool: WorkerPool
-    results: ResultCache = field(default_factory=lambda: ResultCache(0))
+    results: ResultCache[Reply] = field(default_factory=lambda: ResultCache(0))
     metrics: Metrics = field(default_factory=Metrics)
     descriptions: dict[tuple[str, str], Graph] = field(default_factory=dict)
     _explainer: Explainer | None = None
@@ -115,7 +115,7 @@ class State:
 
 def current() -> State:
     """The state of the app handling this request."""
-    return current_app.extensions["filmgraph"]  # type: ignore[no-any-return]
+    return cast(State, current_app.extensions["filmgraph"])
 
 
 def state(app: Flask) -> State:

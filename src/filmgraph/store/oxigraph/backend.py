@@ -71,7 +71,9 @@ class OxigraphBackend(Backend):
         except OSError as exc:
             raise SettingError(f"no Oxigraph store at {self.path}: {exc}") from exc
         rows = store.query(_COUNT)
-        self._graphs = {URIRef(row["g"].value): int(row["n"].value) for row in rows}  # type: ignore[index,union-attr]  # SELECT rows
+        if not isinstance(rows, ox.QuerySolutions):
+            raise TypeError("a SELECT query gives solutions")
+        self._graphs = {URIRef(row["g"].value): int(row["n"].value) for row in rows}
         self._dataset: Dataset | None = None
 
     @classmethod

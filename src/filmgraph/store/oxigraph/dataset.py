@@ -25,7 +25,7 @@ them on the store itself.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,9 @@ def _kept(path: Path | None) -> dict[Key, list[Literal]]:
         return found
     for quad in ox.parse(path=str(side), format=ox.RdfFormat.N_QUADS):
         key = (to_rdflib(quad.graph_name), to_rdflib(quad.subject), to_rdflib(quad.predicate))
-        found.setdefault(key, []).append(to_rdflib(quad.object))  # type: ignore[arg-type]
+        literal = to_rdflib(quad.object)
+        if isinstance(literal, Literal):  # the file holds only quads of literals
+            found.setdefault(key, []).append(literal)
     return found
 
 
@@ -79,7 +81,7 @@ class ReadOnlyOxigraph(OxigraphStore):
     def _named(self) -> list[ox.NamedNode | ox.BlankNode]:
         return list(self._inner.named_graphs())
 
-    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[Any]:  # type: ignore[override]
+    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[Any]:
         s, p, o, g = to_ox_quad_pattern(triple_pattern, context)
         if isinstance(g, ox.DefaultGraph):
             return iter(())  # the build's default graph is empty
@@ -98,29 +100,32 @@ class ReadOnlyOxigraph(OxigraphStore):
         )
 
     def __len__(self, context: Any = None) -> int:
-        if context is None:
+        name = None if context is None else to_ox_quad_pattern((None, None, None), context)[3]
+        if name is None:
             return sum(self._count(graph) for graph in self._named())
-        name = to_ox_quad_pattern((None, None, None), context)[3]
         return 0 if isinstance(name, ox.DefaultGraph) else self._count(name)
 
     def _count(self, graph: ox.NamedNode | ox.BlankNode) -> int:
-        row = next(self._inner.query(_COUNT, default_graph=graph))  # type: ignore[arg-type]
-        return int(row[0].value)
+        rows = self._inner.query(_COUNT, default_graph=graph)
+        if not isinstance(rows, ox.QuerySolutions):
+            raise TypeError("a SELECT query gives solutions")
+        return int(next(rows)[0].value)
 
-    def contexts(self, triple: Any = None) -> Iterator[Graph]:  # type: ignore[override]
+    def contexts(self, triple: Any = None) -> Generator[Graph, None, None]:
         if triple is None:
             names = self._named()
         else:
             try:
                 quads = self._inner.quads_for_pattern(*to_ox_quad_pattern(triple))
             except (TypeError, ValueError):  # a term Oxigraph cannot hold: in no graph
-                return iter(())
+                return
             names = list(
                 dict.fromkeys(
                     q.graph_name for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)
                 )
             )
-        return (Graph(self, identifier=to_rdflib(name)) for name in names)
+        for name in names:
+            yield Graph(self, identifier=to_rdflib(name))
 
     def query(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError  # rdflib's engine answers, over the lookups above

@@ -2,7 +2,7 @@
 by Oxigraph's own SPARQL engine (Rust) instead of rdflib's.
 
 The rules stay the library's: every query is first parsed by rdflib
-(:func:`~filmgraph.query.prepare`) so that updates, SERVICE off the allow-list and graphs we
+(:func:`~filmgraph.query.prepared`) so that updates, SERVICE off the allow-list and graphs we
 do not hold are refused exactly as on the in-memory backend, with the same messages and
 statuses; only then does Oxigraph evaluate it, over the dataset the query asked for (its
 default graph the union of the asserted, inferred and links graphs unless FROM or the
@@ -87,8 +87,9 @@ class OxigraphEngine(Engine):
     def evaluate(
         self, prepared: Prepared, default: tuple[URIRef, ...], named: tuple[URIRef, ...]
     ) -> Answer:
+        default_graph: ox.DefaultGraph | list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
         if self.materialised and set(default) == set(self.default_graphs):
-            default_graph: object = ox.DefaultGraph()
+            default_graph = ox.DefaultGraph()
         else:
             default_graph = [ox.NamedNode(str(g)) for g in default]  # [] is an empty graph
         with answering("oxigraph", prepared.services):

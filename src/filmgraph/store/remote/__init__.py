@@ -1,12 +1,12 @@
 """The remote backend: a SPARQL 1.1 store that holds our graphs. Its client speaks the
 Protocol and the Graph Store Protocol (:mod:`.client`); queries go to it under the same
 rules as every engine (:mod:`.engine`); ``filmgraph push`` puts our graphs there
-(:mod:`.push`); :mod:`.backend` opens it by the ``store`` setting."""
+(:mod:`.pushing`); :mod:`.backend` opens it by the ``store`` setting."""
 
 from .backend import RemoteBackend, RemoteSpec
 from .client import CUT_HEADER, FROM_WINS, LAYOUTS, Endpoints, QueryAnswer, RemoteStore, endpoints
 from .engine import EMPTY, RemoteEngine, connect, held_graphs, snapshot
-from .push import DEFAULT_PUSH, PushReport, push
+from .pushing import DEFAULT_PUSH, PushReport, push
 
 __all__ = [
     "CUT_HEADER",

@@ -10,7 +10,7 @@ answer that is not what the protocol promises) is an
 :class:`~filmgraph.core.UpstreamError` naming the URL and the HTTP status, with the first
 words of the store's own message.
 
-Used by :mod:`.push` (graphs in) and :mod:`.engine` (queries out, ``store=remote:URL``).
+Used by :mod:`.pushing` (graphs in) and :mod:`.engine` (queries out, ``store=remote:URL``).
 (A notebook reads an endpoint through :class:`filmgraph.analysis.RemoteSource` instead.)
 """
 
@@ -34,7 +34,7 @@ from urllib.request import (
 )
 
 from rdflib import Graph
-from rdflib.plugins.parsers.ntriples import ParseError
+from rdflib.exceptions import ParserError
 
 from ...core import STORE_LAYOUTS, SettingError, Settings, UpstreamError, unreachable, user_agent
 
@@ -255,7 +255,7 @@ class RemoteStore:
         graph = Graph()
         try:
             graph.parse(data=body.decode("utf-8"), format="nt")
-        except (UnicodeDecodeError, ParseError) as exc:
+        except (UnicodeDecodeError, ParserError) as exc:
             raise UpstreamError(f"the answer is not N-Triples ({exc})", url) from exc
         return graph
 

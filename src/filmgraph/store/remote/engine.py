@@ -124,16 +124,21 @@ class RemoteEngine(Engine):
             answer = cap(Answer(prepared.kind, result), self.max_rows)
         else:
             fmt = RESULT_FORMATS.get(said.media_type, "")
-            answer = read_results(prepared.kind, said.body, fmt, self.max_rows)
-            if answer is None:  # not results Oxigraph reads: rdflib's parsers say what is wrong
+            read = read_results(prepared.kind, said.body, fmt, self.max_rows)
+            if read is None:  # not results Oxigraph reads: rdflib's parsers say what is wrong
                 result = _results(said.media_type, said.body, url, prepared.kind)
                 answer = cap(Answer(prepared.kind, result), self.max_rows)
+            else:
+                answer = read
         if said.cut_at is not None:  # the store cut it at a limit of its own: not all of it
             answer.truncated = True
         return answer
 
 
-def _same_dataset(own: tuple, chosen: tuple, url: str) -> None:
+Graphs = tuple[tuple[URIRef, ...], tuple[URIRef, ...]]
+
+
+def _same_dataset(own: Graphs, chosen: Graphs, url: str) -> None:
     """Refuse a query whose own FROM / FROM NAMED the protocol's dataset overrides, on a
     store that would let its FROM win instead (:data:`~.remote_store.FROM_WINS`): it would
     answer over another dataset than the one the protocol chose."""

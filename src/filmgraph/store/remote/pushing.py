@@ -29,7 +29,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from rdflib import Dataset
+from rdflib import Dataset, Graph
 
 from ...core import GRAPHS, PushError, UpstreamError, graph_names
 from .client import RemoteStore
@@ -155,7 +155,7 @@ def _fail(report: PushReport, what: str, exc: UpstreamError, after: str = "") ->
     return PushError(f"push failed {what}: {exc}{table}{tail}", report)
 
 
-def _staged(store: RemoteStore, graphs: dict, report: PushReport, token: str) -> None:
+def _staged(store: RemoteStore, graphs: dict[str, Graph], report: PushReport, token: str) -> None:
     staging = {g.name: f"urn:filmgraph:push:{token}:{g.name}" for g in report.graphs}
     for g in report.graphs:
         g.state = KEPT
@@ -175,8 +175,8 @@ def _staged(store: RemoteStore, graphs: dict, report: PushReport, token: str) ->
         if g.sent and held[staging[g.name]] != g.sent
     ]
     if short:
-        exc = UpstreamError(f"the store holds too few triples: {', '.join(short)}", report.url)
-        raise _fail(report, "while checking the upload", exc, _drop(store, uploaded))
+        missing = UpstreamError(f"the store holds too few triples: {', '.join(short)}", report.url)
+        raise _fail(report, "while checking the upload", missing, _drop(store, uploaded))
     swap = ";\n".join(
         f"MOVE GRAPH <{staging[g.name]}> TO GRAPH <{g.iri}>"
         if g.sent
@@ -223,7 +223,7 @@ def _drop(store: RemoteStore, staging: list[str]) -> str:
     return "staging graphs removed"
 
 
-def _graph_by_graph(store: RemoteStore, graphs: dict, report: PushReport) -> None:
+def _graph_by_graph(store: RemoteStore, graphs: dict[str, Graph], report: PushReport) -> None:
     for g in report.graphs:
         try:
             store.put(g.iri, graphs[g.name])

@@ -21,10 +21,18 @@ from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 
-from ..core import GRAPHS, NotFoundError, QueryError, term_json, triple_text, turtle_prefix_header
+from ..core import (
+    GRAPHS,
+    NotFoundError,
+    QueryError,
+    Triple,
+    term_json,
+    triple_text,
+    turtle_prefix_header,
+)
 from ..load import Quote, quotes_for
 from .noise import NOISE, noise
-from .rules import DERIVATION_RULES, RULES, Triple, matches
+from .rules import DERIVATION_RULES, RULES, matches
 
 Derivation = tuple[str, tuple[Triple, ...]]
 
@@ -220,7 +228,7 @@ def parse_triple(subject: str, predicate: str, obj: str) -> Triple:
     iris = [t for t in (*triple, getattr(triple[2], "datatype", None)) if isinstance(t, URIRef)]
     if any(iri.startswith(_RELATIVE) or " " in iri for iri in iris):
         raise QueryError(f"not absolute IRIs: {' '.join(words)}")
-    return triples[0]  # type: ignore[return-value]
+    return triples[0]
 
 
 _RELATIVE = "urn:filmgraph:relative:"
