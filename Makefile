@@ -19,17 +19,21 @@ run: $(VENV)/.installed
 	$(VENV)/bin/filmgraph stats
 	$(VENV)/bin/filmgraph serve
 
+# Tests run on two processes (pytest-xdist), a test file to a process so that each file's
+# module fixtures (servers, builds) start once; `make test PYTEST_JOBS=` runs them serially.
+PYTEST_JOBS ?= -n 2 --dist loadfile
+
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_JOBS)
 
 # The quick tier: everything but the tests marked slow (browser, real stores, suites,
 # benchmarks, fuzzing), for everyday work; `make test` runs them all.
 quick: $(VENV)/.installed
-	$(VENV)/bin/pytest -m "not slow"
+	$(VENV)/bin/pytest $(PYTEST_JOBS) -m "not slow"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

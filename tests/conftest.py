@@ -28,11 +28,17 @@ SHARED = ROOT.parent / "shared"
 #: The stores the tests marked ``every_store`` run on.
 STORES = ["memory", "oxigraph"]
 
+#: A remote store too, for the tests marked ``every_store(remote=True)``: a real Oxigraph
+#: server holding every graph of the build (``remote_server``); slow.
+REMOTE = pytest.param("remote", marks=pytest.mark.slow)
+
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run the tests marked ``every_store`` once per store."""
-    if "store" in metafunc.fixturenames and metafunc.definition.get_closest_marker("every_store"):
-        metafunc.parametrize("store", STORES, indirect=True, scope="session")
+    marker = metafunc.definition.get_closest_marker("every_store")
+    if "store" in metafunc.fixturenames and marker is not None:
+        stores = [*STORES, REMOTE] if marker.kwargs.get("remote") else STORES
+        metafunc.parametrize("store", stores, indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")
@@ -73,9 +79,41 @@ def store(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def store_settings(settings: Settings, store: str) -> Settings:
-    """The project's settings on ``store``."""
+def remote_server(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory):
+    """A real Oxigraph server holding every graph of the build (``filmgraph push``)."""
+    from filmgraph.store import push
+    from oxigraph_server import start_oxigraph
+
+    server = start_oxigraph(tmp_path_factory.mktemp("remote") / "store")
+    try:
+        assert push(dataset, server.store(), ["all"]).ok
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def store_settings(settings: Settings, store: str, request: pytest.FixtureRequest) -> Settings:
+    """The project's settings on ``store`` (a remote store: ``remote_server``)."""
+    if store == "remote":
+        return settings.with_(store=f"remote:{request.getfixturevalue('remote_server').url}")
     return settings.with_(store=store)
+
+
+@pytest.fixture(scope="session")
+def held(dataset: Dataset, store: str) -> Dataset:
+    """The build as ``store`` gives it back: as built, but on a remote Oxigraph server,
+    which keeps a derived integer type as xsd:integer (tests/oxigraph_server.py)."""
+    if store != "remote":
+        return dataset
+    from filmgraph.core import new_dataset
+    from oxigraph_server import as_oxigraph_holds
+
+    copy = new_dataset()
+    for graph in dataset.graphs():
+        target = copy.graph(graph.identifier)
+        target += as_oxigraph_holds(graph)
+    return copy
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,8 @@ import pytest
 
 from browser import MISSING, BrowserPage, available, screenshot
 
+pytestmark = pytest.mark.slow
+
 if not available():
     pytest.skip(MISSING, allow_module_level=True)
 

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 
 from filmgraph.query.named import load_queries
 
-pytestmark = pytest.mark.every_store
+pytestmark = [pytest.mark.every_store(remote=True), pytest.mark.slow]
 
 FUZZ = settings(
     max_examples=250,

@@ -8,22 +8,22 @@ from rdflib.compare import isomorphic
 
 from filmgraph.core.namespaces import GRAPHS
 
-pytestmark = pytest.mark.every_store
+pytestmark = pytest.mark.every_store(remote=True)
 
 
-def test_the_default_graph(client, dataset):
+def test_the_default_graph(client, held):
     response = client.get("/graph?default")
     assert response.status_code == 200 and response.mimetype == "text/turtle"
     assert 'filename="default.ttl"' in response.headers["Content-Disposition"]
     parsed = Graph().parse(data=response.get_data(as_text=True), format="turtle")
     expected = Graph()
     for name in ("asserted", "inferred", "links"):
-        expected += dataset.graph(GRAPHS[name])
+        expected += held.graph(GRAPHS[name])
     assert isomorphic(parsed, expected)
 
 
 @pytest.mark.parametrize("name", list(GRAPHS))
-def test_each_named_graph_by_accept(client, dataset, name):
+def test_each_named_graph_by_accept(client, held, name):
     response = client.get(
         "/graph",
         query_string={"graph": str(GRAPHS[name])},
@@ -31,7 +31,7 @@ def test_each_named_graph_by_accept(client, dataset, name):
     )
     assert response.status_code == 200 and response.mimetype == "application/n-triples"
     parsed = Graph().parse(data=response.get_data(as_text=True), format="nt")
-    assert isomorphic(parsed, dataset.graph(GRAPHS[name]))
+    assert isomorphic(parsed, held.graph(GRAPHS[name]))
 
 
 @pytest.mark.parametrize(
@@ -57,13 +57,13 @@ def test_the_graph_store_is_read_only(client, dataset):
     assert len(dataset) == before
 
 
-def test_export_downloads(client, dataset):
+def test_export_downloads(client, held):
     quads = client.get("/export.nq")
     assert quads.mimetype == "application/n-quads"
     assert 'filename="filmgraph.nq"' in quads.headers["Content-Disposition"]
     parsed = Dataset()
     parsed.parse(data=quads.get_data(as_text=True), format="nquads")
     for iri in GRAPHS.values():
-        assert isomorphic(parsed.graph(iri), dataset.graph(iri))
+        assert isomorphic(parsed.graph(iri), held.graph(iri))
     assert client.get("/export.jsonld").mimetype == "application/ld+json"
     assert client.get("/export.pdf").status_code == 404

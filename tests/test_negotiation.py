@@ -14,7 +14,7 @@ from rdflib.query import Result
 from filmgraph.query.formats import MEDIA_TYPES
 from filmgraph.web.negotiation import choices, choose, parse_accept
 
-pytestmark = pytest.mark.every_store
+pytestmark = pytest.mark.every_store(remote=True)
 
 # (family, Accept header, format= parameter, chosen format or None for 406)
 TABLE = [

@@ -11,6 +11,8 @@ import nbformat
 import pytest
 from notebooks import build as notebook
 
+pytestmark = pytest.mark.slow
+
 
 def tagged(nb: nbformat.NotebookNode, prefix: str) -> dict[str, nbformat.NotebookNode]:
     """The code cells whose tag starts with ``prefix``, by tag."""

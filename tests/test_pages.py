@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 from filmgraph.core.namespaces import FGID, SCHEMA
 from filmgraph.load.provenance import quote_index
 
-pytestmark = pytest.mark.every_store
+pytestmark = pytest.mark.every_store(remote=True)
 
 NAV = ('href="/"', 'href="/document"', 'href="/downloads"')
 

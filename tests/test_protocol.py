@@ -11,7 +11,7 @@ from rdflib import Graph
 
 from filmgraph.core.namespaces import GRAPHS
 
-pytestmark = pytest.mark.every_store
+pytestmark = pytest.mark.every_store(remote=True)
 
 ASK = "ASK { fgid:kantemir-balagov a schema:Person }"
 COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

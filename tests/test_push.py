@@ -21,6 +21,8 @@ from filmgraph.store.remote.client import Endpoints, RemoteStore, endpoints
 from filmgraph.store.remote.pushing import DEFAULT_PUSH, push
 from oxigraph_server import DERIVED, HOST, as_oxigraph_holds, authorised, free_port
 
+pytestmark = pytest.mark.slow
+
 EX = "http://example.org/"
 MARK = (URIRef(EX + "old"), URIRef(EX + "version"), Literal("previous"))
 

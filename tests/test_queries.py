@@ -12,7 +12,7 @@ from filmgraph.core.errors import ForbiddenError
 from filmgraph.core.namespaces import GRAPHS, new_dataset
 from filmgraph.query import get_query, prepare
 
-pytestmark = pytest.mark.every_store
+pytestmark = pytest.mark.every_store(remote=True)
 
 QUERIES = sorted((Path(__file__).resolve().parents[1] / "queries").glob("*.rq"))
 # Queries with a SERVICE clause: refused here (federation is off by default); their shape

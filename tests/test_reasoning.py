@@ -220,6 +220,7 @@ def test_fast_engine_infers_exactly_what_owlrl_infers_on_the_balagov_graph(
     assert len(engine_runs) == 1  # no functional property has two values: one run
 
 
+@pytest.mark.slow  # generated graphs, many engine runs
 def test_fast_engine_infers_exactly_what_owlrl_infers_on_generated_graphs(ontology, engine_runs):
     from benchmarks.filmworld import generate
 

@@ -55,6 +55,8 @@ from oxigraph_server import (
 from oxigraph_server import rows as normal_rows
 from store_cases import DATASET_CASES, LOCAL_QUERIES, A, L, anonymous
 
+pytestmark = pytest.mark.slow
+
 EX = "http://example.org/"
 OTHER = EX + "theirs"  # a graph of the store that is not ours
 

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-pytestmark = pytest.mark.every_store
+pytestmark = [pytest.mark.every_store, pytest.mark.slow]  # real servers on 127.0.0.1
 
 
 def _children(pid: int) -> list[int]:

@@ -34,8 +34,8 @@ from ..core import (
 log = logging.getLogger(__name__)
 
 #: The engines whose failures the table knows: rdflib's (the memory store, and where every
-#: query is prepared) and Oxigraph's (embedded); a remote store's failures are already ours.
-ENGINES = ("rdflib", "oxigraph")
+#: query is prepared), Oxigraph's (embedded) and a remote store's (its client's errors).
+ENGINES = ("rdflib", "oxigraph", "remote")
 
 Make = Callable[[BaseException, Sequence[str]], FilmgraphError]
 
@@ -57,8 +57,18 @@ def _oxigraph_failure(exc: BaseException, services: Sequence[str]) -> FilmgraphE
     return EngineLimitError(f"Oxigraph cannot answer this query: {exc}")
 
 
+def _store_refusal(exc: BaseException, services: Sequence[str]) -> FilmgraphError:
+    """A remote store that refuses a query we checked (400) cannot evaluate it, as Oxigraph's
+    parser refusing what rdflib's accepted; any other failure of the store stays a 502."""
+    error = cast(UpstreamError, exc)
+    if error.upstream_status == 400:
+        return QueryError(f"the query cannot be evaluated by the store: {error}")
+    return error
+
+
 #: (engine, exception types, what they become), first match wins; ``*`` is any engine.
 FAILURES: tuple[tuple[str, type[BaseException] | tuple[type[BaseException], ...], Make], ...] = (
+    ("remote", UpstreamError, _store_refusal),
     ("*", FilmgraphError, lambda exc, _: cast(FilmgraphError, exc)),  # ours already
     ("*", SPARQLError, lambda exc, _: QueryError(f"the query cannot be evaluated: {exc}")),
     ("*", RecursionError, lambda *_: QueryError("the query is nested too deeply to evaluate")),

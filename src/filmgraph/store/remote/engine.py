@@ -43,7 +43,7 @@ from ...core import (
     new_dataset,
     sparql_prefix_header,
 )
-from ...query import Answer, Engine, Prepared, cap, read_results
+from ...query import Answer, Engine, Prepared, answering, cap, read_results
 from .client import CUT_HEADER, RemoteStore
 
 #: Our prefixes, declared before the query's own prologue (which may redefine them): the
@@ -111,12 +111,13 @@ class RemoteEngine(Engine):
         if self.store.endpoints.from_wins and prepared.default_graphs is not None:
             _same_dataset(own, (default, named), self.store.endpoints.query)
         graph_result = prepared.kind in ("CONSTRUCT", "DESCRIBE")
-        said = self.store.query(
-            PROLOGUE + prepared.text,
-            GRAPH_ACCEPT if graph_result else RESULTS_ACCEPT,
-            [str(g) for g in default] or [EMPTY],
-            [str(g) for g in named] or [EMPTY],
-        )
+        with answering("remote", prepared.services):
+            said = self.store.query(
+                PROLOGUE + prepared.text,
+                GRAPH_ACCEPT if graph_result else RESULTS_ACCEPT,
+                [str(g) for g in default] or [EMPTY],
+                [str(g) for g in named] or [EMPTY],
+            )
         url = self.store.endpoints.query
         if graph_result:
             result = Result(prepared.kind)

@@ -1,0 +1,51 @@
+"""One smoke run of each benchmark that has no test of its own (the growth benchmarks have
+tests/test_growth_benchmark.py and tests/test_engine_growth_benchmark.py): each runs end to
+end on the smallest inputs and prints its report. The figures themselves are measured by
+running the benchmarks (benchmarks/RESULTS.md), never by the tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
+
+
+def _run(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_the_load_benchmark_serves_filmgraph_beside_the_oxigraph_server() -> None:
+    if not (Path(sys.executable).parent / "oxigraph").exists():
+        pytest.skip("needs the Oxigraph server binary (the dev extra)")
+    report = _run(
+        "benchmarks.load", "--targets", "filmgraph,oxigraph", "--concurrency", "2",
+        "--requests", "30", "--max-seconds", "5",
+    )  # fmt: skip
+    rows = report[report.index("### Result rows per query") :].split("###")[1]
+    answers = [line for line in rows.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(answers) > 10 and all(line.rstrip(" |").endswith("yes") for line in answers[1:])
+    assert "filmgraph / Oxigraph req/s" in report
+    assert "with no errors: MET" in report
+
+
+def test_the_reasoning_benchmark_compares_the_engines() -> None:
+    report = _run("benchmarks.reasoning", "--sizes", "1000", "--fast-sizes", "")
+    assert "## Pipeline steps" in report
+    assert "reasoning (owlrl" in report and "reasoning (reasonable" in report
+    assert "- 1k: identical (" in report  # both engines keep the same inferences
+
+
+def test_the_cache_benchmark_starts_warm_from_the_cache() -> None:
+    report = _run("benchmarks.cache", "--reasoners", "reasonable")
+    assert "| reasonable | warm  | reading the cache" in report
+    assert "All warm runs were cache hits." in report
