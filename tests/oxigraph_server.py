@@ -71,7 +71,7 @@ def as_oxigraph_holds(graph: Graph) -> Graph:
     """``graph`` with derived integer types as xsd:integer, as Oxigraph reads them back."""
     out = Graph()
     for triple in graph:
-        out.add(tuple(map(normal, triple)))  # type: ignore[arg-type]
+        out.add(tuple(map(normal, triple)))
     return out
 
 

@@ -34,7 +34,7 @@ class Recorded(Steps):
     def __init__(self) -> None:
         self.seen: list[str] = []
 
-    def step(self, label: str):  # type: ignore[no-untyped-def, override]
+    def step(self, label: str):
         self.seen.append(label)
         return super().step(label)
 
@@ -119,8 +119,8 @@ def test_the_view_is_read_only(stored: Dataset) -> None:
 
 def test_a_pattern_oxigraph_cannot_hold_matches_nothing(stored: Dataset) -> None:
     asserted = stored.graph(GRAPHS["asserted"])
-    assert list(asserted.triples((None, Literal("x"), None))) == []  # type: ignore[arg-type]
-    assert list(stored.store.contexts((None, Literal("x"), None))) == []  # type: ignore[arg-type]
+    assert list(asserted.triples((None, Literal("x"), None))) == []
+    assert list(stored.store.contexts((None, Literal("x"), None))) == []
 
 
 def test_rdflib_queries_over_the_view(stored: Dataset, memory: Dataset) -> None:

@@ -17,7 +17,7 @@ from rdflib.query import ResultRow
 from rdflib.term import Identifier, Node
 
 from ..core import GRAPHS, OA, Settings, new_graph
-from ..load import load_files
+from ..load import load_files, read_source
 
 
 @dataclass(frozen=True)
@@ -119,8 +119,6 @@ def sparql_check(dataset: Dataset, path: Path, report: Report) -> None:
 
 def quote_check(dataset: Dataset, settings: Settings, report: Report) -> None:
     """Every quote in the provenance graph matches the source document at its offsets."""
-    from ..load import read_source
-
     report.checks_run.append("quotes-match-document")
     text = read_source(settings.claims_file).text
     provenance = dataset.graph(GRAPHS["provenance"])

@@ -21,6 +21,7 @@ from ..core import (
     REASONERS,
     STORE_LAYOUTS,
     STORES,
+    STORES_WITH_URL,
     ChecksFailedError,
     FilmgraphError,
     SettingError,
@@ -79,7 +80,7 @@ def setting_option(name: str, *decls: str, **attrs: Any) -> Callable[[Any], Any]
 
 
 def _store_names() -> str:
-    return "|".join(f"{n}:URL" if n == "remote" else n for n in STORES)
+    return "|".join(f"{n}:URL" if n in STORES_WITH_URL else n for n in STORES)
 
 
 @click.group(cls=_Group)

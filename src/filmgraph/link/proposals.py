@@ -30,6 +30,8 @@ from rdflib import Dataset, URIRef
 
 from ..core import NotFoundError, Settings
 from .candidates import Candidate, Entity, linked_qids, our_entities, snapshot_candidates
+from .client import WikidataClient
+from .online import live_candidates
 from .scoring import NAME_GATE, SEARCH_FLOOR, STRONG, WEAK, WEIGHTS, Proposal, name_match, score
 
 
@@ -116,9 +118,6 @@ def propose_links(
     chosen = select(everyone, names)
     taken = {q: iri for iri, q in linked_qids(dataset).items()}
     if online:
-        from .client import WikidataClient
-        from .online import live_candidates
-
         client = client or WikidataClient.from_settings(settings)
         found = live_candidates(client, chosen)
         source = "reconcile" if client.reconcile_url else "search"

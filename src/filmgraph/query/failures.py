@@ -62,7 +62,7 @@ def _store_refusal(exc: BaseException, services: Sequence[str]) -> FilmgraphErro
     parser refusing what rdflib's accepted; any other failure of the store stays a 502."""
     error = cast(UpstreamError, exc)
     if error.upstream_status == 400:
-        return QueryError(f"the query cannot be evaluated by the store: {error}")
+        return QueryError(f"the query cannot be evaluated by the store: {error.reason}")
     return error
 
 

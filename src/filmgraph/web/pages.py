@@ -24,6 +24,7 @@ from ..load import Quote, Sentence
 from ..query import MEDIA_TYPES, TRIPLE_FORMATS, serialize_graph
 from ..reason import RULES
 from .negotiation import parse_accept
+from .query_page import render_query_page
 from .state import current
 
 blueprint = Blueprint("pages", __name__)
@@ -31,8 +32,6 @@ blueprint = Blueprint("pages", __name__)
 
 @blueprint.route("/")
 def home() -> str:
-    from .query_page import render_query_page
-
     return render_query_page()
 
 

@@ -32,6 +32,7 @@ from ..query import FAMILY, MEDIA_TYPES
 from ..serve import Job
 from . import description
 from .negotiation import choices
+from .query_page import render_query_page
 from .state import current
 
 blueprint = Blueprint("protocol", __name__)
@@ -52,8 +53,6 @@ def sparql() -> Response:
         # still gets the Turtle Service Description.
         offers = ["text/turtle", "application/ld+json", "text/html"]
         if request.accept_mimetypes.best_match(offers) == "text/html":
-            from .query_page import render_query_page
-
             page = Response(render_query_page(), mimetype="text/html")
             page.headers["Vary"] = "Accept"
             return page
