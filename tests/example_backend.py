@@ -1,73 +1,23 @@
-"""A backend added the way docs/architecture.md shows: this one module, plus one row of
-``filmgraph.core.settings.STORES`` (which ``tests/test_architecture.py`` adds).
+"""The backend docs/architecture.md adds as its example ("Adding a backend"): the build in an
+Oxigraph store in memory, run from the documentation's own code, so that the page stays true.
 
-It holds the build in an Oxigraph store in memory: the web process keeps the built rdflib
-dataset for the pages and an in-memory Oxigraph store for its own queries; each query worker
-is sent the build's N-Quads and loads its own store from them.
+The page writes it as the module ``src/filmgraph/store/oxigraph_memory.py``; here it is
+executed as this module, its relative imports resolved in ``filmgraph.store``, and
+``tests/test_architecture.py`` adds its row to ``STORES`` and serves it. Query workers
+(spawned processes) import this module again to unpickle its spec.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+import re
+from pathlib import Path
 
-import pyoxigraph as ox
-from rdflib import Dataset, URIRef
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
 
-from filmgraph.core import SettingError, Settings, Steps
-from filmgraph.query import Engine
-from filmgraph.store import Backend, BackendSpec, Build
-from filmgraph.store.oxigraph import OxigraphEngine, memory_store
+_text = DOCS.read_text(encoding="utf-8")
+_found = re.search(r"`src/filmgraph/store/oxigraph_memory.py`:\n\n```python\n(.*?)```", _text, re.S)
+if _found is None:
+    raise LookupError(f"{DOCS}: no example backend module after 'Adding a backend'")
 
-
-@dataclass(frozen=True)
-class OxigraphMemorySpec(BackendSpec):
-    """The build as N-Quads: a worker loads them into a store of its own."""
-
-    nquads: bytes = field(repr=False)
-
-    def open(self, *, allowed_services: Iterable[str] = (), max_rows: int | None = None) -> Engine:
-        store = ox.Store()
-        store.bulk_load(self.nquads, ox.RdfFormat.N_QUADS)
-        return OxigraphEngine(store, allowed_services=allowed_services, max_rows=max_rows)
-
-
-class OxigraphMemoryBackend(Backend):
-    """The build in an Oxigraph store in memory (``store=oxigraph-memory``)."""
-
-    name = "oxigraph-memory"
-
-    def __init__(self, dataset: Dataset) -> None:
-        self._dataset = dataset
-        self._store = memory_store(dataset)
-        held = [name for name in self._store.named_graphs() if isinstance(name, ox.NamedNode)]
-        self._graphs = {
-            URIRef(name.value): sum(
-                1 for _ in self._store.quads_for_pattern(None, None, None, name)
-            )
-            for name in held
-        }
-
-    @classmethod
-    def open(cls, settings: Settings, build: Build | None, steps: Steps) -> Backend:
-        if build is None:
-            raise SettingError("the oxigraph-memory store holds a build: open it with open_store")
-        with steps.step("loading the build into Oxigraph in memory"):
-            return cls(build.dataset())
-
-    @property
-    def graphs(self) -> Mapping[URIRef, int]:
-        return self._graphs
-
-    @property
-    def dataset(self) -> Dataset:
-        return self._dataset
-
-    def spec(self) -> OxigraphMemorySpec:
-        return OxigraphMemorySpec(self._store.dump(format=ox.RdfFormat.N_QUADS) or b"")
-
-    def engine(
-        self, *, allowed_services: Iterable[str] = (), max_rows: int | None = None
-    ) -> Engine:
-        """Oxigraph's engine over the store itself (no copy)."""
-        return OxigraphEngine(self._store, allowed_services=allowed_services, max_rows=max_rows)
+__package__ = "filmgraph.store"  # the page's module lives there: its relative imports
+exec(compile(_found[1], f"{DOCS}#adding-a-backend", "exec"), globals())

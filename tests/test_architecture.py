@@ -269,3 +269,27 @@ def test_every_error_class_has_a_status():
     assert len(errors) >= 10
     for cls in errors:
         assert 400 <= cls.status <= 599, cls
+
+
+def test_no_exported_name_hides_a_module_of_its_package():
+    """``import filmgraph.reason`` gives the package, not a function of the same name."""
+    import importlib
+    import pkgutil
+
+    import filmgraph
+
+    packages = [filmgraph.__name__]
+    checked = 0
+    while packages:
+        package = importlib.import_module(packages.pop())
+        for info in pkgutil.iter_modules(package.__path__):
+            if info.name == "__main__":  # importing it runs the command
+                continue
+            name = f"{package.__name__}.{info.name}"
+            assert info.name not in getattr(package, "__all__", ()), name
+            module = importlib.import_module(name)
+            assert getattr(package, info.name) is module, name
+            checked += 1
+            if info.ispkg:
+                packages.append(name)
+    assert checked > 80

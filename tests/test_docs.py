@@ -67,3 +67,36 @@ def test_readme_python_example_runs():
         exec(compile(code, "README.md", "exec"), {})
     assert "Closeness" in out.getvalue() and "asserted" in out.getvalue()
     assert "inferred prp-dom" in out.getvalue()
+
+
+def test_readme_stores_example_runs(settings):
+    [code] = [b for b in re.findall(r"```py\n(.*?)```", README, flags=re.S) if "open_store" in b]
+    code = code.replace('filmgraph.Settings(store="oxigraph")', "settings", 1)  # the tests' build folder
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {"settings": settings.with_(store="oxigraph")})
+    assert out.getvalue().split() == ["t", "Closeness", "Beanpole"]
+
+
+ARCHITECTURE = (Path(__file__).resolve().parents[1] / "docs" / "architecture.md").read_text(
+    encoding="utf-8"
+)
+
+
+def test_the_architecture_page_names_every_module():
+    src = Path(__file__).resolve().parents[1] / "src" / "filmgraph"
+    for path in sorted(src.rglob("*.py")):
+        if path.name in ("__init__.py", "__main__.py"):
+            continue
+        package = path.parent.relative_to(src).as_posix()
+        if package == ".":
+            assert f"`{path.name}`" in ARCHITECTURE, path
+            continue
+        row = next(
+            (line for line in ARCHITECTURE.splitlines() if line.startswith(f"| `{package}/`")),
+            None,
+        )
+        outer = package.split("/")[0]
+        row = row or next(line for line in ARCHITECTURE.splitlines() if f"| `{outer}/`" in line)
+        assert f"`{path.stem}`" in row, f"{path} is not in the {package}/ row"
+    assert "docs/architecture.md" in README

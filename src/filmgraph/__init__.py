@@ -48,7 +48,6 @@ from .reason import (
     explain,
     explanation_json,
     explanation_text,
-    reason,
 )
 from .store import Backend, MemoryBackend, OxigraphBackend, RemoteBackend, open_backend, run_query
 
@@ -93,7 +92,6 @@ __all__ = [
     "open_backend",
     "open_store",
     "quotes_for",
-    "reason",
     "run_query",
     "stats",
     "validate",

@@ -1,4 +1,4 @@
-"""The web layer: ``create_app(settings, dataset)``, one blueprint per concern.
+"""The web layer (Flask only): ``create_app(settings, backend)``, one blueprint per concern.
 
 - :mod:`.protocol`: the SPARQL 1.1 Protocol at ``/sparql`` (queries run in worker processes).
 - :mod:`.description`: the Service Description (bare ``GET /sparql``) and VoID.
@@ -12,7 +12,7 @@
 """
 
 from .app import create_app
+from .app_state import state
 from .server import serve
-from .state import state
 
 __all__ = ["create_app", "serve", "state"]

@@ -12,7 +12,7 @@ from ..query import load_queries
 from ..serve import ResultCache, WorkerOptions, WorkerPool
 from ..store import Backend
 from . import description, errors, explain, graph_store, ops, pages, protocol
-from .state import State
+from .app_state import State
 
 
 def create_app(settings: Settings, backend: Backend, *, pool: WorkerPool | None = None) -> Flask:

@@ -14,8 +14,8 @@ from rdflib.void import generateVoID
 
 from ..core import FGID, GRAPHS, SCHEMA, new_graph
 from ..query import DEFAULT_GRAPHS, MEDIA_TYPES, prepare, serialize_graph
+from .app_state import State, current
 from .negotiation import choose_or_406, parse_accept
-from .state import State, current
 
 blueprint = Blueprint("description", __name__)
 

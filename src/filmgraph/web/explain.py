@@ -12,8 +12,8 @@ from flask import Blueprint, Response, jsonify, request
 
 from ..core import QueryError
 from ..reason import explanation_json, explanation_text, parse_triple
+from .app_state import current
 from .negotiation import parse_accept
-from .state import current
 
 blueprint = Blueprint("explain", __name__)
 

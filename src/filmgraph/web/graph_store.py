@@ -19,8 +19,8 @@ from rdflib import URIRef
 from ..core import GRAPHS, QueryError
 from ..export import EXPORTS, export, media_type
 from ..query import DEFAULT_GRAPHS, QUAD_FORMATS
+from .app_state import current
 from .negotiation import choose_or_406, parse_accept
-from .state import current
 
 blueprint = Blueprint("graph_store", __name__)
 

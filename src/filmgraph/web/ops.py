@@ -14,7 +14,7 @@ import time
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
 
-from .state import current
+from .app_state import current
 
 log = logging.getLogger("filmgraph.web")
 blueprint = Blueprint("ops", __name__)

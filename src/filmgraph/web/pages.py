@@ -23,9 +23,9 @@ from ..export import Description
 from ..load import Quote, Sentence
 from ..query import MEDIA_TYPES, TRIPLE_FORMATS, serialize_graph
 from ..reason import RULES
+from .app_state import current
 from .negotiation import parse_accept
 from .query_page import render_query_page
-from .state import current
 
 blueprint = Blueprint("pages", __name__)
 

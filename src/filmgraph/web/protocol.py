@@ -31,9 +31,9 @@ from ..core import (
 from ..query import FAMILY, MEDIA_TYPES
 from ..serve import Job
 from . import description
+from .app_state import current
 from .negotiation import choices
 from .query_page import render_query_page
-from .state import current
 
 blueprint = Blueprint("protocol", __name__)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask import render_template
 
 from ..core import PREFIXES
-from .state import current
+from .app_state import current
 
 __all__ = ["examples", "render_query_page"]
 

@@ -16,7 +16,7 @@ from waitress import create_server
 from ..core import Settings
 from ..store import Backend
 from .app import create_app
-from .state import state
+from .app_state import state
 
 log = logging.getLogger("filmgraph.web")
 
