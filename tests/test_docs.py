@@ -71,7 +71,8 @@ def test_readme_python_example_runs():
 
 def test_readme_stores_example_runs(settings):
     [code] = [b for b in re.findall(r"```py\n(.*?)```", README, flags=re.S) if "open_store" in b]
-    code = code.replace('filmgraph.Settings(store="oxigraph")', "settings", 1)  # the tests' build folder
+    # run in the tests' build folder
+    code = code.replace('filmgraph.Settings(store="oxigraph")', "settings", 1)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(code, "README.md", "exec"), {"settings": settings.with_(store="oxigraph")})
