@@ -48,7 +48,7 @@ class LocalSource(Source):
 
     def result(self, text: str) -> Result:
         with answering():
-            answer = self.engine.run(text)
+            answer = self.engine.run(text, base=self.settings.base_iri)
             if answer.kind == "SELECT":
                 answer.result.bindings  # noqa: B018 (rdflib evaluates lazily: errors come here)
         return answer.result

@@ -218,7 +218,7 @@ def query_cmd(ctx: _Context, query: str, fmt: str) -> None:
         text = query
     engine = ctx.backend().engine(allowed_services=ctx.settings.service_allow)
     with answering():
-        answer = engine.run(text)
+        answer = engine.run(text, base=ctx.settings.base_iri)
         if fmt != "table":
             output = answer.body(fmt).decode("utf-8")
         elif FAMILY[answer.kind] == "GRAPH":

@@ -17,6 +17,7 @@ filmgraph.core.errors.SettingError: workers: must be at least 1, not 0
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import SettingError
+from .namespaces import FGID
 
 #: The stores (backends) queries can run on, by the name the ``store`` setting gives them:
 #: where each is defined (``module:Class``, opened by :func:`filmgraph.store.open_backend`)
@@ -139,6 +141,14 @@ def _url(value: Any, *, empty: bool = False) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"not an http(s) URL: {text!r}")
+    return text
+
+
+def _iri(value: Any) -> str:
+    """An absolute IRI: a scheme, then no spaces, quotes or angle brackets."""
+    text = _text(value).strip()
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*", text):
+        raise ValueError(f"not an absolute IRI: {text!r}")
     return text
 
 
@@ -284,6 +294,14 @@ class Settings:
         "Megabytes of answers kept to serve repeated queries again (0: no cache).",
         "FILMGRAPH_RESULT_CACHE",
         _number(int, 0),
+    )
+    base_iri: str = _setting(
+        str(FGID),
+        "The IRI relative IRIs in a query resolve against, on every store (a query's own "
+        "BASE wins); by default the entities' namespace, so <kantemir-balagov> is "
+        "fgid:kantemir-balagov.",
+        "FILMGRAPH_BASE_IRI",
+        _iri,
     )
     service_allow: tuple[str, ...] = _setting(
         (),

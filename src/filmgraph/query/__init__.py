@@ -12,7 +12,7 @@
 """
 
 from .answer import Answer, cap
-from .engine import DEFAULT_GRAPHS, Engine, default_graphs_of, remember
+from .engine import DEFAULT_BASE, DEFAULT_GRAPHS, Engine, default_graphs_of, remember
 from .failures import FAILURES, answering, as_error, engine_failure, is_engine_failure
 from .formats import (
     FAMILY,
@@ -31,6 +31,7 @@ from .oxigraph_results import OxigraphAnswer, read_results, solutions_tsv, to_gr
 from .prepared import KINDS, Prepared, prepare
 
 __all__ = [
+    "DEFAULT_BASE",
     "DEFAULT_GRAPHS",
     "FAILURES",
     "FAMILY",

@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from rdflib import URIRef
 
-from ..core import GRAPHS, ForbiddenError, QueryError
+from ..core import FGID, GRAPHS, ForbiddenError, QueryError
 from .answer import Answer
 from .prepared import Prepared, prepare
 
@@ -30,6 +30,11 @@ V = TypeVar("V")
 
 #: The graphs whose union is the default graph a query sees.
 DEFAULT_GRAPHS = ("asserted", "inferred", "links")
+
+#: The IRI a query's relative IRIs resolve against unless its caller gives another (the
+#: setting ``base_iri``): the project's entity namespace, so ``<kantemir-balagov>`` is
+#: ``fgid:kantemir-balagov``. A query's own ``BASE`` wins.
+DEFAULT_BASE = str(FGID)
 
 
 def default_graphs_of(held: Iterable[URIRef]) -> tuple[URIRef, ...]:
@@ -62,16 +67,17 @@ class Engine:
         self.allowed_services = frozenset(allowed_services)
         self.max_rows = max_rows
         self._cache_size = cache_size
-        self._prepared: OrderedDict[str, Prepared] = OrderedDict()
+        self._prepared: OrderedDict[tuple[str, str], Prepared] = OrderedDict()
 
-    def prepare(self, text: str) -> Prepared:
+    def prepare(self, text: str, base: str = DEFAULT_BASE) -> Prepared:
         """:func:`prepare`, remembering the last queries."""
-        prepared = self._prepared.get(text)
+        key = (text, base)
+        prepared = self._prepared.get(key)
         if prepared is None:
-            prepared = prepare(text)
-            remember(self._prepared, text, prepared, self._cache_size)
+            prepared = prepare(text, base)
+            remember(self._prepared, key, prepared, self._cache_size)
         else:
-            self._prepared.move_to_end(text)
+            self._prepared.move_to_end(key)
         return prepared
 
     def dataset(
@@ -105,15 +111,19 @@ class Engine:
         text: str,
         default_graphs: Iterable[str] | None = None,
         named_graphs: Iterable[str] | None = None,
+        *,
+        base: str | None = None,
     ) -> Answer:
         """Answer a query. Dataset arguments (the protocol's ``default-graph-uri`` and
         ``named-graph-uri``) take precedence over the query's own FROM / FROM NAMED.
+        Relative IRIs in the query resolve against ``base`` (:data:`DEFAULT_BASE` when
+        None; a ``BASE`` of the query's own wins).
 
         Raises:
             QuerySyntaxError, QueryError, ForbiddenError: see :func:`prepare` and
             :meth:`dataset`.
         """
-        prepared = self.prepare(text)
+        prepared = self.prepare(text, base or DEFAULT_BASE)
         for service in prepared.services:
             if service not in self.allowed_services:
                 raise ForbiddenError(

@@ -40,10 +40,13 @@ class Prepared:
     default_graphs: tuple[URIRef, ...] | None
     named_graphs: tuple[URIRef, ...] | None
     services: tuple[str, ...]
+    #: The IRI relative IRIs of the query resolve against (its own ``BASE`` wins).
+    base: str | None = None
 
 
-def prepare(text: str) -> Prepared:
-    """Parse a SPARQL query with the project's prefixes predeclared.
+def prepare(text: str, base: str | None = None) -> Prepared:
+    """Parse a SPARQL query with the project's prefixes predeclared, its relative IRIs
+    resolved against ``base`` (a ``BASE`` of its own wins).
 
     Raises:
         QuerySyntaxError: the text is not a query (with the 1-based line and column).
@@ -67,7 +70,7 @@ def prepare(text: str) -> Prepared:
         raise QuerySyntaxError(exc.msg, exc.lineno, exc.col) from exc
     short_construct = fix_parse_tree(tree)
     try:
-        query = translateQuery(tree, initNs=dict(PREFIXES))
+        query = translateQuery(tree, base=base, initNs=dict(PREFIXES))
     except Exception as exc:  # rdflib raises plain Exceptions, e.g. for an unknown prefix
         if type(exc) is Exception:
             raise QuerySyntaxError(str(exc)) from exc
@@ -86,6 +89,7 @@ def prepare(text: str) -> Prepared:
         default if clause else None,
         named if clause else None,
         services,
+        base,
     )
 
 

@@ -46,6 +46,8 @@ class Job:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     formats: Formats = field(default_factory=lambda: {"SELECT": "json", "ASK": "json"})
+    #: What the query's relative IRIs resolve against (the engine's default when None).
+    base: str | None = None
 
 
 @dataclass(frozen=True)
@@ -285,7 +287,7 @@ def _serve(conn: Connection, spec: BackendSpec, options: WorkerOptions) -> None:
 def _answer(engine: Engine, job: Job) -> Reply:
     """The reply to one job: the answer in the format the client accepts, or the error."""
     try:
-        answer = engine.run(job.query, job.default_graphs, job.named_graphs)
+        answer = engine.run(job.query, job.default_graphs, job.named_graphs, base=job.base)
         family = FAMILY[answer.kind]
         fmt = job.formats.get(family)
         if fmt is None:

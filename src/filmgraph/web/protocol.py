@@ -78,6 +78,7 @@ def sparql() -> Response:
         _graphs(params, "default-graph-uri"),
         _graphs(params, "named-graph-uri"),
         formats,
+        state.settings.base_iri,
     )
     started = time.perf_counter()
     key = (job.query, job.default_graphs, job.named_graphs, tuple(sorted(formats.items())))

@@ -95,6 +95,7 @@ class OxigraphEngine(Engine):
         with answering("oxigraph", prepared.services):
             found = self.store.query(
                 prepared.text,
+                base_iri=prepared.base,
                 prefixes=_PREFIXES,
                 default_graph=default_graph,
                 named_graphs=[ox.NamedNode(str(g)) for g in named],

@@ -113,7 +113,7 @@ class RemoteEngine(Engine):
         graph_result = prepared.kind in ("CONSTRUCT", "DESCRIBE")
         with answering("remote", prepared.services):
             said = self.store.query(
-                PROLOGUE + prepared.text,
+                PROLOGUE + _base(prepared.base) + prepared.text,
                 GRAPH_ACCEPT if graph_result else RESULTS_ACCEPT,
                 [str(g) for g in default] or [EMPTY],
                 [str(g) for g in named] or [EMPTY],
@@ -137,6 +137,11 @@ class RemoteEngine(Engine):
 
 
 Graphs = tuple[tuple[URIRef, ...], tuple[URIRef, ...]]
+
+
+def _base(base: str | None) -> str:
+    """The BASE declaration sent before the query's text (its own BASE, later, wins)."""
+    return f"BASE <{base}>\n" if base else ""
 
 
 def _same_dataset(own: Graphs, chosen: Graphs, url: str) -> None:
