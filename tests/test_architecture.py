@@ -25,6 +25,7 @@ from filmgraph.core import (
     InternalError,
     NotFoundError,
     QueryError,
+    QuerySyntaxError,
     SettingError,
     UnavailableError,
     UpstreamError,
@@ -118,10 +119,16 @@ def test_the_cli_checks_an_option_as_the_settings_do():
 @pytest.mark.parametrize(
     ("engine", "exc", "kind", "status", "message"),
     [
-        ("rdflib", SPARQLError("unbound"), QueryError, 400, "cannot be evaluated: unbound"),
+        ("rdflib", SPARQLError("unbound"), EngineLimitError, 501, "failed on a query it parsed"),
         ("oxigraph", RecursionError(), QueryError, 400, "nested too deeply"),
         ("rdflib", MemoryError(), UnavailableError, 503, "more memory than a worker"),
-        ("oxigraph", SyntaxError("x"), QueryError, 400, "cannot be evaluated by Oxigraph: x"),
+        (
+            "oxigraph",
+            SyntaxError("error at 2:7: expected WHERE"),
+            QuerySyntaxError,
+            400,
+            "line 2, column 7: expected WHERE",
+        ),
         ("oxigraph", OSError("boom"), EngineLimitError, 501, "Oxigraph cannot answer"),
         ("rdflib", PermissionError("net"), ForbiddenError, 403, "refused: net"),
         ("rdflib", URLError(PermissionError("sandbox")), ForbiddenError, 403, "refused"),
@@ -148,8 +155,8 @@ def test_a_failure_inside_rdflib_is_its_limit_not_our_bug():
 
     try:
         numeric(URIRef("http://example.org/not-a-number"))
-    except Exception as raised:  # rdflib raises SPARQLError here
-        assert as_error(raised).status == 400
+    except Exception as raised:  # rdflib raises SPARQLError here: its engine's failure
+        assert as_error(raised).status == 501
     try:
         sorted([URIRef("a"), None])  # the failure under test
     except TypeError as raised:  # no rdflib frame: ours

@@ -13,7 +13,14 @@
 
 from .answer import Answer, cap
 from .engine import DEFAULT_BASE, DEFAULT_GRAPHS, Engine, default_graphs_of, remember
-from .failures import FAILURES, answering, as_error, engine_failure, is_engine_failure
+from .failures import (
+    FAILURES,
+    answering,
+    as_error,
+    engine_failure,
+    is_engine_failure,
+    syntax_error,
+)
 from .formats import (
     FAMILY,
     GRAPH,
@@ -28,7 +35,7 @@ from .formats import (
 )
 from .named import NamedQuery, get_query, load_queries
 from .oxigraph_results import OxigraphAnswer, read_results, solutions_tsv, to_graph, to_rdflib
-from .prepared import KINDS, Prepared, prepare
+from .prepared import KINDS, Prepared, prepare, prepare_unparsed, valid_elsewhere
 
 __all__ = [
     "DEFAULT_BASE",
@@ -58,10 +65,13 @@ __all__ = [
     "load_queries",
     "not_acceptable",
     "prepare",
+    "prepare_unparsed",
     "read_results",
     "remember",
     "serialize_graph",
     "solutions_tsv",
+    "syntax_error",
     "to_graph",
     "to_rdflib",
+    "valid_elsewhere",
 ]

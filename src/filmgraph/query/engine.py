@@ -21,9 +21,9 @@ from typing import TypeVar
 
 from rdflib import URIRef
 
-from ..core import FGID, GRAPHS, ForbiddenError, QueryError
+from ..core import FGID, GRAPHS, EngineLimitError, ForbiddenError, QueryError, QuerySyntaxError
 from .answer import Answer
-from .prepared import Prepared, prepare
+from .prepared import Prepared, prepare, prepare_unparsed, valid_elsewhere
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -74,11 +74,24 @@ class Engine:
         key = (text, base)
         prepared = self._prepared.get(key)
         if prepared is None:
-            prepared = prepare(text, base)
+            try:
+                prepared = prepare(text, base)
+            except (QuerySyntaxError, EngineLimitError, RecursionError) as refused:
+                prepared = self.unparsed(text, base, refused)
             remember(self._prepared, key, prepared, self._cache_size)
         else:
             self._prepared.move_to_end(key)
         return prepared
+
+    def unparsed(self, text: str, base: str, refused: Exception) -> Prepared:
+        """The query rdflib's parser refused (``refused``), for an engine that parses
+        queries itself: read from its tokens (:func:`prepare_unparsed`), its engine's parser
+        deciding whether it is valid (Oxigraph's parser: what it refuses keeps rdflib's
+        error, with its line and column). An engine that needs rdflib's parse raises
+        instead."""
+        if not valid_elsewhere(text, base):
+            raise refused
+        return prepare_unparsed(text, base, refused)
 
     def dataset(
         self,
@@ -126,8 +139,9 @@ class Engine:
         prepared = self.prepare(text, base or DEFAULT_BASE)
         for service in prepared.services:
             if service not in self.allowed_services:
+                endpoint = service if service.startswith(("?", "$")) else f"<{service}>"
                 raise ForbiddenError(
-                    f"SERVICE <{service}> is refused: federated queries may only call the "
+                    f"SERVICE {endpoint} is refused: federated queries may only call the "
                     "endpoints on the allow-list (setting service_allow, empty by default)"
                 )
         if default_graphs is None and named_graphs is None:

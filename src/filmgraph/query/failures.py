@@ -5,14 +5,15 @@ A failure the table does not name is rdflib's limit when rdflib raised it (501 N
 Implemented, naming where it failed), else a bug of ours (500, logged with its traceback).
 
 >>> from rdflib.plugins.sparql.sparql import SPARQLError
->>> error = as_error(SPARQLError("unbound variable"))
+>>> error = as_error(SPARQLError("Variable x is not bound"))
 >>> error.status, str(error)
-(400, 'the query cannot be evaluated: unbound variable')
+(501, "rdflib's engine failed on a query it parsed: Variable x is not bound")
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import cast
@@ -27,6 +28,7 @@ from ..core import (
     ForbiddenError,
     InternalError,
     QueryError,
+    QuerySyntaxError,
     UnavailableError,
     UpstreamError,
 )
@@ -70,7 +72,13 @@ def _store_refusal(exc: BaseException, services: Sequence[str]) -> FilmgraphErro
 FAILURES: tuple[tuple[str, type[BaseException] | tuple[type[BaseException], ...], Make], ...] = (
     ("remote", UpstreamError, _store_refusal),
     ("*", FilmgraphError, lambda exc, _: cast(FilmgraphError, exc)),  # ours already
-    ("*", SPARQLError, lambda exc, _: QueryError(f"the query cannot be evaluated: {exc}")),
+    # a query that was parsed is valid: SPARQL has no evaluation errors at the query's level
+    # (an expression's error leaves a variable unbound), so one is the engine's limit
+    (
+        "*",
+        SPARQLError,
+        lambda exc, _: EngineLimitError(f"rdflib's engine failed on a query it parsed: {exc}"),
+    ),
     ("*", RecursionError, lambda *_: QueryError("the query is nested too deeply to evaluate")),
     (
         "*",
@@ -79,13 +87,17 @@ FAILURES: tuple[tuple[str, type[BaseException] | tuple[type[BaseException], ...]
     ),
     ("*", URLError, _service_failure),
     ("*", PermissionError, lambda exc, _: ForbiddenError(f"refused: {exc}")),
-    (
-        "oxigraph",
-        SyntaxError,  # its parser refuses what rdflib's accepted
-        lambda exc, _: QueryError(f"the query cannot be evaluated by Oxigraph: {exc}"),
-    ),
+    ("oxigraph", SyntaxError, lambda exc, _: syntax_error(exc)),  # its parser refuses it
     ("oxigraph", (OSError, RuntimeError), _oxigraph_failure),
 )
+
+
+def syntax_error(exc: BaseException) -> QuerySyntaxError:
+    """Oxigraph's syntax error (``error at LINE:COLUMN: reason``) as ours."""
+    found = re.match(r"error at (\d+):(\d+): (.*)", str(exc), re.S)
+    if found is None:
+        return QuerySyntaxError(str(exc))
+    return QuerySyntaxError(found[3], int(found[1]), int(found[2]))
 
 
 def as_error(

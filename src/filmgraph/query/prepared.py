@@ -1,20 +1,28 @@
 """Preparing a query: parsed with the project's prefixes predeclared, rdflib's known bugs
 repaired (:mod:`.repairs`), and what it asks for read off: its kind, its dataset clause and
-its SERVICE endpoints. SPARQL Update is refused here, before any backend sees the text."""
+its SERVICE endpoints. SPARQL Update is refused here, before any backend sees the text.
+
+A query rdflib's parser refuses may still be valid SPARQL 1.1 (rdflib's grammar has gaps):
+:func:`prepare_unparsed` reads what it asks for from its tokens (:mod:`.reading`) for an
+engine that parses it itself, and :func:`valid_elsewhere` asks Oxigraph's parser whether it
+is valid, so that an engine that cannot parse a valid query says so (501), never blaming the
+client (400)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from pyparsing import ParseBaseException
-from rdflib import URIRef
+from rdflib import URIRef, Variable
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.sparql import Query
 
 from ..core import PREFIXES, EngineLimitError, ForbiddenError, QuerySyntaxError
 from .failures import engine_failure
+from .reading import read_tokens
 from .repairs import fix_algebra, fix_parse_tree, walk
 
 #: The algebra's name for each kind of query.
@@ -32,10 +40,12 @@ class Prepared:
 
     ``default_graphs`` / ``named_graphs`` are the query's FROM / FROM NAMED IRIs, or None
     when it has no dataset clause; ``services`` the endpoints of its SERVICE patterns.
+    ``query`` is rdflib's parse, None for a query rdflib cannot parse (read from its tokens
+    by :func:`prepare_unparsed`, for an engine that parses it itself).
     """
 
     text: str
-    query: Query
+    query: Query | None
     kind: str
     default_graphs: tuple[URIRef, ...] | None
     named_graphs: tuple[URIRef, ...] | None
@@ -68,6 +78,8 @@ def prepare(text: str, base: str | None = None) -> Prepared:
                 "is not accepted"
             ) from exc
         raise QuerySyntaxError(exc.msg, exc.lineno, exc.col) from exc
+    except (TypeError, ValueError, ArithmeticError) as exc:  # a parse action of rdflib's failed
+        raise EngineLimitError(engine_failure(exc)) from exc
     short_construct = fix_parse_tree(tree)
     try:
         query = translateQuery(tree, base=base, initNs=dict(PREFIXES))
@@ -81,7 +93,11 @@ def prepare(text: str, base: str | None = None) -> Prepared:
     algebra["datasetClause"] = None  # never let rdflib resolve it: it would fetch IRIs
     default = tuple(dict.fromkeys(d.default for d in clause if d.default is not None))
     named = tuple(dict.fromkeys(d.named for d in clause if d.named is not None))
-    services = tuple(str(n.term) for n in walk(algebra) if n.name == "ServiceGraphPattern")
+    services = tuple(
+        n.term.n3() if isinstance(n.term, Variable) else str(n.term)  # ?name: no endpoint
+        for n in walk(algebra)
+        if n.name == "ServiceGraphPattern"
+    )
     return Prepared(
         text,
         query,
@@ -94,6 +110,36 @@ def prepare(text: str, base: str | None = None) -> Prepared:
 
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def prepare_unparsed(text: str, base: str | None, refused: Exception) -> Prepared:
+    """A query rdflib's parser refused (``refused``, raised again when the text does not say
+    what kind of query it is), read from its tokens for an engine that parses it itself.
+    The engine's own parser decides whether it is valid."""
+    read = read_tokens(text, base)
+    if read.kind is None:
+        raise refused
+    graphs = (read.default_graphs, read.named_graphs)
+    default, named = (None if g is None else tuple(map(URIRef, g)) for g in graphs)
+    return Prepared(text, None, read.kind, default, named, read.services, base)
+
+
+def valid_elsewhere(text: str, base: str | None) -> bool:
+    """Whether Oxigraph's parser accepts ``text`` as a SPARQL 1.1 query (it parses without
+    evaluating, except an ASK, which is not tried when it calls a SERVICE)."""
+    read = read_tokens(text, base)
+    if read.kind is None or (read.kind == "ASK" and read.services):
+        return False
+    try:
+        ox.Store().query(text, base_iri=base, prefixes=_OX_PREFIXES)
+    except (SyntaxError, ValueError):
+        return False
+    except OSError:  # it was evaluated (an ASK), and so parsed
+        return True
+    return True
+
+
+_OX_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
 
 
 def _check_escapes(text: str) -> None:

@@ -18,7 +18,8 @@ global state. Every one is tested against an independent engine (pyoxigraph).
 - An invalid regular expression in ``REGEX`` / ``REPLACE`` raising ``re.error``: made the
   expression error SPARQL says it is (a FILTER on it is false, a BIND leaves it unbound).
 - ``ORDER BY`` on an expression that errors for some rows raising ``TypeError``: such rows
-  sort first, with the unbound ones, as SPARQL orders them.
+  sort first, with the unbound ones, as SPARQL orders them (and so do rows where an
+  ORDER BY variable is unbound, e.g. by an OPTIONAL).
 - ``VALUES`` followed by ``OPTIONAL`` dropping the rows the OPTIONAL does not match: the
   translator never counts a VALUES block's variables among those a pattern binds, and the
   evaluator scopes OPTIONAL (and BIND, FILTER) with that count. They are added (see
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections import OrderedDict
 from typing import Any
 
 from rdflib import Literal, URIRef, Variable
@@ -158,7 +160,11 @@ def _regex_errors_are_sparql_errors(evaluate: Any) -> Any:
 def _order_key(expr: Expr, ctx: Any) -> Any:
     """The ORDER BY key of one row: the expression's value, or (for an error) a stand-in
     that sorts with the unbound values, first."""
-    result = value(ctx, expr.key, variables=True)
+    key = OrderedDict.__getitem__(expr, "key")  # raw: ``expr.key`` evaluates it, unbound raising
+    try:
+        result = value(ctx, key, variables=True)
+    except SPARQLError:
+        return _UNORDERABLE
     return result if isinstance(result, Identifier) else _UNORDERABLE
 
 

@@ -11,11 +11,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib import __version__ as rdflib_version
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
 
-from ..core import SettingError, Settings, Steps, new_dataset
-from ..query import Answer, Engine, Prepared, cap, remember
+from ..core import EngineLimitError, SettingError, Settings, Steps, new_dataset
+from ..query import Answer, Engine, Prepared, cap, prepare_unparsed, remember, valid_elsewhere
 from .base import Backend, BackendSpec, Build
 
 
@@ -80,9 +81,27 @@ class RdflibEngine(Engine):
             remember(self._views, key, view, 8)
         return view
 
+    def unparsed(self, text: str, base: str, refused: Exception) -> Prepared:
+        """rdflib evaluates only what its parser reads: a query it refused is an error of
+        the client (400) when it is not SPARQL 1.1, else a limit of rdflib's (501), unless
+        it calls a SERVICE off the allow-list, which :meth:`run` refuses first (403)."""
+        if valid_elsewhere(text, base):
+            read = prepare_unparsed(text, base, refused)
+            if not self.allowed_services.issuperset(read.services):
+                return read  # refused by run(), never evaluated
+            if isinstance(refused, EngineLimitError):  # its translator failed: says where
+                raise refused
+            raise EngineLimitError(
+                f"rdflib {rdflib_version} cannot parse this query, which is valid SPARQL 1.1 "
+                f"(the oxigraph store answers it); rdflib says: {refused}"
+            ) from refused
+        raise refused
+
     def evaluate(
         self, prepared: Prepared, default: tuple[URIRef, ...], named: tuple[URIRef, ...]
     ) -> Answer:
+        if prepared.query is None:
+            raise EngineLimitError("rdflib cannot evaluate a query it did not parse")
         result = self.view(default, named).query(prepared.query)
         return cap(Answer(prepared.kind, result), self.max_rows)
 
