@@ -113,7 +113,7 @@ class RemoteEngine(Engine):
         graph_result = prepared.kind in ("CONSTRUCT", "DESCRIBE")
         with answering("remote", prepared.services):
             said = self.store.query(
-                PROLOGUE + _base(prepared.base) + prepared.text,
+                _base(prepared.base) + PROLOGUE + prepared.text,  # BASE first: Virtuoso needs it
                 GRAPH_ACCEPT if graph_result else RESULTS_ACCEPT,
                 [str(g) for g in default] or [EMPTY],
                 [str(g) for g in named] or [EMPTY],
