@@ -6,8 +6,8 @@ Implemented, naming where it failed), else a bug of ours (500, logged with its t
 
 >>> from rdflib.plugins.sparql.sparql import SPARQLError
 >>> error = as_error(SPARQLError("Variable x is not bound"))
->>> error.status, str(error)
-(501, "rdflib's engine failed on a query it parsed: Variable x is not bound")
+>>> error.status, str(error).endswith("cannot answer this query: Variable x is not bound")
+(501, True)
 """
 
 from __future__ import annotations
@@ -77,7 +77,9 @@ FAILURES: tuple[tuple[str, type[BaseException] | tuple[type[BaseException], ...]
     (
         "*",
         SPARQLError,
-        lambda exc, _: EngineLimitError(f"rdflib's engine failed on a query it parsed: {exc}"),
+        lambda exc, _: EngineLimitError(
+            f"the SPARQL engine (rdflib {rdflib_version}) cannot answer this query: {exc}"
+        ),
     ),
     ("*", RecursionError, lambda *_: QueryError("the query is nested too deeply to evaluate")),
     (
