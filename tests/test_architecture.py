@@ -119,7 +119,7 @@ def test_the_cli_checks_an_option_as_the_settings_do():
 @pytest.mark.parametrize(
     ("engine", "exc", "kind", "status", "message"),
     [
-        ("rdflib", SPARQLError("unbound"), EngineLimitError, 501, "answer this query: unbound"),
+        ("rdflib", SPARQLError("unbound"), EngineLimitError, 501, "in rdflib (unbound)"),
         ("oxigraph", RecursionError(), QueryError, 400, "nested too deeply"),
         ("rdflib", MemoryError(), UnavailableError, 503, "more memory than a worker"),
         (

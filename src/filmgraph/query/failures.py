@@ -6,7 +6,7 @@ Implemented, naming where it failed), else a bug of ours (500, logged with its t
 
 >>> from rdflib.plugins.sparql.sparql import SPARQLError
 >>> error = as_error(SPARQLError("Variable x is not bound"))
->>> error.status, str(error).endswith("cannot answer this query: Variable x is not bound")
+>>> error.status, str(error).endswith("(Variable x is not bound)")
 (501, True)
 """
 
@@ -77,9 +77,7 @@ FAILURES: tuple[tuple[str, type[BaseException] | tuple[type[BaseException], ...]
     (
         "*",
         SPARQLError,
-        lambda exc, _: EngineLimitError(
-            f"the SPARQL engine (rdflib {rdflib_version}) cannot answer this query: {exc}"
-        ),
+        lambda exc, _: EngineLimitError(f"{engine_failure(exc)} ({exc})"),
     ),
     ("*", RecursionError, lambda *_: QueryError("the query is nested too deeply to evaluate")),
     (
