@@ -1111,5 +1111,19 @@ def claim(run: Run) -> str:
     return "not run" if not run.ran else "passes" if run.passed else "fails"
 
 
+def check_claims(
+    expected: Mapping[str, Mapping[str, Any]], section: str, test_id: str, engine: str, run: Run
+) -> None:
+    """Every entry for ``test_id`` in ``expected`` (tables by backend or store, under
+    ``[section.NAME]``) says truly what the plain ``engine`` did with it (``run``)."""
+    for name, table in expected.items():
+        if test_id in table:
+            said = table[test_id][engine]
+            assert said.startswith(claim(run)), (
+                f"[{section}.{name}] {test_id}: {engine} = {said!r}, but it {claim(run)}: "
+                f"{run.detail}"
+            )
+
+
 def by_design(entry: Mapping[str, Any]) -> bool:
     return str(entry.get("cause", "")).startswith("by design:")

@@ -36,6 +36,7 @@ from .formats import (
 from .named import NamedQuery, get_query, load_queries
 from .oxigraph_results import OxigraphAnswer, read_results, solutions_tsv, to_graph, to_rdflib
 from .prepared import KINDS, Prepared, prepare, prepare_unparsed, valid_elsewhere
+from .reading import PREFIX_IRIS
 
 __all__ = [
     "DEFAULT_BASE",
@@ -45,6 +46,7 @@ __all__ = [
     "GRAPH",
     "KINDS",
     "MEDIA_TYPES",
+    "PREFIX_IRIS",
     "QUAD_FORMATS",
     "TABULAR",
     "TRIPLE_FORMATS",

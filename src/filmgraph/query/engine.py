@@ -89,9 +89,10 @@ class Engine:
         deciding whether it is valid (Oxigraph's parser: what it refuses keeps rdflib's
         error, with its line and column). An engine that needs rdflib's parse raises
         instead."""
-        if not valid_elsewhere(text, base):
+        prepared = prepare_unparsed(text, base, refused)
+        if not valid_elsewhere(prepared):
             raise refused
-        return prepare_unparsed(text, base, refused)
+        return prepared
 
     def dataset(
         self,

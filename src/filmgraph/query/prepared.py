@@ -22,7 +22,7 @@ from rdflib.plugins.sparql.sparql import Query
 
 from ..core import PREFIXES, EngineLimitError, ForbiddenError, QuerySyntaxError
 from .failures import engine_failure
-from .reading import read_tokens
+from .reading import PREFIX_IRIS, read_tokens
 from .repairs import fix_algebra, fix_parse_tree, walk
 
 #: The algebra's name for each kind of query.
@@ -124,22 +124,19 @@ def prepare_unparsed(text: str, base: str | None, refused: Exception) -> Prepare
     return Prepared(text, None, read.kind, default, named, read.services, base)
 
 
-def valid_elsewhere(text: str, base: str | None) -> bool:
-    """Whether Oxigraph's parser accepts ``text`` as a SPARQL 1.1 query (it parses without
-    evaluating, except an ASK, which is not tried when it calls a SERVICE)."""
-    read = read_tokens(text, base)
-    if read.kind is None or (read.kind == "ASK" and read.services):
+def valid_elsewhere(prepared: Prepared) -> bool:
+    """Whether Oxigraph's parser accepts a query :func:`prepare_unparsed` read as SPARQL
+    1.1 (it parses without evaluating, except an ASK, which is not tried when it calls a
+    SERVICE)."""
+    if prepared.kind == "ASK" and prepared.services:
         return False
     try:
-        ox.Store().query(text, base_iri=base, prefixes=_OX_PREFIXES)
+        ox.Store().query(prepared.text, base_iri=prepared.base, prefixes=PREFIX_IRIS)
     except (SyntaxError, ValueError):
         return False
     except OSError:  # it was evaluated (an ASK), and so parsed
         return True
     return True
-
-
-_OX_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
 
 
 def _check_escapes(text: str) -> None:

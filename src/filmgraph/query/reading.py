@@ -46,6 +46,9 @@ _TOKEN = re.compile(
 
 _KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
+#: The project's prefixes as plain IRIs, as Oxigraph's engine and this reader take them.
+PREFIX_IRIS: dict[str, str] = {name: str(namespace) for name, namespace in PREFIXES.items()}
+
 
 @dataclass(frozen=True)
 class Read:
@@ -75,7 +78,7 @@ def read_tokens(text: str, base: str | None, prefixes: Mapping[str, str] | None 
     """Read ``text``'s kind, dataset clause and SERVICE endpoints, its IRIs resolved against
     its own BASE, else ``base``, and its prefixed names by its own PREFIX declarations over
     ``prefixes`` (the project's by default)."""
-    known = {name: str(iri) for name, iri in (prefixes or PREFIXES).items()}
+    known = dict(PREFIX_IRIS if prefixes is None else prefixes)
     found = list(tokens(text))
     kind: str | None = None
     default: list[str] = []

@@ -16,7 +16,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
 
 from ..core import EngineLimitError, SettingError, Settings, Steps, new_dataset
-from ..query import Answer, Engine, Prepared, cap, prepare_unparsed, remember, valid_elsewhere
+from ..query import Answer, Engine, Prepared, cap, remember
 from .base import Backend, BackendSpec, Build
 
 
@@ -85,17 +85,15 @@ class RdflibEngine(Engine):
         """rdflib evaluates only what its parser reads: a query it refused is an error of
         the client (400) when it is not SPARQL 1.1, else a limit of rdflib's (501), unless
         it calls a SERVICE off the allow-list, which :meth:`run` refuses first (403)."""
-        if valid_elsewhere(text, base):
-            read = prepare_unparsed(text, base, refused)
-            if not self.allowed_services.issuperset(read.services):
-                return read  # refused by run(), never evaluated
-            if isinstance(refused, EngineLimitError):  # its translator failed: says where
-                raise refused
-            raise EngineLimitError(
-                f"rdflib {rdflib_version} cannot parse this query, which is valid SPARQL 1.1 "
-                f"(the oxigraph store answers it); rdflib says: {refused}"
-            ) from refused
-        raise refused
+        prepared = super().unparsed(text, base, refused)  # refused again when not valid
+        if not self.allowed_services.issuperset(prepared.services):
+            return prepared  # refused by run(), never evaluated
+        if isinstance(refused, EngineLimitError):  # its translator failed: says where
+            raise refused
+        raise EngineLimitError(
+            f"rdflib {rdflib_version} cannot parse this query, which is valid SPARQL 1.1 "
+            f"(the oxigraph store answers it); rdflib says: {refused}"
+        ) from refused
 
     def evaluate(
         self, prepared: Prepared, default: tuple[URIRef, ...], named: tuple[URIRef, ...]

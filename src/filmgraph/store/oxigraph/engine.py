@@ -31,8 +31,8 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.query import Result
 
-from ...core import PREFIXES
 from ...query import (
+    PREFIX_IRIS,
     Answer,
     Engine,
     OxigraphAnswer,
@@ -43,8 +43,6 @@ from ...query import (
     to_graph,
 )
 from .files import holds_default_graph
-
-_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
 
 
 class OxigraphEngine(Engine):
@@ -96,7 +94,7 @@ class OxigraphEngine(Engine):
             found = self.store.query(
                 prepared.text,
                 base_iri=prepared.base,
-                prefixes=_PREFIXES,
+                prefixes=PREFIX_IRIS,
                 default_graph=default_graph,
                 named_graphs=[ox.NamedNode(str(g)) for g in named],
             )
