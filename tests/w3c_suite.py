@@ -56,9 +56,9 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.query import Result
 
-from filmgraph.core import GRAPHS, FilmgraphError, new_dataset
+from filmgraph.core import GRAPHS, FilmgraphError, literals_as_written, new_dataset
 from filmgraph.store.memory import RdflibEngine
-from filmgraph.store.oxigraph import OxigraphEngine
+from filmgraph.store.oxigraph import OxigraphEngine, memory_store
 
 W3C = Path(__file__).resolve().parent / "w3c"
 #: The copy of the suites' ``sparql/sparql11`` folder.
@@ -307,17 +307,6 @@ def show(term: Term) -> str:
     _, lexical, datatype, lang = term
     text = json.dumps(lexical, ensure_ascii=False)
     return f"{text}@{lang}" if lang else text if datatype == _STRING else f"{text}^^<{datatype}>"
-
-
-@contextlib.contextmanager
-def literals_as_written() -> Iterator[None]:
-    """rdflib's parsers keep literals' lexical forms as written (no normalisation)."""
-    before = rdflib.NORMALIZE_LITERALS
-    rdflib.NORMALIZE_LITERALS = False
-    try:
-        yield
-    finally:
-        rdflib.NORMALIZE_LITERALS = before
 
 
 # --- results ----------------------------------------------------------------------------
@@ -977,30 +966,31 @@ def _filmgraph(entry: Entry, engine: RdflibEngine | OxigraphEngine) -> Outcome:
     return _from_result(answer.result)
 
 
-def memory_engine(entry: Entry) -> RdflibEngine:
-    """filmgraph's memory engine over an rdflib dataset holding the test's data, parsed by
-    rdflib: its default graph in the asserted graph, its named graphs under their names."""
+def filmgraph_dataset(entry: Entry) -> Dataset:
+    """The test's data as a filmgraph build holds it: parsed by rdflib with every literal
+    as written (:func:`filmgraph.core.literals_as_written`, as the build parses its
+    sources), its default graph in the asserted graph, its named graphs under their names."""
     plan = loading(entry)
     dataset = new_dataset()
     asserted = dataset.graph(GRAPHS["asserted"])
-    for file in plan.default:
-        asserted.parse(path_of(file), format=_rdflib_format(file), publicID=file)
-    for name, file in plan.named.items():
-        dataset.graph(URIRef(name)).parse(path_of(file), format=_rdflib_format(file), publicID=file)
-    return RdflibEngine(dataset)
+    with literals_as_written():
+        for file in plan.default:
+            asserted.parse(path_of(file), format=_rdflib_format(file), publicID=file)
+        for name, file in plan.named.items():
+            graph = dataset.graph(URIRef(name))
+            graph.parse(path_of(file), format=_rdflib_format(file), publicID=file)
+    return dataset
+
+
+def memory_engine(entry: Entry) -> RdflibEngine:
+    """filmgraph's memory engine over the test's data (:func:`filmgraph_dataset`)."""
+    return RdflibEngine(filmgraph_dataset(entry))
 
 
 def oxigraph_engine(entry: Entry) -> OxigraphEngine:
-    """filmgraph's oxigraph engine over a pyoxigraph store in memory holding the test's
-    data, parsed by Oxigraph: its default graph in the asserted graph, its named graphs
-    under their names."""
-    plan = loading(entry)
-    store = ox.Store()
-    for file in plan.default:
-        _ox_load(store, file, ox.NamedNode(str(GRAPHS["asserted"])))
-    for name, file in plan.named.items():
-        _ox_load(store, file, ox.NamedNode(name))
-    return OxigraphEngine(store)
+    """filmgraph's oxigraph engine over the test's data as the build writes a store: the
+    rdflib dataset (:func:`filmgraph_dataset`) written to an Oxigraph store in memory."""
+    return OxigraphEngine(memory_store(filmgraph_dataset(entry)))
 
 
 EXECUTORS: dict[str, Callable[[Entry], Outcome]] = {

@@ -55,7 +55,7 @@ from .settings import (
     setting_help,
     settings_help,
 )
-from .terms import Triple, term_json, term_text, triple_text
+from .terms import Triple, literals_as_written, term_json, term_text, triple_text
 
 __all__ = [
     "CLAIM",
@@ -100,6 +100,7 @@ __all__ = [
     "convert",
     "expand",
     "graph_names",
+    "literals_as_written",
     "new_dataset",
     "new_graph",
     "setting_help",

@@ -8,6 +8,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import rdflib
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import OWL, RDF, NamespaceManager
 from rdflib.term import Node
@@ -16,6 +21,36 @@ from .namespaces import new_graph
 
 #: An RDF triple as rdflib gives one: subject, predicate, object.
 Triple = tuple[Node, Node, Node]
+
+_AS_WRITTEN = threading.RLock()
+
+
+@contextmanager
+def literals_as_written() -> Iterator[None]:
+    """While inside, rdflib's parsers keep every literal's lexical form as written: no
+    rewriting of ``"01"^^xsd:integer`` as ``"1"`` or dropping a date's timezone
+    (``"2006-08-24Z"^^xsd:date``). Every parse of sources, caches and stores goes through
+    this, so literals reach the store as the sources write them.
+
+    rdflib's switch is global, so the switch is held under a lock while inside.
+
+    >>> from rdflib.namespace import XSD
+    >>> text = '<a:s> <a:p> "01"^^<%s> .' % XSD.integer
+    >>> with literals_as_written():
+    ...     graph = Graph().parse(data=text, format="nt")
+    >>> [str(o) for o in graph.objects()]
+    ['01']
+    >>> [str(o) for o in Graph().parse(data=text, format="nt").objects()]  # rdflib's default
+    ['1']
+    """
+    with _AS_WRITTEN:
+        before = rdflib.NORMALIZE_LITERALS
+        rdflib.NORMALIZE_LITERALS = False
+        try:
+            yield
+        finally:
+            rdflib.NORMALIZE_LITERALS = before
+
 
 _RESTRICTION_WORDS = (
     (OWL.someValuesFrom, "some"),

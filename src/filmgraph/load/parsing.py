@@ -15,7 +15,7 @@ from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.util import guess_format
 
-from ..core import GRAPHS, DataError, Settings, new_dataset, new_graph
+from ..core import GRAPHS, DataError, Settings, literals_as_written, new_dataset, new_graph
 
 
 def parse_into(
@@ -28,10 +28,11 @@ def parse_into(
     """
     fmt = fmt or guess_format(str(source)) or "turtle"
     try:
-        if data is None:
-            graph.parse(str(source), format=fmt)
-        else:
-            graph.parse(data=data, format=fmt)
+        with literals_as_written():
+            if data is None:
+                graph.parse(str(source), format=fmt)
+            else:
+                graph.parse(data=data, format=fmt)
     except BadSyntax as exc:
         # exc.lines miscounts at the end of input; the byte index into the input is exact.
         text: bytes | str = exc._str  # bytes as rdflib declares it, str from some callers

@@ -199,5 +199,9 @@ def to_rdflib(term: object) -> URIRef | BNode | Literal:
         datatype = term.datatype.value
         if term.language:
             return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=None if datatype in _PLAIN else URIRef(datatype))
+        # normalize=False: the lexical form Oxigraph gives, not rdflib's rewriting of it
+        # (a zero xsd:dayTimeDuration stays PT0S, not P0D)
+        return Literal(
+            term.value, datatype=None if datatype in _PLAIN else URIRef(datatype), normalize=False
+        )
     raise QueryError(f"a term rdflib cannot hold: {term!r}")

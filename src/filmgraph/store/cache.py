@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from ..core import VERSION, Settings, new_dataset, write_atomic
+from ..core import VERSION, Settings, literals_as_written, new_dataset, write_atomic
 from ..reason import engine_version
 
 FORMAT = "filmgraph-cache/1"
@@ -60,7 +60,8 @@ def read_cache(path: Path, key: str) -> CacheRead:
         return checked
     dataset = new_dataset()
     try:
-        dataset.parse(data=body.decode("utf-8"), format="nquads")
+        with literals_as_written():
+            dataset.parse(data=body.decode("utf-8"), format="nquads")
     except Exception as exc:  # any parser failure means the file cannot be trusted
         return CacheRead("corrupt", f"{path} cannot be parsed: {exc}")
     return CacheRead("hit", f"{len(dataset)} quads from {path}", dataset)

@@ -15,7 +15,7 @@ from rdflib import __version__ as rdflib_version
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
 
-from ..core import EngineLimitError, SettingError, Settings, Steps, new_dataset
+from ..core import EngineLimitError, SettingError, Settings, Steps, literals_as_written, new_dataset
 from ..query import Answer, Engine, Prepared, cap, remember
 from .base import Backend, BackendSpec, Build
 
@@ -121,7 +121,8 @@ class MemorySpec(BackendSpec):
 
     def open(self, *, allowed_services: Iterable[str] = (), max_rows: int | None = None) -> Engine:
         dataset = new_dataset()
-        dataset.parse(data=self.nquads, format="nquads")
+        with literals_as_written():
+            dataset.parse(data=self.nquads, format="nquads")
         engine = RdflibEngine(dataset, allowed_services=allowed_services, max_rows=max_rows)
         engine.view()  # the default view, made now (before a worker's sandbox closes)
         return engine

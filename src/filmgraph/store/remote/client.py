@@ -36,7 +36,15 @@ from urllib.request import (
 from rdflib import Graph
 from rdflib.exceptions import ParserError
 
-from ...core import STORE_LAYOUTS, SettingError, Settings, UpstreamError, unreachable, user_agent
+from ...core import (
+    STORE_LAYOUTS,
+    SettingError,
+    Settings,
+    UpstreamError,
+    literals_as_written,
+    unreachable,
+    user_agent,
+)
 
 #: Where each product puts its endpoints, relative to the base URL given with ``--to``:
 #: layout -> (query, update, Graph Store) (the table is the settings', which check it).
@@ -254,7 +262,8 @@ class RemoteStore:
             raise
         graph = Graph()
         try:
-            graph.parse(data=body.decode("utf-8"), format="nt")
+            with literals_as_written():
+                graph.parse(data=body.decode("utf-8"), format="nt")
         except (UnicodeDecodeError, ParserError) as exc:
             raise UpstreamError(f"the answer is not N-Triples ({exc})", url) from exc
         return graph

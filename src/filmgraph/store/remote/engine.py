@@ -40,6 +40,7 @@ from ...core import (
     QueryError,
     SettingError,
     UpstreamError,
+    literals_as_written,
     new_dataset,
     sparql_prefix_header,
 )
@@ -237,7 +238,8 @@ def _results(media_type: str, body: bytes, url: str, kind: str) -> Result:
     if fmt is None:
         raise UpstreamError(f"the answer is {media_type}, not SPARQL results", url)
     try:
-        parsed = Result.parse(io.BytesIO(body), format=fmt)
+        with literals_as_written():
+            parsed = Result.parse(io.BytesIO(body), format=fmt)
     except Exception as exc:  # rdflib's parsers raise anything on a broken body
         raise UpstreamError(f"the answer is not SPARQL results ({exc!r:.200})", url) from exc
     if parsed.type != kind:
@@ -253,7 +255,8 @@ def _graph(media_type: str, body: bytes, url: str) -> Graph:
         raise UpstreamError(f"the answer is {media_type}, not RDF triples", url)
     graph = Graph()
     try:
-        graph.parse(data=body, format=fmt)
+        with literals_as_written():
+            graph.parse(data=body, format=fmt)
     except Exception as exc:  # rdflib's parsers raise anything on a broken body
         raise UpstreamError(f"the answer is not {media_type} ({exc!r:.200})", url) from exc
     for triple in list(graph):
