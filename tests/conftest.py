@@ -3,7 +3,7 @@ the project to break.
 
 The fixtures ``store``, ``store_settings``, ``backend``, ``app``, ``client``, ``pool`` and
 ``run`` serve the build from one store. A test (or module) marked ``every_store`` runs once
-per store of :data:`STORES`; any other runs on the memory store.
+per store of :data:`STORES`; any other runs on the default store, Oxigraph.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The project itself, building (and caching) into a temporary folder; the memory store."""
+    """The project itself, building (and caching) into a temporary folder; the default
+    store (Oxigraph)."""
     return Settings(root=ROOT, build_dir=tmp_path_factory.mktemp("build"))
 
 
@@ -75,7 +76,7 @@ def replace_in(path: Path, old: str, new: str) -> None:
 @pytest.fixture(scope="session")
 def store(request: pytest.FixtureRequest) -> str:
     """The name of the store the build is served from (see ``every_store``)."""
-    return getattr(request, "param", "memory")
+    return getattr(request, "param", "oxigraph")
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,8 @@ BALAGOV = FGID["kantemir-balagov"]
 
 @pytest.fixture(scope="module")
 def fg(dataset, settings) -> LocalSource:
-    return open_dataset(settings, dataset=dataset)
+    """The build as a notebook opens it: on the default store, Oxigraph."""
+    return open_dataset(settings)
 
 
 def graph(dataset: Dataset, name: str):
@@ -54,7 +55,9 @@ def test_open_dataset_reads_the_build(settings, dataset):
     source = open_dataset(settings)
     assert isinstance(source, LocalSource)
     assert len(source.dataset) == len(dataset)
-    assert repr(source) == f"<LocalSource (memory): {len(dataset)} triples in 6 graphs>"
+    assert repr(source) == f"<LocalSource (oxigraph): {len(dataset)} triples in 6 graphs>"
+    held = open_dataset(settings, dataset=dataset)  # a dataset in hand: rdflib's engine
+    assert repr(held) == f"<LocalSource (memory): {len(dataset)} triples in 6 graphs>"
 
 
 # ---------------------------------------------------------------- typed DataFrames
@@ -260,7 +263,8 @@ def _triples(dataset: Dataset, names=DEFAULT_GRAPHS):
     return {t for name in names for t in graph(dataset, name)}
 
 
-def test_to_networkx_has_a_node_per_term_and_an_edge_per_triple(fg, dataset):
+def test_to_networkx_has_a_node_per_term_and_an_edge_per_triple(fg):
+    dataset = fg.dataset  # the store's own blank nodes
     network = fg.to_networkx()
     triples = _triples(dataset)
     assert network.number_of_edges() == len(triples)

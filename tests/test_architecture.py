@@ -49,7 +49,7 @@ SRC = ROOT / "src" / "filmgraph"
         ({"workers": 2.5}, "workers: not a whole number: 2.5"),
         ({"port": True}, "port: not a whole number: True"),
         ({"query_timeout": 0}, "query_timeout: must be more than 0, not 0"),
-        ({"store": "bogus"}, "store: 'bogus' is not a store: memory, oxigraph, remote:URL"),
+        ({"store": "bogus"}, "store: 'bogus' is not a store: oxigraph, memory, remote:URL"),
         ({"store": "remote"}, "store: the remote store needs a URL: remote:URL"),
         ({"store": "remote:ftp://x"}, "store: not an http(s) URL: 'ftp://x'"),
         ({"store": "memory:x"}, "store: the memory store takes no argument: 'memory:x'"),

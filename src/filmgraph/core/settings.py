@@ -31,13 +31,14 @@ from .namespaces import FGID
 #: where each is defined (``module:Class``, opened by :func:`filmgraph.store.open_backend`)
 #: and what it is. A store that takes an argument is written ``NAME:ARGUMENT``.
 STORES: dict[str, tuple[str, str]] = {
+    "oxigraph": (
+        "filmgraph.store.oxigraph:OxigraphBackend",
+        "the default: the build in an Oxigraph store on disk (BUILD_DIR/oxigraph), "
+        "Oxigraph's engine",
+    ),
     "memory": (
         "filmgraph.store.memory:MemoryBackend",
         "rdflib's engine over the build in memory",
-    ),
-    "oxigraph": (
-        "filmgraph.store.oxigraph:OxigraphBackend",
-        "the build in an Oxigraph store on disk (BUILD_DIR/oxigraph), Oxigraph's engine",
     ),
     "remote": (
         "filmgraph.store.remote:RemoteBackend",
@@ -312,7 +313,7 @@ class Settings:
         "none",
     )
     store: str = _setting(
-        "memory",
+        "oxigraph",
         "Where queries run: " + "; ".join(f"{n} ({h})" for n, (_, h) in STORES.items()) + ".",
         "FILMGRAPH_STORE",
         _store,

@@ -18,9 +18,10 @@ from importlib import import_module
 from ..core import STORES, SettingError, Settings, Steps
 from .base import Backend, BackendSpec, Build
 from .cache import cache_holds, fingerprint, read_cache, write_cache
-from .memory import MemoryBackend, MemorySpec, RdflibEngine, run_query
+from .memory import MemoryBackend, MemorySpec, RdflibEngine
 from .oxigraph import OxigraphBackend, OxigraphEngine
 from .remote import RemoteBackend, RemoteEngine, RemoteStore, endpoints, push
+from .run import run_query
 
 
 def backend_class(name: str) -> type[Backend]:

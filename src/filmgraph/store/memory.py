@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from rdflib import Dataset, Graph, URIRef
 from rdflib import __version__ as rdflib_version
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.query import Result
 
 from ..core import EngineLimitError, SettingError, Settings, Steps, literals_as_written, new_dataset
 from ..query import Answer, Engine, Prepared, cap, remember
@@ -168,15 +167,3 @@ class MemoryBackend(Backend):
     ) -> Engine:
         """rdflib's engine over the dataset itself (no copy)."""
         return RdflibEngine(self._dataset, allowed_services=allowed_services, max_rows=max_rows)
-
-
-def run_query(dataset: Dataset, text: str, services: Iterable[str] = ()) -> Result:
-    """Run a SPARQL query over a built dataset as the endpoint does: the default graph is
-    the union of the asserted, inferred and links graphs; every graph is addressable by name.
-    ``services`` are the SERVICE endpoints the query may call (none by default), e.g.
-    ``["https://query.wikidata.org/sparql"]`` for ``queries/wikidata-federated.rq``.
-
-    Raises:
-        QuerySyntaxError, QueryError, ForbiddenError: see :class:`~filmgraph.query.Engine`.
-    """
-    return RdflibEngine(dataset, allowed_services=services).run(text).result

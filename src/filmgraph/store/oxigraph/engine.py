@@ -19,6 +19,13 @@ protocol says otherwise).
 Oxigraph never fetches a graph named in FROM (it only looks in the store), and SERVICE is
 refused before it is reached; its own I/O is Rust's, which the worker sandbox's audit hook
 does not see, so those refusals are the guard.
+
+**A query that calls a SERVICE** (on the allow-list) is evaluated by rdflib's engine over
+the store (:meth:`OxigraphEngine.federating`): rdflib joins by calling the service once per
+solution with that solution's values, while Oxigraph 0.5 sends the SERVICE pattern alone,
+unbound (``?item wdt:P577 ?date`` would ask the Wikidata Query Service for every dated item
+it holds). rdflib's calls also go through Python, where the worker sandbox sees them. A
+query rdflib cannot parse stays with Oxigraph.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import Dataset, URIRef
 from rdflib.query import Result
 
 from ...query import (
@@ -42,6 +49,8 @@ from ...query import (
     solutions_tsv,
     to_graph,
 )
+from ..memory import RdflibEngine
+from .dataset import ReadOnlyOxigraph
 from .files import holds_default_graph
 
 
@@ -75,6 +84,7 @@ class OxigraphEngine(Engine):
         #: Whether the store's own default graph is the union of :attr:`default_graphs`
         #: (see :func:`write_store`); else the union is made per query from the named graphs.
         self.materialised = bool(self.default_graphs) and holds_default_graph(store)
+        self._federating: RdflibEngine | None = None
 
     @classmethod
     def read_only(cls, path: str | Path, **options: Any) -> OxigraphEngine:
@@ -82,9 +92,23 @@ class OxigraphEngine(Engine):
         process's engine and by each query worker alike); ``options`` as the constructor's."""
         return cls(ox.Store.read_only(str(path)), **options)
 
+    def federating(self) -> RdflibEngine:
+        """rdflib's engine over this store (read through :class:`.dataset.ReadOnlyOxigraph`,
+        the graphs a query reads copied into its view), for the queries that call a SERVICE;
+        made on first use."""
+        if self._federating is None:
+            self._federating = RdflibEngine(
+                Dataset(store=ReadOnlyOxigraph(self.store)),
+                allowed_services=self.allowed_services,
+                max_rows=self.max_rows,
+            )
+        return self._federating
+
     def evaluate(
         self, prepared: Prepared, default: tuple[URIRef, ...], named: tuple[URIRef, ...]
     ) -> Answer:
+        if prepared.services and prepared.query is not None:
+            return self.federating().evaluate(prepared, default, named)
         default_graph: ox.DefaultGraph | list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
         if self.materialised and set(default) == set(self.default_graphs):
             default_graph = ox.DefaultGraph()
