@@ -15,12 +15,11 @@ and always stops that session (SIGTERM, then SIGKILL), worker processes included
     which that command cannot load, the function it calls, ``filmgraph.web.server.serve``, in a
     child (``python -m benchmarks.endpoints filmgraph FILE --port P``) with the named graphs
     of the file. Queried at ``/sparql``; ready when ``/health`` (or ``/sparql?query=ASK{}``)
-    answers 200.
-``filmgraph-oxigraph``
-    the same server with ``FILMGRAPH_STORE=oxigraph`` and a build folder of its own
-    (``FILMGRAPH_BUILD_DIR``, a temporary folder): it loads the file into an Oxigraph store
-    there; its pages read the store and its query workers run on it. Not one of
-    :data:`DEFAULT_TARGETS`.
+    answers 200. On its default store (Oxigraph); on other data with a build folder of its
+    own (``FILMGRAPH_BUILD_DIR``, a temporary folder), where it loads the file into the store.
+``filmgraph-oxigraph``, ``filmgraph-memory``
+    the same server with ``FILMGRAPH_STORE`` set to that store and a build folder of its own.
+    Not in :data:`DEFAULT_TARGETS`.
 ``rdflib-endpoint``
     ``rdflib_endpoint.SparqlEndpoint(graph=dataset)`` under uvicorn, in a child
     (``python -m benchmarks.endpoints rdflib-endpoint FILE --port P``), over an rdflib
@@ -63,6 +62,7 @@ ACCEPT = "application/sparql-results+json"
 #: The servers, in the order they run: short name -> what the tables call it.
 TARGETS: dict[str, str] = {
     "filmgraph": "filmgraph serve",
+    "filmgraph-memory": "filmgraph serve (memory store)",
     "rdflib-endpoint": "rdflib-endpoint",
     "oxigraph": "Oxigraph server",
     "filmgraph-oxigraph": "filmgraph serve (Oxigraph store)",
@@ -250,7 +250,7 @@ def start(server: Server, data: Data, args: argparse.Namespace) -> None:
     server.log.write_bytes(b"")
     ask = "?" + urllib.parse.urlencode({"query": "ASK {}"})
     try:
-        if name in ("filmgraph", "filmgraph-oxigraph"):
+        if name in ("filmgraph", "filmgraph-oxigraph", "filmgraph-memory"):
             template = args.filmgraph_command
             if data.spec != "balagov" and "{data}" not in template:
                 template = "{python} -m benchmarks.endpoints filmgraph {data} --port {port}"
@@ -265,9 +265,11 @@ def start(server: Server, data: Data, args: argparse.Namespace) -> None:
             env = dict(getattr(args, "filmgraph_env", None) or {})
             if args.no_result_cache:
                 env["FILMGRAPH_RESULT_CACHE"] = "0"
-            if name == "filmgraph-oxigraph":
+            if name != "filmgraph":  # the default store is Oxigraph's
+                env["FILMGRAPH_STORE"] = name.removeprefix("filmgraph-")
+            if name != "filmgraph" or data.spec != "balagov":  # never the project's build
                 server.workdir = tempfile.TemporaryDirectory(prefix="filmgraph-", dir=LOAD_DIR)
-                env |= {"FILMGRAPH_STORE": "oxigraph", "FILMGRAPH_BUILD_DIR": server.workdir.name}
+                env["FILMGRAPH_BUILD_DIR"] = server.workdir.name
             _spawn(server, command, env or None)
             _wait_ready(server, ["/health", server.path + ask], args.startup_timeout)
         elif name == "filmgraph-remote":

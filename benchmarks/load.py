@@ -16,8 +16,8 @@ the machine's cores), whatever happens (errors, Ctrl-C):
     ``rdflib_endpoint.SparqlEndpoint`` under uvicorn (one process, as its docs run it).
 ``oxigraph``
     the Oxigraph server, ``oxigraph serve-read-only`` over a store bulk-loaded first.
-``filmgraph-oxigraph`` (only when named in ``--targets``)
-    ``filmgraph`` again, on its embedded Oxigraph store (``FILMGRAPH_STORE=oxigraph``).
+``filmgraph-memory``, ``filmgraph-oxigraph`` (only when named in ``--targets``)
+    ``filmgraph`` again, on the store named (``FILMGRAPH_STORE``); the default is Oxigraph's.
 
 **The same data for all three**: ``--data balagov`` (``filmgraph.build()``) or ``--data
 filmworld:N`` (:func:`benchmarks.filmworld.generate`, ``N`` triples), written as one N-Quads

@@ -87,7 +87,7 @@ def test_the_snapshot_is_wikidata_rdf_in_its_own_graph(dataset, client):
     from filmgraph.core.namespaces import WDT
 
     snapshot = dataset.graph(GRAPHS["wikidata"])
-    birth = Literal("1991-07-28T00:00:00Z", datatype=XSD.dateTime)
+    birth = Literal("1991-07-28T00:00:00Z", datatype=XSD.dateTime, normalize=False)
     assert (WD.Q30346628, WDT.P569, birth) in snapshot
     assert (WD.Q29413154, WDT.P1476, Literal("Теснота", lang="ru")) in snapshot
     # "(no statement found)" rows add nothing: Wikidata states no influences

@@ -151,6 +151,23 @@ def test_a_store_of_other_inputs_is_written_again(tmp_path: Path) -> None:
     assert len(rebuilt.graph(GRAPHS["asserted"])) > 100
 
 
+def test_loading_other_data_into_the_store_drops_its_key(tmp_path: Path) -> None:
+    """A store loaded with anything else is no longer taken for the build: the next open
+    writes the build again (a benchmark once loaded a film world over a kept build)."""
+    from filmgraph.store.oxigraph import load_store
+
+    settings = Settings(root=ROOT, build_dir=tmp_path, store="oxigraph")
+    held(settings)
+    other = tmp_path / "other.nq"
+    other.write_text("<http://e/s> <http://e/p> <http://e/o> <http://e/g> .\n", encoding="utf-8")
+    load_store(other, settings.oxigraph_dir)
+    assert not key_file(settings.oxigraph_dir).exists()
+    steps = Recorded()
+    rebuilt = held(settings, steps)
+    assert "writing the Oxigraph store" in steps.seen
+    assert len(rebuilt.graph(GRAPHS["asserted"])) > 100
+
+
 def test_a_missing_store_behind_its_key_is_written_again(tmp_path: Path) -> None:
     import shutil
 

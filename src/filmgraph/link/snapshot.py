@@ -84,9 +84,9 @@ def rdf_value(statement: Statement, path: Path) -> URIRef | Literal:
     if qid := statement.value_item:
         return WD[qid]
     if _DATE.match(value):
-        return Literal(f"{value}T00:00:00Z", datatype=XSD.dateTime)
+        return Literal(f"{value}T00:00:00Z", datatype=XSD.dateTime, normalize=False)
     if _YEAR.match(value):
-        return Literal(f"{value}-01-01T00:00:00Z", datatype=XSD.dateTime)
+        return Literal(f"{value}-01-01T00:00:00Z", datatype=XSD.dateTime, normalize=False)
     if match := _TEXT.match(value):
         return Literal(match.group(1), lang=match.group(2))
     raise DataError(f"a value of no known shape: {value!r}", path, statement.line)

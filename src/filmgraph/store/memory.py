@@ -90,7 +90,8 @@ class RdflibEngine(Engine):
         if isinstance(refused, EngineLimitError):  # its translator failed: says where
             raise refused
         raise EngineLimitError(
-            f"rdflib {rdflib_version} cannot parse this query, which is valid SPARQL 1.1 "
+            f"the SPARQL engine (rdflib {rdflib_version}) cannot answer this query: its parser "
+            "(in rdflib.plugins.sparql.parser) cannot read it, though it is valid SPARQL 1.1 "
             f"(the oxigraph store answers it); rdflib says: {refused}"
         ) from refused
 

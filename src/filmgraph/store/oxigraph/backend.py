@@ -22,17 +22,12 @@ from ...query import Engine
 from ..base import Backend, BackendSpec, Build
 from .dataset import open_dataset
 from .engine import OxigraphEngine
-from .files import load_store, write_store
+from .files import key_file, load_store, write_store
 
 #: What a store written by filmgraph holds; a store of another layout is written again.
 LAYOUT = "filmgraph-oxigraph/2"
 
 _COUNT = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-
-
-def key_file(path: Path) -> Path:
-    """The file that names the build the store at ``path`` holds (``LAYOUT key``)."""
-    return path.with_name(path.name + ".key")
 
 
 def holds(path: Path, key: str) -> bool:
@@ -88,12 +83,10 @@ class OxigraphBackend(Backend):
             step.detail = "current" if opened is not None else "missing or stale"
         if opened is not None:
             return opened
-        marker = key_file(path)
         with build.nquads() as nquads, steps.step("writing the Oxigraph store") as step:
-            marker.unlink(missing_ok=True)  # the store is about to hold something else
-            load_store(nquads, path)
+            load_store(nquads, path)  # removes the key first: it holds something else now
             if build.key:
-                write_atomic(marker, f"{LAYOUT} {build.key}\n")
+                write_atomic(key_file(path), f"{LAYOUT} {build.key}\n")
             step.detail = str(path)
         return cls(path)
 

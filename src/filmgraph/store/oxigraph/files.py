@@ -28,6 +28,12 @@ from ...core import write_atomic
 from ...query import default_graphs_of
 
 
+def key_file(path: Path) -> Path:
+    """The file that names the build the store at ``path`` holds (``LAYOUT key``); removed
+    by :func:`load_store` before anything else is written there."""
+    return path.with_name(path.name + ".key")
+
+
 def write_store(dataset: Dataset, path: Path) -> Path:
     """Write the named graphs of ``dataset`` into a new Oxigraph store at ``path``, as
     :func:`load_store` loads them, replacing any store there only once the new one is
@@ -52,6 +58,7 @@ def load_store(nquads: Path, path: Path) -> Path:
     Raises:
         OSError, SyntaxError: the file cannot be read or is not N-Quads.
     """
+    key_file(path).unlink(missing_ok=True)  # whatever it said, the store will hold this file
     staging = path.with_name(path.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     staging.parent.mkdir(parents=True, exist_ok=True)
