@@ -66,6 +66,15 @@ def project(tmp_path: Path) -> Settings:
     return Settings(root=tmp_path, build_dir=tmp_path / "build")
 
 
+def as_written(graph, **options):
+    """``graph.parse(**options)`` keeping every literal as written, as filmgraph reads RDF
+    (:func:`filmgraph.core.literals_as_written`)."""
+    from filmgraph.core import literals_as_written
+
+    with literals_as_written():
+        return graph.parse(**options)
+
+
 def replace_in(path: Path, old: str, new: str) -> None:
     """Edit a file of a project copy; fails loudly if ``old`` is not there."""
     text = path.read_text(encoding="utf-8")

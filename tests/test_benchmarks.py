@@ -49,3 +49,13 @@ def test_the_cache_benchmark_starts_warm_from_the_cache() -> None:
     report = _run("benchmarks.cache", "--reasoners", "reasonable")
     assert "| reasonable | warm  | reading the cache" in report
     assert "All warm runs were cache hits." in report
+
+
+def test_the_oxigraph_storage_benchmark_compares_disk_and_memory() -> None:
+    report = _run("benchmarks.oxigraph_storage", "--rounds", "1", "--repeat", "1")
+    rows = [
+        line
+        for line in report.splitlines()
+        if line.startswith("| on disk") or line.startswith("| in memory")
+    ]
+    assert len(rows) == 2 and rows[0].rstrip(" |").endswith("1.00")

@@ -35,7 +35,7 @@ from .formats import (
 )
 from .named import NamedQuery, get_query, load_queries
 from .oxigraph_results import OxigraphAnswer, read_results, solutions_tsv, to_graph, to_rdflib
-from .prepared import KINDS, Prepared, prepare, prepare_unparsed, valid_elsewhere
+from .prepared import KINDS, Prepared, prepare, prepare_read, prepare_unparsed, valid_elsewhere
 from .reading import PREFIX_IRIS
 
 __all__ = [
@@ -67,6 +67,7 @@ __all__ = [
     "load_queries",
     "not_acceptable",
     "prepare",
+    "prepare_read",
     "prepare_unparsed",
     "read_results",
     "remember",

@@ -74,14 +74,20 @@ class Engine:
         key = (text, base)
         prepared = self._prepared.get(key)
         if prepared is None:
-            try:
-                prepared = prepare(text, base)
-            except (QuerySyntaxError, EngineLimitError, RecursionError) as refused:
-                prepared = self.unparsed(text, base, refused)
+            prepared = self.read(text, base)
             remember(self._prepared, key, prepared, self._cache_size)
         else:
             self._prepared.move_to_end(key)
         return prepared
+
+    def read(self, text: str, base: str) -> Prepared:
+        """How this engine reads a query before the rules are checked: parsed by rdflib
+        (:func:`prepare`), or, when rdflib's parser refuses it, as :meth:`unparsed` says.
+        An engine that parses queries itself may read them otherwise."""
+        try:
+            return prepare(text, base)
+        except (QuerySyntaxError, EngineLimitError, RecursionError) as refused:
+            return self.unparsed(text, base, refused)
 
     def unparsed(self, text: str, base: str, refused: Exception) -> Prepared:
         """The query rdflib's parser refused (``refused``), for an engine that parses

@@ -112,16 +112,31 @@ def prepare(text: str, base: str | None = None) -> Prepared:
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
+def prepare_read(text: str, base: str | None) -> Prepared | None:
+    """The query ``text`` read from its tokens (:func:`.reading.read_tokens`), not parsed,
+    for an engine whose own parser decides whether it is valid; None when the text does not
+    start as a query (an update, or not SPARQL).
+
+    >>> p = prepare_read("SELECT * FROM <g> WHERE { ?s ?p ?o }", "http://example.org/")
+    >>> p.kind, [str(g) for g in p.default_graphs], p.query
+    ('SELECT', ['http://example.org/g'], None)
+    """
+    read = read_tokens(text, base)
+    if read.kind is None:
+        return None
+    graphs = (read.default_graphs, read.named_graphs)
+    default, named = (None if g is None else tuple(map(URIRef, g)) for g in graphs)
+    return Prepared(text, None, read.kind, default, named, read.services, base)
+
+
 def prepare_unparsed(text: str, base: str | None, refused: Exception) -> Prepared:
     """A query rdflib's parser refused (``refused``, raised again when the text does not say
     what kind of query it is), read from its tokens for an engine that parses it itself.
     The engine's own parser decides whether it is valid."""
-    read = read_tokens(text, base)
-    if read.kind is None:
+    prepared = prepare_read(text, base)
+    if prepared is None:
         raise refused
-    graphs = (read.default_graphs, read.named_graphs)
-    default, named = (None if g is None else tuple(map(URIRef, g)) for g in graphs)
-    return Prepared(text, None, read.kind, default, named, read.services, base)
+    return prepared
 
 
 def valid_elsewhere(prepared: Prepared) -> bool:

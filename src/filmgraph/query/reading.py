@@ -77,7 +77,13 @@ def tokens(text: str) -> Iterator[tuple[str, str]]:
 def read_tokens(text: str, base: str | None, prefixes: Mapping[str, str] | None = None) -> Read:
     """Read ``text``'s kind, dataset clause and SERVICE endpoints, its IRIs resolved against
     its own BASE, else ``base``, and its prefixed names by its own PREFIX declarations over
-    ``prefixes`` (the project's by default)."""
+    ``prefixes`` (the project's by default). The kind is the first word after the prologue
+    (BASE, PREFIX): None when that is not a query form (an update, or not SPARQL), and then
+    nothing else is read.
+
+    >>> read_tokens("INSERT { <a> <b> <c> } WHERE { SELECT * {} }", None).kind is None
+    True
+    """
     known = dict(PREFIX_IRIS if prefixes is None else prefixes)
     found = list(tokens(text))
     kind: str | None = None
@@ -99,22 +105,26 @@ def read_tokens(text: str, base: str | None, prefixes: Mapping[str, str] | None 
                 return known[prefix] + re.sub(r"\\(.)", r"\1", local)
         return None
 
+    started = False  # past the prologue: the next word says what the text is
     while index < len(found):
         what, value = found[index]
         word = value.upper() if what == "word" else ""
-        if word == "BASE" and kind is None:
+        if word == "BASE" and not started:
             iri = term(index + 1)
             base = iri if iri is not None else base
             index += 2
             continue
-        if word == "PREFIX" and kind is None and index + 2 < len(found):
+        if word == "PREFIX" and not started and index + 2 < len(found):
             name = found[index + 1][1]
             iri = term(index + 2)
             if found[index + 1][0] == "pname" and iri is not None:
                 known[name.rstrip(":")] = iri
             index += 3
             continue
-        if word in _KINDS and kind is None:
+        if not started:
+            started = True
+            if word not in _KINDS:  # an update, or not SPARQL: no kind of query
+                break
             kind = word
         elif word == "FROM":
             is_named = index + 1 < len(found) and found[index + 1][1].upper() == "NAMED"
