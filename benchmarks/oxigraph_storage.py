@@ -5,8 +5,9 @@ the build folder, opened read-only by each query worker. For a small graph an in
 store would be possible too (each worker loading the build's N-Quads). This measures both
 in one run, side by side, on the data the default serves:
 
-- **open**: the time for a worker to get its engine: open the store on disk read-only, or
-  load the N-Quads into a store in memory;
+- **open**: the time for a query worker to get its engine (``OxigraphSpec.open``): open
+  the store on disk read-only, or that and copy it into a store in memory (what a worker
+  does up to ``MEMORY_QUADS`` quads);
 - **query mix**: the competency questions (``queries/*.rq``, no SERVICE), evaluated and
   written as SPARQL JSON, round-robin, every query evaluated (no cache of answers),
   repeated ``--rounds`` times; best of ``--repeat`` runs.
@@ -27,7 +28,8 @@ from pathlib import Path
 from benchmarks.filmworld import generate
 from filmgraph import Settings, build, load_queries
 from filmgraph.core import GRAPHS, new_dataset
-from filmgraph.store.oxigraph import OxigraphEngine, memory_store, write_store
+from filmgraph.query import Engine
+from filmgraph.store.oxigraph import OxigraphSpec, write_store
 
 
 def _dataset(spec: str):
@@ -41,7 +43,7 @@ def _dataset(spec: str):
     return dataset
 
 
-def _mix(engine: OxigraphEngine, queries: list[str], rounds: int) -> float:
+def _mix(engine: Engine, queries: list[str], rounds: int) -> float:
     began = time.perf_counter()
     for _ in range(rounds):
         for text in queries:
@@ -67,12 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             opens, mixes = [], []
             for _ in range(args.repeat):
                 began = time.perf_counter()
-                if name == "on disk":
-                    engine = OxigraphEngine.read_only(path)
-                else:
-                    fresh = new_dataset()
-                    fresh.parse(data=nquads, format="nquads")
-                    engine = OxigraphEngine(memory_store(fresh))
+                spec = OxigraphSpec(str(path), in_memory=name == "in memory")
+                engine = spec.open()  # as a query worker opens it
                 opens.append(time.perf_counter() - began)
                 _mix(engine, queries, 1)  # warm-up
                 mixes.append(_mix(engine, queries, args.rounds))

@@ -76,7 +76,7 @@ def test_readme_stores_example_runs(settings):
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(code, "README.md", "exec"), {"settings": settings.with_(store="oxigraph")})
-    assert out.getvalue().split() == ["t", "Closeness", "Beanpole"]
+    assert out.getvalue().split() == ["t", "Beanpole", "Closeness"]
 
 
 ARCHITECTURE = (Path(__file__).resolve().parents[1] / "docs" / "architecture.md").read_text(
