@@ -1,7 +1,8 @@
 """Repairs for known bugs of rdflib's SPARQL engine, applied to one query's own trees.
 
-Each repair works on the parse tree or algebra of a single query; none touches rdflib's
-global state. Every one is tested against an independent engine (pyoxigraph).
+Each repair works on the parse tree or algebra of a single query; none changes rdflib's
+behaviour for anyone else (one adds accumulators to rdflib's table under names of its
+own). Every one is tested against an independent engine (pyoxigraph).
 
 - ``FILTER(false)`` ignored (rdflib issue 3381): the translator drops a filter whose
   expression is a Python-falsy literal (``false``, ``0``, ``""``). The literal is wrapped in
@@ -24,6 +25,10 @@ global state. Every one is tested against an independent engine (pyoxigraph).
   translator never counts a VALUES block's variables among those a pattern binds, and the
   evaluator scopes OPTIONAL (and BIND, FILTER) with that count. They are added (see
   :func:`_count_values_variables`).
+- ``SUM`` / ``AVG`` / ``MIN`` / ``MAX`` / ``SAMPLE`` / ``GROUP_CONCAT`` with ``DISTINCT``
+  raising "Variable x is not bound" when a row leaves the value unbound (``SELECT
+  (SUM(DISTINCT ?x) AS ?y) {}``, W3C syntax-query test_11): the aggregate is evaluated by
+  an accumulator that skips the row, as without DISTINCT.
 """
 
 from __future__ import annotations
@@ -34,9 +39,10 @@ from collections import OrderedDict
 from typing import Any
 
 from rdflib import Literal, URIRef, Variable
+from rdflib.plugins.sparql.aggregates import Accumulator, Aggregator
 from rdflib.plugins.sparql.operators import ConditionalAndExpression, simplify
 from rdflib.plugins.sparql.parserutils import CompValue, Expr, value
-from rdflib.plugins.sparql.sparql import SPARQLError
+from rdflib.plugins.sparql.sparql import NotBoundError, SPARQLError
 from rdflib.term import Identifier
 
 _EMPTY_VALUES = URIRef("urn:filmgraph:empty-values-block")
@@ -89,6 +95,8 @@ def fix_algebra(algebra: CompValue, short_construct: bool = False) -> None:
         elif node.name == "OrderBy":
             for condition in node.expr:
                 condition["expr"] = Expr("OrderKey", _order_key, key=condition.expr)
+        elif node.name in _SKIPPING_UNBOUND and node.distinct:
+            node.name = _SKIPPING_UNBOUND[node.name]
     if has_values:
         _count_values_variables(algebra)
     if algebra.name == "ConstructQuery" and not algebra.template:
@@ -174,6 +182,36 @@ def _same_truth(literal: Any) -> Expr:
     expr = Expr("ConditionalAndExpression", ConditionalAndExpression, expr=literal)
     expr["other"] = [literal]
     return expr
+
+
+def _skipping_unbound(accumulator: type[Accumulator]) -> type[Accumulator]:
+    """``accumulator`` whose DISTINCT test lets a row with the value unbound through, for
+    its update to skip, as it does without DISTINCT (rdflib's raises NotBoundError)."""
+
+    def use_row(self: Accumulator, row: Any) -> bool:
+        try:
+            return bool(accumulator.use_row(self, row))
+        except NotBoundError:
+            return True
+
+    return type(f"{accumulator.__name__}SkippingUnbound", (accumulator,), {"use_row": use_row})
+
+
+#: rdflib's aggregates whose DISTINCT fails on an unbound value (``SUM(DISTINCT ?x)`` over
+#: one empty solution: "Variable x is not bound"; COUNT's does not): each DISTINCT
+#: aggregate of a query is renamed to a fixed accumulator, registered under a name of its
+#: own, so rdflib's own aggregates are left as they are.
+_SKIPPING_UNBOUND = {
+    name: f"{name}_filmgraph_skipping_unbound"
+    for name in Aggregator.accumulator_classes
+    if name != "Aggregate_Count"
+}
+Aggregator.accumulator_classes.update(
+    {
+        fixed: _skipping_unbound(Aggregator.accumulator_classes[name])
+        for name, fixed in _SKIPPING_UNBOUND.items()
+    }
+)
 
 
 def walk(node: Any) -> Any:

@@ -34,6 +34,7 @@ query rdflib cannot parse stays with Oxigraph.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,13 @@ from ...query import (
 from ..memory import RdflibEngine
 from .dataset import ReadOnlyOxigraph
 from .files import holds_default_graph
+
+_UNKNOWN_FUNCTION = re.compile(r"The custom function <([^>]*)> is not supported")
+
+
+def _errs(*arguments: object) -> None:
+    """A function Oxigraph does not know: an error (None) whatever its arguments."""
+    return None
 
 
 class OxigraphEngine(Engine):
@@ -107,6 +115,30 @@ class OxigraphEngine(Engine):
             return super().read(text, base)
         return prepared
 
+    def _query(
+        self, prepared: Prepared, default_graph: Any, named: tuple[URIRef, ...]
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Oxigraph's answer to ``prepared``. A function Oxigraph does not know is an error
+        where it is called (SPARQL 1.1, 17.6: an unbound value, a false FILTER), not the
+        query's failure: Oxigraph refuses such a query, so it is asked again with each
+        unknown function defined as one that always errs."""
+        unknown: dict[ox.NamedNode, Any] = {}
+        while True:
+            try:
+                return self.store.query(
+                    prepared.text,
+                    base_iri=prepared.base,
+                    prefixes=PREFIX_IRIS,
+                    default_graph=default_graph,
+                    named_graphs=[ox.NamedNode(str(g)) for g in named],
+                    custom_functions=unknown or None,
+                )
+            except RuntimeError as exc:
+                found = _UNKNOWN_FUNCTION.fullmatch(str(exc))
+                if found is None or len(unknown) >= 64:
+                    raise
+                unknown[ox.NamedNode(found[1])] = _errs
+
     @staticmethod
     def refused(prepared: Prepared) -> None:
         """Oxigraph's parser refused ``prepared``, read from its tokens: raise rdflib's
@@ -144,13 +176,7 @@ class OxigraphEngine(Engine):
             default_graph = [ox.NamedNode(str(g)) for g in default]  # [] is an empty graph
         with answering("oxigraph", prepared.services):
             try:
-                found = self.store.query(
-                    prepared.text,
-                    base_iri=prepared.base,
-                    prefixes=PREFIX_IRIS,
-                    default_graph=default_graph,
-                    named_graphs=[ox.NamedNode(str(g)) for g in named],
-                )
+                found = self._query(prepared, default_graph, named)
             except SyntaxError:
                 self.refused(prepared)
                 raise
