@@ -79,6 +79,20 @@ def test_missing_query_file_is_a_usage_error(run):
     assert result.exit_code == 2 and "no such file" in result.output
 
 
+def test_a_query_by_the_name_queries_lists(run, settings):
+    """`filmgraph query films-directed` runs queries/films-directed.rq (it was read as SPARQL
+    and failed); a name no query has is a usage error naming the ones there are."""
+    by_name = run("query", "films-directed", "--format", "csv")
+    by_file = run("query", str(settings.queries_dir / "films-directed.rq"), "--format", "csv")
+    assert by_name.exit_code == 0 and by_name.output == by_file.output
+    assert "Closeness" in by_name.output
+    unknown = run("query", "no-such-question")
+    assert unknown.exit_code == 2
+    assert (
+        "no query named 'no-such-question'" in unknown.output and "films-directed" in unknown.output
+    )
+
+
 def test_csv_of_a_graph_result_is_refused(run):
     result = run("query", "CONSTRUCT WHERE { ?s a schema:Movie }", "--format", "csv")
     assert result.exit_code == 1 and "CONSTRUCT" in result.output

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from ..core import (
     STORES_WITH_URL,
     ChecksFailedError,
     FilmgraphError,
+    NotFoundError,
     SettingError,
     Settings,
     Steps,
@@ -44,7 +46,7 @@ from ..link import (
 )
 from ..load import project_subset, project_undefined, read_claims, write_compiled
 from ..pipeline import build, open_store, validate, write_dataset
-from ..query import FAMILY, GRAPH, TABULAR, answering, load_queries
+from ..query import FAMILY, GRAPH, TABULAR, answering, get_query, load_queries
 from ..reason import Explainer, explanation_json, explanation_text, parse_triple
 from ..store import Backend, RemoteStore, endpoints, push
 from ..web import serve
@@ -204,11 +206,17 @@ def query_cmd(ctx: _Context, query: str, fmt: str) -> None:
     """Run QUERY on the store, as the endpoint does (default graph: the union of the
     asserted, inferred and links graphs; every graph by name).
 
-    QUERY is SPARQL text, a path to an .rq file, or - for standard input.
+    QUERY is SPARQL text, a path to an .rq file, the name of a query `filmgraph queries`
+    lists (films-directed), or - for standard input.
     The project's prefixes (schema:, fg:, fgid:, ...) are predeclared.
     """
     if query == "-":
         text = sys.stdin.read()
+    elif re.fullmatch(r"[\w-]+", query) and not Path(query).is_file():  # a name, not SPARQL
+        try:
+            text = get_query(ctx.settings.queries_dir, query).text
+        except NotFoundError as exc:
+            raise click.BadParameter(str(exc), param_hint="QUERY") from exc
     elif query.endswith(".rq") or Path(query).is_file():
         path = Path(query)
         if not path.is_file():
