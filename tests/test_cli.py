@@ -215,3 +215,13 @@ def test_fast_reasoner_from_the_command_line(run, store):
     reasoned = "reasoning (reasonable" in result.output
     assert reasoned == (store != "remote")  # a remote store was reasoned before its push
     assert json.loads(result.output.splitlines()[-1])["boolean"] is True
+
+
+def test_query_and_export_take_the_same_format_names(run):
+    """`export` took turtle/xml and `query` ttl/rdf: each now takes both."""
+    exported = {fmt: run("export", "--format", fmt).output for fmt in ("turtle", "ttl")}
+    assert exported["turtle"] == exported["ttl"] and "@prefix" in exported["ttl"]
+    assert run("export", "--format", "rdf").output == run("export", "--format", "xml").output
+    text = "CONSTRUCT WHERE { fgid:nalchik schema:containedInPlace ?c }"
+    queried = {fmt: run("query", text, "--format", fmt).output for fmt in ("turtle", "ttl")}
+    assert queried["turtle"] == queried["ttl"] and "fgid:russia" in queried["ttl"]

@@ -188,7 +188,10 @@ def validate_cmd(ctx: _Context, fmt: str) -> None:
 
 #: The CLI's result formats: the standard ones, and ``table`` for people (N-Triples for
 #: a graph).
-QUERY_FORMATS = sorted({*TABULAR, *GRAPH, "table"})
+#: The graph formats by their file extensions too, so that `query` and `export` take the
+#: same names: ttl = turtle, rdf = xml (the extensions of the files EXPORTS writes).
+FORMAT_ALIASES = {ext: name for name, ext in EXPORTS.items() if ext != name and "." not in ext}
+QUERY_FORMATS = sorted({*TABULAR, *GRAPH, "table", "turtle"})
 
 
 @main.command("query")
@@ -199,7 +202,8 @@ QUERY_FORMATS = sorted({*TABULAR, *GRAPH, "table"})
     type=click.Choice(QUERY_FORMATS),
     default="table",
     show_default=True,
-    help="json/xml/csv/tsv/table for SELECT and ASK; ttl/nt/jsonld/xml for CONSTRUCT/DESCRIBE.",
+    help="json/xml/csv/tsv/table for SELECT and ASK; ttl (turtle)/nt/jsonld/rdf (xml)/nq/trig "
+    "for CONSTRUCT/DESCRIBE.",
 )
 @pass_context
 def query_cmd(ctx: _Context, query: str, fmt: str) -> None:
@@ -210,6 +214,7 @@ def query_cmd(ctx: _Context, query: str, fmt: str) -> None:
     lists (films-directed), or - for standard input.
     The project's prefixes (schema:, fg:, fgid:, ...) are predeclared.
     """
+    fmt = "ttl" if fmt == "turtle" else fmt
     if query == "-":
         text = sys.stdin.read()
     elif re.fullmatch(r"[\w-]+", query) and not Path(query).is_file():  # a name, not SPARQL
@@ -317,7 +322,7 @@ def serve_cmd(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(list(EXPORTS)),
+    type=click.Choice([*EXPORTS, *FORMAT_ALIASES]),
     default="turtle",
     show_default=True,
 )
@@ -334,7 +339,7 @@ def export_cmd(ctx: _Context, fmt: str, graphs: str, output: Path | None) -> Non
     apart; jsonld-framed nests each film's and person's places and events under it.
     Writes to standard output unless -o names a file (written atomically)."""
     chosen = [g.strip() for g in graphs.split(",") if g.strip()]
-    text = export(ctx.dataset(), fmt, chosen, ctx.settings)
+    text = export(ctx.dataset(), FORMAT_ALIASES.get(fmt, fmt), chosen, ctx.settings)
     _emit(text, output)
 
 
