@@ -225,3 +225,18 @@ def test_query_and_export_take_the_same_format_names(run):
     text = "CONSTRUCT WHERE { fgid:nalchik schema:containedInPlace ?c }"
     queried = {fmt: run("query", text, "--format", fmt).output for fmt in ("turtle", "ttl")}
     assert queried["turtle"] == queried["ttl"] and "fgid:russia" in queried["ttl"]
+
+
+def test_a_busy_port_is_one_line_before_anything_is_built(run):
+    """`serve` on a port another program listens on says so in one line, with how to choose
+    another, and exits 1 before building (it was a 15-frame traceback after the build)."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--host", "127.0.0.1", "--port", str(port))
+    assert result.exit_code == 1, result.output
+    assert f"127.0.0.1:{port} is in use: choose another port with --port" in result.output
+    assert "Traceback" not in result.output and "building" not in result.output.lower()

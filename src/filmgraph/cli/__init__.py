@@ -49,7 +49,7 @@ from ..pipeline import build, open_store, validate, write_dataset
 from ..query import FAMILY, GRAPH, TABULAR, answering, get_query, load_queries
 from ..reason import Explainer, explanation_json, explanation_text, parse_triple
 from ..store import Backend, RemoteStore, endpoints, push
-from ..web import serve
+from ..web import check_port, serve
 from .console import RichSteps, table
 
 
@@ -315,6 +315,7 @@ def serve_cmd(
     settings = ctx.settings.with_(**{k: v for k, v in changes.items() if v is not None})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     ready = lambda url: click.echo(f"serving {url} (Ctrl-C stops)")  # noqa: E731
+    check_port(settings)  # before the build: a busy port is said at once, in one line
     serve(settings, ctx.backend(), ready=ready)
 
 

@@ -13,6 +13,6 @@
 
 from .app import create_app
 from .app_state import state
-from .server import serve
+from .server import check_port, serve
 
-__all__ = ["create_app", "serve", "state"]
+__all__ = ["check_port", "create_app", "serve", "state"]

@@ -6,19 +6,48 @@ reloader). Any other WSGI server can serve ``create_app(settings, backend)`` the
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Callable
 
 from waitress import create_server
 
-from ..core import Settings
+from ..core import SettingError, Settings
 from ..store import Backend
 from .app import create_app
 from .app_state import state
 
 log = logging.getLogger("filmgraph.web")
+
+
+def check_port(settings: Settings) -> None:
+    """Whether ``settings.host:settings.port`` can be listened on, asked before anything is
+    built (port 0: any free port, always).
+
+    Raises:
+        SettingError: the address is in use or cannot be bound, saying how to choose another.
+    """
+    if settings.port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM)
+        family, kind, protocol, _, address = infos[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress binds
+            probe.bind(address)
+    except OSError as exc:
+        raise _unusable(settings, exc) from exc
+
+
+def _unusable(settings: Settings, exc: OSError) -> SettingError:
+    why = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be listened on ({exc})"
+    return SettingError(
+        f"{settings.host}:{settings.port} {why}: choose another port with --port "
+        "(env FILMGRAPH_PORT) or another address with --host (env FILMGRAPH_HOST)"
+    )
 
 
 def serve(
@@ -38,15 +67,19 @@ def serve(
     app = create_app(settings, backend)
     pool = state(app).pool
     pool.start()
-    server = create_server(
-        app,
-        host=settings.host,
-        port=settings.port,
-        threads=settings.threads,
-        max_request_body_size=settings.max_body,
-        ident="filmgraph",
-        clear_untrusted_proxy_headers=True,
-    )
+    try:
+        server = create_server(
+            app,
+            host=settings.host,
+            port=settings.port,
+            threads=settings.threads,
+            max_request_body_size=settings.max_body,
+            ident="filmgraph",
+            clear_untrusted_proxy_headers=True,
+        )
+    except OSError as exc:  # taken since check_port asked
+        pool.close()
+        raise _unusable(settings, exc) from exc
     url = f"http://{settings.host}:{server.effective_port}/sparql"
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
