@@ -26,7 +26,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,14 +79,21 @@ class Server:
     log: Path
 
 
+#: ``filmgraph serve`` on a free port of 127.0.0.1 (the build of FILMGRAPH_BUILD_DIR, on the
+#: store FILMGRAPH_STORE).
+FILMGRAPH_SERVE = [sys.executable, "-m", "filmgraph", "--no-progress", "serve", "--port", "0"]
+
+
 @contextlib.contextmanager
-def filmgraph_serve(env: dict[str, str], cwd: Path, log: Path) -> Iterator[tuple[Any, str]]:
-    """`filmgraph serve` in a subprocess on a free port of 127.0.0.1: (the process, its base
-    URL) once it says it is serving; stopped (SIGTERM, then kill) on exit."""
-    command = [sys.executable, "-m", "filmgraph", "--no-progress", "serve", "--port", "0"]
+def serving(
+    command: Sequence[str], env: Mapping[str, str], cwd: Path, log: Path
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``command`` in a subprocess: (the process, its base URL ``http://127.0.0.1:PORT``)
+    once it prints ``serving URL``; stopped on exit (SIGTERM, then kill). Its stderr goes to
+    ``log``."""
     with log.open("w") as stderr:
         process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
+            list(command), cwd=cwd, env=dict(env), stdout=subprocess.PIPE, stderr=stderr, text=True
         )
     try:
         assert process.stdout is not None
@@ -101,6 +108,8 @@ def filmgraph_serve(env: dict[str, str], cwd: Path, log: Path) -> Iterator[tuple
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +118,7 @@ def server(settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve
     session's cached build; stopped (SIGTERM, then kill) at the end of the module."""
     log = tmp_path_factory.mktemp("server") / "stderr.log"
     env = {**os.environ, "FILMGRAPH_BUILD_DIR": str(settings.output_dir)}
-    with filmgraph_serve(env, ROOT, log) as (process, base):
+    with serving(FILMGRAPH_SERVE, env, ROOT, log) as (process, base):
         yield Server(process, base, log)
 
 

@@ -24,7 +24,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.query import Result
 
-from browser import filmgraph_serve
+import browser
 from filmgraph import RemoteBackend, open_store
 from filmgraph.core.errors import (
     ForbiddenError,
@@ -340,7 +340,7 @@ def serving(served, tmp_path_factory) -> Iterator[Serving]:
         "FILMGRAPH_STORE_TIMEOUT": "5",
     }
     try:
-        with filmgraph_serve(env, empty, log) as (process, base):
+        with browser.serving(browser.FILMGRAPH_SERVE, env, empty, log) as (process, base):
             yield Serving(process, base, proxy, stop_proxy, empty / "build")
     finally:
         stop_proxy()

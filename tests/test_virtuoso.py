@@ -20,7 +20,7 @@ from benchmarks.virtuoso import PASSWORD, Virtuoso
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from browser import filmgraph_serve
+from browser import FILMGRAPH_SERVE, serving
 from filmgraph import open_store
 from filmgraph.core.errors import QueryError
 from filmgraph.core.namespaces import GRAPHS
@@ -246,7 +246,7 @@ def test_serve_over_virtuoso(pushed, tmp_path):
         "FILMGRAPH_STORE": f"remote:{pushed.url}",
         "FILMGRAPH_STORE_LAYOUT": "virtuoso",
     }
-    with filmgraph_serve(env, empty, empty / "stderr.log") as (_, base):
+    with serving(FILMGRAPH_SERVE, env, empty, empty / "stderr.log") as (_, base):
         query = "SELECT ?n WHERE { fgid:closeness schema:name ?n }"
         status, body = _get(f"{base}/sparql?{urlencode({'query': query})}")
         assert status == 200

@@ -43,6 +43,7 @@ from urllib.parse import unquote
 
 import pytest
 
+import browser
 import w3c_http as http
 import w3c_suite as w3c
 from filmgraph.core import GRAPHS
@@ -80,7 +81,7 @@ def endpoint(store: str, backend: Any, settings: Any, tmp_path_factory: pytest.T
     base URL. Stopped at the end of the module."""
     log = tmp_path_factory.mktemp(f"w3c-server-{store}") / "stderr.log"
     env = {**os.environ, "FILMGRAPH_BUILD_DIR": str(settings.output_dir), "FILMGRAPH_STORE": store}
-    with http.serving(http.BUILD_SERVER, env, log) as base:
+    with http.serving(browser.FILMGRAPH_SERVE, env, log) as base:
         yield base
 
 
@@ -124,7 +125,7 @@ def test_w3c_protocol(
 ) -> None:
     run = http.run_protocol(test, endpoint, stand_ins)
     runs[test.id, store] = run
-    http.judge(run, _listed(EXPECTED_PROTOCOL, store, test.id), f"{store}: {test.id}")
+    w3c.judge(run, _listed(EXPECTED_PROTOCOL, store, test.id), f"{store}: {test.id}")
 
 
 @pytest.mark.slow
@@ -135,7 +136,7 @@ def test_w3c_service_description(
 ) -> None:
     run = http.run_service_description(test, endpoint)
     runs[test.id, store] = run
-    http.judge(run, _listed(EXPECTED_PROTOCOL, store, test.id), f"{store}: {test.id}")
+    w3c.judge(run, _listed(EXPECTED_PROTOCOL, store, test.id), f"{store}: {test.id}")
 
 
 @pytest.mark.slow
@@ -149,7 +150,7 @@ def test_w3c_result_format_over_http(
 ) -> None:
     run = http.run_result_format(test, data_server(test, store))
     runs[test.id, store] = run
-    http.judge(run, _listed(EXPECTED_RESULTS, store, test.id), f"{store}: {test.id}")
+    w3c.judge(run, _listed(EXPECTED_RESULTS, store, test.id), f"{store}: {test.id}")
 
 
 # --- the suites, the list and the harness -----------------------------------------------

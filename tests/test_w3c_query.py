@@ -20,7 +20,6 @@ pyoxigraph is checked too. ``python benchmarks/w3c.py`` prints the counts per ca
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -48,36 +47,12 @@ def runs(request: pytest.FixtureRequest) -> Iterator[dict[tuple[str, str], w3c.R
         reporter.write_line(w3c.markdown(w3c.counts(chosen, done, engines)))
 
 
-def judge(run: w3c.Run, listed: dict[str, Any] | None, where: str) -> None:
-    """Pass, fail or xfail a test run on the list of expected failures (strictly)."""
-    if listed is None:
-        assert run.passed, (
-            f"{where} fails and is not listed in {w3c.EXPECTED_FAILURES.name}: {run.detail}"
-        )
-        return
-    if run.passed:
-        pytest.fail(
-            f"{where} passes but is listed as failing in {w3c.EXPECTED_FAILURES.name} "
-            f"({listed['cause']}): remove it from the list"
-        )
-    if "status" in listed:
-        assert run.status == listed["status"], (
-            f"{where} should be refused with {listed['status']} ({listed['cause']}); "
-            f"got {run.detail}"
-        )
-    if "match" in listed:
-        assert listed["match"] in run.detail, (
-            f"{where} fails otherwise than the list says ({listed['match']!r}): {run.detail}"
-        )
-    pytest.xfail(f"{listed['cause']} [{run.detail[:300]}]")
-
-
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("test", TESTS, ids=lambda t: t.id)
 def test_w3c_query(test: w3c.Entry, backend: str, runs: dict[tuple[str, str], w3c.Run]) -> None:
     run = w3c.run(test, backend)
     runs[test.id, backend] = run
-    judge(run, EXPECTED[backend].get(test.id), f"{backend}: {test.id}")
+    w3c.judge(run, EXPECTED[backend].get(test.id), f"{backend}: {test.id}")
 
 
 def test_the_suite_is_the_one_copied() -> None:

@@ -5,10 +5,10 @@ json-res). Used by tests/test_w3c_protocol.py.
 
 - **Servers** (:func:`serving`): a command that prints ``serving http://127.0.0.1:PORT/sparql``
   once it listens, run in a subprocess and stopped by SIGTERM (then killed). The build is
-  served by ``filmgraph serve`` (:data:`BUILD_SERVER`); a result-format test's data by this
-  module run as a script (:func:`serve_test_data`): the app of ``filmgraph serve``
-  (``filmgraph.web.serve``, waitress and its query workers) over a backend holding only the
-  test's data, in the asserted graph, so that it is the default graph.
+  served by ``filmgraph serve`` (:data:`browser.FILMGRAPH_SERVE`); a result-format test's
+  data by this module run as a script (:func:`serve_test_data`): the app of ``filmgraph
+  serve`` (``filmgraph.web.serve``, waitress and its query workers) over a backend holding
+  only the test's data, in the asserted graph, so that it is the default graph.
 - **Protocol requests** (:func:`requests_of`): each ``ht:Request`` of an entry's
   ``mf:action`` (method, path, headers, body in its ``cnt:characterEncoding``) and what its
   ``ht:resp`` expects (``mf:expectedStatus``, ``mf:expectedFormat``,
@@ -18,7 +18,7 @@ json-res). Used by tests/test_w3c_protocol.py.
   and Content-Length); :func:`problem` judges the reply.
 - **Runs** (:func:`run_protocol`, :func:`run_service_description`,
   :func:`run_result_format`): each gives a :class:`w3c_suite.Run`, judged on the list of
-  expected failures by :func:`judge`.
+  expected failures by :func:`w3c_suite.judge`.
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ import functools
 import http.client
 import os
 import re
-import signal
-import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -42,6 +40,7 @@ from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
+import browser
 import w3c_suite as w3c
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,37 +51,14 @@ HT = Namespace("http://www.w3.org/2011/http#")
 CNT = Namespace("http://www.w3.org/2011/content#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
-#: ``filmgraph serve`` on a free port of 127.0.0.1 (the build of FILMGRAPH_BUILD_DIR, on the
-#: store FILMGRAPH_STORE).
-BUILD_SERVER = [sys.executable, "-m", "filmgraph", "--no-progress", "serve", "--port", "0"]
-
-
 # --- servers ----------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
 def serving(command: Sequence[str], env: Mapping[str, str], log: Path) -> Iterator[str]:
-    """``command`` in a subprocess, its base URL (``http://127.0.0.1:PORT``) once it prints
-    ``serving URL``; stopped on exit (SIGTERM, then kill). Its stderr goes to ``log``."""
-    with log.open("w") as stderr:
-        process = subprocess.Popen(
-            list(command), cwd=ROOT, env=dict(env), stdout=subprocess.PIPE, stderr=stderr, text=True
-        )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()  # "serving http://127.0.0.1:PORT/sparql ..."
-        assert line.startswith("serving http://127.0.0.1:"), log.read_text()
-        yield line.split()[1].removesuffix("/sparql")
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
-        if process.stdout is not None:
-            process.stdout.close()
+    """:func:`browser.serving` from the project folder, giving only the base URL."""
+    with browser.serving(command, env, ROOT, log) as (_, base):
+        yield base
 
 
 def serve_test_data(
@@ -659,32 +635,7 @@ def run_result_format(entry: w3c.Entry, base: str) -> w3c.Run:
     return w3c.Run(difference is None, difference or "")
 
 
-# --- judging ----------------------------------------------------------------------------
-
-
-def judge(run: w3c.Run, listed: Mapping[str, Any] | None, where: str) -> None:
-    """Pass, fail or xfail a run on the list of expected failures, strictly: an unlisted
-    failure fails, a listed test that passes fails, a listed failure must have the status
-    and the words (``match``) the list gives."""
-    if listed is None:
-        assert run.passed, (
-            f"{where} fails and is not listed in {w3c.EXPECTED_FAILURES.name}: {run.detail}"
-        )
-        return
-    if run.passed:
-        pytest.fail(
-            f"{where} passes but is listed as failing in {w3c.EXPECTED_FAILURES.name} "
-            f"({listed['cause']}): remove it from the list"
-        )
-    if "status" in listed:
-        assert run.status == listed["status"], (
-            f"{where} should fail with {listed['status']} ({listed['cause']}); got {run.detail}"
-        )
-    if "match" in listed:
-        assert listed["match"] in run.detail, (
-            f"{where} fails otherwise than the list says ({listed['match']!r}): {run.detail}"
-        )
-    pytest.xfail(f"{listed['cause']} [{run.detail[:300]}]")
+# --- the list of expected failures -------------------------------------------------------
 
 
 def expected_failures(kind: str) -> dict[str, dict[str, dict[str, Any]]]:

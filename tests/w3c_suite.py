@@ -47,6 +47,7 @@ from typing import Any, TypeAlias
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
+import pytest
 import rdflib
 import rdflib.plugins.sparql
 from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
@@ -1117,3 +1118,31 @@ def check_claims(
 
 def by_design(entry: Mapping[str, Any]) -> bool:
     return str(entry.get("cause", "")).startswith("by design:")
+
+
+# --- judging ----------------------------------------------------------------------------
+
+
+def judge(run: Run, listed: Mapping[str, Any] | None, where: str) -> None:
+    """Pass, fail or xfail a run on the list of expected failures, strictly: an unlisted
+    failure fails, a listed test that passes fails, a listed failure must have the status
+    and the words (``match``) the list gives."""
+    if listed is None:
+        assert run.passed, (
+            f"{where} fails and is not listed in {EXPECTED_FAILURES.name}: {run.detail}"
+        )
+        return
+    if run.passed:
+        pytest.fail(
+            f"{where} passes but is listed as failing in {EXPECTED_FAILURES.name} "
+            f"({listed['cause']}): remove it from the list"
+        )
+    if "status" in listed:
+        assert run.status == listed["status"], (
+            f"{where} should fail with {listed['status']} ({listed['cause']}); got {run.detail}"
+        )
+    if "match" in listed:
+        assert listed["match"] in run.detail, (
+            f"{where} fails otherwise than the list says ({listed['match']!r}): {run.detail}"
+        )
+    pytest.xfail(f"{listed['cause']} [{run.detail[:300]}]")
