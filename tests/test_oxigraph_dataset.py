@@ -264,3 +264,17 @@ def test_a_stale_store_is_loaded_from_a_current_cache_without_parsing_it(
     rebuilt = held(settings, steps := Recorded())
     assert "parsing" in steps.seen  # not trusted: built again from the files
     assert len(rebuilt.graph(GRAPHS["asserted"])) == len(dataset.graph(GRAPHS["asserted"]))
+
+
+def test_workers_copy_a_small_store_into_memory_and_answer_alike(stored_settings: Settings) -> None:
+    """A query worker's engine (``spec().open()``) holds the Balagov store in memory; the
+    engine of this process reads it in place; both give the same answer."""
+    from filmgraph.store.oxigraph import OxigraphSpec
+
+    backend = open_store(stored_settings)
+    spec = backend.spec()
+    assert isinstance(spec, OxigraphSpec) and spec.in_memory
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    worker, here = spec.open(), backend.engine()
+    assert worker.run(query).body("json") == here.run(query).body("json")
+    assert not OxigraphSpec(spec.path).in_memory  # on disk unless the backend says so

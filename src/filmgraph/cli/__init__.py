@@ -191,7 +191,9 @@ def validate_cmd(ctx: _Context, fmt: str) -> None:
 #: The graph formats by their file extensions too, so that `query` and `export` take the
 #: same names: ttl = turtle, rdf = xml (the extensions of the files EXPORTS writes).
 FORMAT_ALIASES = {ext: name for name, ext in EXPORTS.items() if ext != name and "." not in ext}
-QUERY_FORMATS = sorted({*TABULAR, *GRAPH, "table", "turtle"})
+#: The same aliases the other way, for the names `query` lacks: turtle = ttl.
+QUERY_ALIASES = {name: ext for ext, name in FORMAT_ALIASES.items() if name not in GRAPH}
+QUERY_FORMATS = sorted({*TABULAR, *GRAPH, *QUERY_ALIASES, "table"})
 
 
 @main.command("query")
@@ -214,7 +216,7 @@ def query_cmd(ctx: _Context, query: str, fmt: str) -> None:
     lists (films-directed), or - for standard input.
     The project's prefixes (schema:, fg:, fgid:, ...) are predeclared.
     """
-    fmt = "ttl" if fmt == "turtle" else fmt
+    fmt = QUERY_ALIASES.get(fmt, fmt)
     if query == "-":
         text = sys.stdin.read()
     elif re.fullmatch(r"[\w-]+", query) and not Path(query).is_file():  # a name, not SPARQL

@@ -54,12 +54,12 @@ class OxigraphSpec(BackendSpec):
     in_memory: bool = False
 
     def open(self, *, allowed_services: Iterable[str] = (), max_rows: int | None = None) -> Engine:
-        store = ox.Store.read_only(self.path)
-        if self.in_memory:  # every quad, the stored default graph too; blank nodes as stored
-            copy = ox.Store()
-            copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
-            store = copy
-        return OxigraphEngine(store, allowed_services=allowed_services, max_rows=max_rows)
+        return OxigraphEngine.read_only(
+            self.path,
+            in_memory=self.in_memory,
+            allowed_services=allowed_services,
+            max_rows=max_rows,
+        )
 
 
 class OxigraphBackend(Backend):
@@ -127,6 +127,15 @@ class OxigraphBackend(Backend):
         if self._dataset is None:
             self._dataset = open_dataset(self.path)
         return self._dataset
+
+    def engine(
+        self, *, allowed_services: Iterable[str] = (), max_rows: int | None = None
+    ) -> Engine:
+        """Oxigraph's engine over the store in place, in this process (the CLI, a
+        notebook): the copy into memory pays off over a worker's many queries, not here."""
+        return OxigraphEngine.read_only(
+            self.path, allowed_services=allowed_services, max_rows=max_rows
+        )
 
     def spec(self) -> OxigraphSpec:
         quads = sum(self._graphs.values())  # named graphs; the default graph at most as many

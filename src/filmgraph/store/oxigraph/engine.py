@@ -102,10 +102,19 @@ class OxigraphEngine(Engine):
         self._federating: RdflibEngine | None = None
 
     @classmethod
-    def read_only(cls, path: str | Path, **options: Any) -> OxigraphEngine:
-        """The engine over the store on disk at ``path``, opened read-only (by the web
-        process's engine and by each query worker alike); ``options`` as the constructor's."""
-        return cls(ox.Store.read_only(str(path)), **options)
+    def read_only(
+        cls, path: str | Path, *, in_memory: bool = False, **options: Any
+    ) -> OxigraphEngine:
+        """The engine over the store on disk at ``path``, opened read-only; with
+        ``in_memory``, over a copy of it in memory (every quad, the stored default graph
+        too, blank nodes as stored), which Oxigraph answers from faster (a query worker's
+        choice, :class:`.backend.OxigraphSpec`). ``options`` as the constructor's."""
+        store = ox.Store.read_only(str(path))
+        if in_memory:
+            copy = ox.Store()
+            copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
+            store = copy
+        return cls(store, **options)
 
     def read(self, text: str, base: str) -> Prepared:
         """``text`` read from its tokens for Oxigraph to parse, unless it is no query (an
