@@ -545,12 +545,12 @@ def test_an_endpoint_that_does_not_answer_in_time(stub):
         connect(url, timeout=0.5).query("ASK { ?s ?p ?o }")
 
 
-def test_the_readme_notebook_example_runs(settings, dataset, monkeypatch, capsys):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_docs_notebook_example_runs(settings, dataset, monkeypatch, capsys):
+    readme = (ROOT / "docs" / "guide" / "notebooks.md").read_text(encoding="utf-8")
     [code] = re.findall(r"\n## Use it from a notebook\n.*?```py\n(.*?)```", readme, flags=re.S)
     monkeypatch.setenv("FILMGRAPH_BUILD_DIR", str(settings.output_dir))  # the session's build
     namespace: dict = {}
-    exec(compile(code, "README.md", "exec"), namespace)
+    exec(compile(code, "notebooks.md", "exec"), namespace)
     out = capsys.readouterr().out
     assert "Closeness" in out and "1991-01-25" in out
     assert namespace["films"]["year"].tolist() == [2017, 2019]

@@ -88,8 +88,9 @@ def test_an_unknown_source_name(shell, capsys):
     assert "not an endpoint URL" in capsys.readouterr().err
 
 
-def test_the_readme_cell_runs(shell, settings, monkeypatch):
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+def test_the_docs_cell_runs(shell, settings, monkeypatch):
+    page = Path(__file__).resolve().parents[1] / "docs" / "guide" / "notebooks.md"
+    readme = page.read_text(encoding="utf-8")
     [cell] = re.findall(r"```ipython\n(.*?)```", readme, flags=re.S)
     monkeypatch.setenv("FILMGRAPH_ROOT", str(settings.root))
     monkeypatch.setenv("FILMGRAPH_BUILD_DIR", str(settings.output_dir))

@@ -257,9 +257,10 @@ def test_link_for_an_unknown_entity_is_one_line(run):
     assert result.output == "Error: no entity named 'Nobody'\n"
 
 
-def test_the_readme_example_is_the_real_output(run):
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    [example] = re.findall(r"```text\n(\$ filmgraph wikidata link\n.*?)```", readme, flags=re.S)
+def test_the_docs_example_is_the_real_output(run):
+    page = Path(__file__).resolve().parents[1] / "docs" / "guide" / "wikidata.md"
+    readme = page.read_text(encoding="utf-8")
+    [example] = re.findall(r"```console\n(\$ filmgraph wikidata link\n.*?)```", readme, flags=re.S)
     current: list[str] = []
     for line in example.splitlines():
         if line.startswith("$ filmgraph "):
