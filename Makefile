@@ -1,10 +1,12 @@
 # The two commands of the README:
 #   make run    build the graph, check it, reason, print its statistics, and serve the
-#               SPARQL endpoint on http://127.0.0.1:8000/sparql until Ctrl-C (the main job)
-#   make test   lint, format check, the import contract, the type checker and the full
-#               test suite
+#               SPARQL endpoint on http://127.0.0.1:8000/sparql until Ctrl-C (the main job);
+#               `make run PORT=8001` serves on another port (or FILMGRAPH_PORT=8001)
+#   make test   lint, format check, the import contract, the type checker, the docs site
+#               and the full test suite
 # Both install what they need: a pinned uv into .tools/, then the locked
 # dependencies (uv.lock) into .venv/, using this machine's Python (never a download).
+# `make run` installs only what running needs; `make test` adds the dev tools.
 
 PYTHON ?= python3
 UV_VERSION := 0.13.9
@@ -14,10 +16,12 @@ export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: run test quick lint format install bench growth assets clean
 
-run: $(VENV)/.installed
+PORT ?=
+
+run: $(VENV)/.runtime
 	$(VENV)/bin/filmgraph build
 	$(VENV)/bin/filmgraph stats
-	$(VENV)/bin/filmgraph serve
+	$(VENV)/bin/filmgraph serve $(if $(PORT),--port $(PORT))
 
 # Tests run on two processes (pytest-xdist), a test file to a process so that each file's
 # module fixtures (servers, builds) start once; `make test PYTEST_JOBS=` runs them serially.
@@ -62,9 +66,14 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# The runtime alone (--inexact: dev tools already installed stay).
+$(VENV)/.runtime: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --inexact --python $(PYTHON)
+	touch $@
+
 $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --extra dev --python $(PYTHON)
-	touch $@
+	touch $@ $(VENV)/.runtime
 
 clean:
 	rm -rf .tools $(VENV) build

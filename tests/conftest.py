@@ -60,9 +60,10 @@ def document(settings: Settings) -> str:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Settings:
-    """A copy of ontology/, data/ and queries/ that a test may edit."""
+    """A copy of the project (filmgraph.toml, ontology/, data/, queries/) a test may edit."""
     for folder in ("ontology", "data", "queries"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
+    shutil.copy(ROOT / "filmgraph.toml", tmp_path)
     return Settings(root=tmp_path, build_dir=tmp_path / "build")
 
 

@@ -57,7 +57,7 @@ SRC = ROOT / "src" / "filmgraph"
         ({"store_layout": "stardog"}, "store_layout: 'stardog' is not a store layout"),
         ({"service_allow": ["nope"]}, "service_allow: not an http(s) URL: 'nope'"),
         ({"cache": "perhaps"}, "cache: not a yes/no value: 'perhaps'"),
-        ({"root": ""}, "root: not a path: ''"),
+        ({"root": 5}, "root: not a path: 5"),
         ({"wikidata_reconcile": "x"}, "wikidata_reconcile: not an http(s) URL: 'x'"),
     ],
 )

@@ -209,3 +209,40 @@ def test_statement_iris_are_stable_across_compiles(settings):
     first = compile_claims(settings)
     second = compile_claims(settings)
     assert first == second
+
+
+# ---------------------------------------------------------------- start is optional
+
+
+def test_without_start_every_quote_is_found_at_the_offset_given(project, claimset):
+    """Dropping every `start` line changes nothing: the compiler finds each quote in its
+    sentence (the shipped checklist has no quote that occurs twice in one sentence)."""
+    path = project.claims_file
+    text = path.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines(keepends=True) if not line.startswith("start = ")]
+    assert len(lines) == len(text.splitlines()) - len(claimset.claims)
+    path.write_text("".join(lines), encoding="utf-8")
+    found = read_claims(path)
+    assert [(c.id, c.start) for c in found.claims] == [(c.id, c.start) for c in claimset.claims]
+
+
+def test_a_quote_twice_in_its_sentence_needs_a_start_and_lists_the_offsets(project, document):
+    path = project.claims_file
+    # "in" occurs more than once in the birth sentence (sentence 3).
+    replace_in(path, 'quote = "Born on January 25, 1991"\nstart = 268\n', 'quote = "in"\n')
+    with pytest.raises(DataError) as err:
+        read_claims(path)
+    message = str(err.value)
+    assert "balagov-birth-date" in message and "give `start` to choose one" in message
+    offsets = [int(n) for n in message.split("at offsets ")[1].split(":")[0].split(", ")]
+    assert len(offsets) >= 2 and all(document[o : o + 2] == "in" for o in offsets)
+    assert err.value.line == _line_of(path, 'id = "balagov-birth-date"') - 1
+
+
+def test_a_quote_not_in_its_sentence_is_an_error_saying_where_it_is(project):
+    path = project.claims_file
+    replace_in(path, 'quote = "Born on January 25, 1991"\nstart = 268\n', 'quote = "Beanpole"\n')
+    with pytest.raises(DataError) as err:
+        read_claims(path)
+    assert "the quote is not in sentence" in str(err.value)
+    assert "the quote occurs at [" in str(err.value)

@@ -17,7 +17,7 @@ networkx (:mod:`filmgraph.analysis.networks`). Two kinds share that interface:
 0  Closeness  2017
 1   Beanpole  2019
 
-Needs the ``notebook`` extra (``pip install filmgraph[notebook]``).
+Needs the ``notebook`` extra (``pip install 'filmgraph-kg[notebook]'``).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ try:  # the notebook extra
 except ImportError as missing:  # pragma: no cover
     raise ImportError(
         f"{missing.name} is missing: filmgraph.analysis.source needs the notebook extra "
-        "(pip install 'filmgraph[notebook]')"
+        "(pip install 'filmgraph-kg[notebook]')"
     ) from missing
 from rdflib import Graph, URIRef
 from rdflib.query import Result

@@ -30,6 +30,7 @@ from ..core import (
     Settings,
     Steps,
     convert,
+    introduce,
     new_graph,
     setting_help,
     write_atomic,
@@ -100,7 +101,7 @@ def _store_names() -> str:
     default=None,
     help="Show each build step with its counts on stderr (default: when it is a terminal).",
 )
-@click.version_option(package_name="filmgraph")
+@click.version_option(package_name="filmgraph-kg")
 @click.pass_context
 def main(
     ctx: click.Context,
@@ -111,9 +112,16 @@ def main(
     no_cache: bool,
     progress: bool | None,
 ) -> None:
-    """filmgraph: the Kantemir Balagov knowledge graph, with provenance."""
+    """filmgraph: knowledge graphs from documents, each fact pointing back to its words.
+
+    Works on the project in --root, else the current folder when it holds filmgraph.toml,
+    else the bundled Kantemir Balagov project.
+    """
     # rdflib logs a traceback for each ill-typed literal; the checks report those properly.
     logging.getLogger("rdflib").setLevel(logging.ERROR)
+    # A failed query is one "Error: ..." line here, as the endpoint's answer says it; its
+    # traceback is for the server's log (`serve` sets one up), not the terminal.
+    logging.getLogger("filmgraph").addHandler(logging.NullHandler())
     settings = Settings.from_env(
         root=root,
         build_dir=build_dir,
@@ -122,6 +130,8 @@ def main(
         cache=False if no_cache else None,
     )
     show = sys.stderr.isatty() if progress is None else progress
+    if show:
+        click.echo(introduce(settings.root), err=True)
     ctx.obj = _Context(settings, RichSteps() if show else Steps())
 
 
@@ -173,6 +183,7 @@ def build_cmd(ctx: _Context) -> None:
     path = write_dataset(backend.dataset, ctx.settings)
     triples, graphs = sum(backend.graphs.values()), len(backend.graphs)
     click.echo(f"built {triples} quads in {graphs} graphs ({backend.name} store) -> {path}")
+    click.echo(introduce(ctx.settings.root))
 
 
 @main.command("validate")
@@ -316,7 +327,9 @@ def serve_cmd(
     }
     settings = ctx.settings.with_(**{k: v for k, v in changes.items() if v is not None})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    ready = lambda url: click.echo(f"serving {url} (Ctrl-C stops)")  # noqa: E731
+    ready = lambda url: click.echo(  # noqa: E731
+        f"serving {url} (Ctrl-C stops): {introduce(settings.root)}"
+    )
     check_port(settings)  # before the build: a busy port is said at once, in one line
     serve(settings, ctx.backend(), ready=ready)
 

@@ -22,7 +22,7 @@ from .errors import (
     UpstreamError,
     UriTooLongError,
 )
-from .files import write_atomic
+from .files import parse_toml, read_text, write_atomic
 from .http import VERSION, unreachable, user_agent
 from .namespaces import (
     CLAIM,
@@ -44,6 +44,7 @@ from .namespaces import (
     turtle_prefix_header,
 )
 from .progress import Step, Steps
+from .project import METADATA, Project, bundled_root, find_root, introduce, read_project
 from .settings import (
     REASONERS,
     STORE_LAYOUTS,
@@ -62,6 +63,7 @@ __all__ = [
     "FG",
     "FGID",
     "GRAPHS",
+    "METADATA",
     "OA",
     "PREFIXES",
     "REASONERS",
@@ -82,6 +84,7 @@ __all__ = [
     "InternalError",
     "NotAcceptableError",
     "NotFoundError",
+    "Project",
     "PushError",
     "QueryError",
     "QuerySyntaxError",
@@ -97,12 +100,18 @@ __all__ = [
     "UpstreamError",
     "UriTooLongError",
     "bind_prefixes",
+    "bundled_root",
     "convert",
     "expand",
+    "find_root",
     "graph_names",
+    "introduce",
     "literals_as_written",
     "new_dataset",
     "new_graph",
+    "parse_toml",
+    "read_project",
+    "read_text",
     "setting_help",
     "settings_help",
     "sparql_prefix_header",

@@ -18,7 +18,7 @@ from .errors import UpstreamError
 
 try:
     #: The installed filmgraph's version (0.0.0 in a source tree that is not installed).
-    VERSION = version("filmgraph")
+    VERSION = version("filmgraph-kg")
 except PackageNotFoundError:  # pragma: no cover - a source tree that is not installed
     VERSION = "0.0.0"
 

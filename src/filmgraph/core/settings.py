@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from .errors import SettingError
 from .namespaces import FGID
+from .project import Project, find_root, output_root, read_project
 
 #: The stores (backends) queries can run on, by the name the ``store`` setting gives them:
 #: where each is defined (``module:Class``, opened by :func:`filmgraph.store.open_backend`)
@@ -187,15 +188,6 @@ def _setting(
     return field(default=default, metadata=metadata)
 
 
-def _default_root() -> Path:
-    """The folder holding ontology/, data/ and queries/: the checkout this package runs from."""
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[3], Path.cwd()):
-        if (candidate / "ontology").is_dir() and (candidate / "data").is_dir():
-            return candidate
-    return here.parents[3]
-
-
 @dataclass(frozen=True)
 class Settings:
     """Everything that can be configured, with its default; checked when made.
@@ -208,15 +200,16 @@ class Settings:
     """
 
     root: Path = _setting(
-        _default_root(),
-        "Project folder holding ontology/, data/ and queries/.",
+        None,
+        "Project folder: filmgraph.toml (title, home entity, ...), ontology/, data/ and queries/.",
         "FILMGRAPH_ROOT",
-        _path,
-        "the checkout",
+        _optional_path,
+        "the current folder if it holds filmgraph.toml, else the bundled Balagov project",
     )
     build_dir: Path | None = _setting(
         None,
-        "Where `filmgraph build` writes the built dataset, the cache and the Oxigraph store.",
+        "Where `filmgraph build` writes the built dataset, the cache and the Oxigraph store "
+        "(for the bundled project of an installed wheel: a folder in the user's cache).",
         "FILMGRAPH_BUILD_DIR",
         _optional_path,
         "ROOT/build",
@@ -390,6 +383,7 @@ class Settings:
     def __post_init__(self) -> None:
         for f in fields(self):
             object.__setattr__(self, f.name, convert(f.name, getattr(self, f.name)))
+        object.__setattr__(self, "root", find_root(self.root))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -429,6 +423,15 @@ class Settings:
 
     # Paths derived from root: one place that knows the project layout.
     @property
+    def project(self) -> Project:
+        """The project's metadata (ROOT/filmgraph.toml).
+
+        Raises:
+            DataError: no metadata file, or a malformed one.
+        """
+        return read_project(self.root)
+
+    @property
     def ontology_dir(self) -> Path:
         return self.root / "ontology"
 
@@ -446,7 +449,7 @@ class Settings:
 
     @property
     def facts_file(self) -> Path:
-        return self.data_dir / "balagov.ttl"
+        return self.root / self.project.facts
 
     @property
     def provenance_file(self) -> Path:
@@ -495,7 +498,7 @@ class Settings:
 
     @property
     def output_dir(self) -> Path:
-        return self.build_dir or self.root / "build"
+        return self.build_dir or output_root(self.root)
 
     @property
     def oxigraph_dir(self) -> Path:

@@ -10,21 +10,29 @@ file's name and line.
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from rdflib import BNode, Graph, URIRef
 
-from ..core import FGID, DataError, Triple, expand, new_graph, turtle_prefix_header
+from ..core import (
+    FGID,
+    DataError,
+    Triple,
+    expand,
+    new_graph,
+    parse_toml,
+    read_text,
+    turtle_prefix_header,
+)
 from .document import Sentence, SourceDocument
 from .parsing import parse_into
 
 KINDS = ("fact", "characterisation")
-_REQUIRED = {"id", "sentence", "kind", "quote", "start"}
-_OPTIONAL = {"triples", "about"}
+_REQUIRED = {"id", "sentence", "kind", "quote"}
+_OPTIONAL = {"start", "triples", "about"}
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SNIPPET_PREFIXES = ("schema", "fg", "fgid", "xsd", "rdf", "rdfs")
 
@@ -76,8 +84,8 @@ def read_claims(path: Path) -> ClaimSet:
     Raises:
         DataError: with the file and line of the first problem found.
     """
-    raw = path.read_text(encoding="utf-8")
-    data = _load_toml(raw, path)
+    raw = read_text(path)
+    data = parse_toml(raw, path)
     source = _read_source(path, data.get("source"))
     sentences = {s.number: s for s in source.sentences()}
     claim_lines = [n for n, text in enumerate(raw.splitlines(), 1) if text.strip() == "[[claim]]"]
@@ -103,20 +111,7 @@ def read_source(path: Path) -> SourceDocument:
     Raises:
         DataError: the file is not valid TOML or names no readable document.
     """
-    return _read_source(path, _load_toml(path.read_text(encoding="utf-8"), path).get("source"))
-
-
-def _load_toml(raw: str, path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
-        line, column = _toml_position(str(exc))
-        raise DataError(f"bad TOML: {exc}", path, line, column) from exc
-
-
-def _toml_position(message: str) -> tuple[int | None, int | None]:
-    match = re.search(r"line (\d+), column (\d+)", message)
-    return (int(match[1]), int(match[2])) if match else (None, None)
+    return _read_source(path, parse_toml(read_text(path), path).get("source"))
 
 
 def _read_source(path: Path, table: object) -> SourceDocument:
@@ -152,16 +147,19 @@ def _read_claim(
     sentence = sentences.get(entry["sentence"])
     if sentence is None:
         raise fail(f"the document has no sentence {entry['sentence']!r}")
-    quote, start = entry["quote"], entry["start"]
-    if not isinstance(quote, str) or not quote or not isinstance(start, int):
-        raise fail("quote must be a non-empty string and start an integer")
+    quote, start = entry["quote"], entry.get("start")
+    if not isinstance(quote, str) or not quote:
+        raise fail("quote must be a non-empty string")
+    if start is None:
+        start = _find_quote(quote, sentence, source, fail)
+    if not isinstance(start, int) or isinstance(start, bool):
+        raise fail("start must be an integer (or left out: the quote is found in its sentence)")
     actual = source.text[start : start + len(quote)]
     if actual != quote:
-        found = [m.start() for m in re.finditer(re.escape(quote), source.text)]
-        hint = (
-            f"the quote occurs at {found}" if found else "the quote does not occur in the document"
+        raise fail(
+            f"the document has {actual!r} at offset {start}, not the quote; "
+            + _occurrences(quote, source.text)
         )
-        raise fail(f"the document has {actual!r} at offset {start}, not the quote; {hint}")
     if not (sentence.start <= start and start + len(quote) <= sentence.end):
         raise fail(f"the quote is not inside sentence {sentence.number}")
     claim = Claim(entry["id"], sentence.number, entry["kind"], quote, start, line)
@@ -175,6 +173,28 @@ def _read_claim(
     if not all(iri.startswith(str(FGID)) for iri in about):
         raise fail("`about` must name our entities (fgid:...)")
     return replace(claim, about=about)
+
+
+def _find_quote(
+    quote: str, sentence: Sentence, source: SourceDocument, fail: Callable[[str], DataError]
+) -> int:
+    """The offset of ``quote`` in its sentence, when it occurs there exactly once."""
+    found = [sentence.start + m.start() for m in re.finditer(re.escape(quote), sentence.text)]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise fail(
+            f"the quote occurs {len(found)} times in sentence {sentence.number}, at offsets "
+            f"{', '.join(map(str, found))}: give `start` to choose one"
+        )
+    raise fail(
+        f"the quote is not in sentence {sentence.number}; " + _occurrences(quote, source.text)
+    )
+
+
+def _occurrences(quote: str, text: str) -> str:
+    found = [m.start() for m in re.finditer(re.escape(quote), text)]
+    return f"the quote occurs at {found}" if found else "the quote does not occur in the document"
 
 
 def _with_triples(claim: Claim, turtle: str, path: Path, raw: str) -> Claim:

@@ -101,7 +101,7 @@ def _reasonable_closure(ontology: Graph, asserted: Graph) -> tuple[list[Triple],
         import reasonable
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise SettingError(
-            "the 'reasonable' engine is not installed: pip install 'filmgraph[fast]'"
+            "the 'reasonable' engine is not installed: pip install 'filmgraph-kg[fast]'"
         ) from exc
     functional = set(ontology.subjects(RDF.type, OWL.FunctionalProperty))
     axioms = ontology

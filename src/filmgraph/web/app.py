@@ -4,6 +4,7 @@ handed (it never builds or opens one)."""
 from __future__ import annotations
 
 import atexit
+from typing import Any
 
 from flask import Flask
 
@@ -12,7 +13,7 @@ from ..query import load_queries
 from ..serve import ResultCache, WorkerOptions, WorkerPool
 from ..store import Backend
 from . import description, errors, explain, graph_store, ops, pages, protocol
-from .app_state import State
+from .app_state import State, current
 
 
 def create_app(settings: Settings, backend: Backend, *, pool: WorkerPool | None = None) -> Flask:
@@ -55,4 +56,11 @@ def create_app(settings: Settings, backend: Backend, *, pool: WorkerPool | None 
         app.register_blueprint(module.blueprint)
     ops.install(app)
     errors.install(app)
+    app.context_processor(_project)
     return app
+
+
+def _project() -> dict[str, Any]:
+    """What every page says about the project served: its metadata and home entity."""
+    served = current()
+    return {"project": served.project, "home": served.home}

@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import cast
 
 from flask import Flask, current_app
 from rdflib import Dataset, Graph, URIRef
 
-from ..core import NotFoundError, Settings
+from ..core import METADATA, NotFoundError, Project, Settings
 from ..export import Describer
 from ..load import SourceDocument, read_source
 from ..query import NamedQuery, default_graphs_of
@@ -106,6 +107,26 @@ class State:
                     )
                 self._source = read_source(self.settings.claims_file)
             return self._source
+
+    @cached_property
+    def project(self) -> Project:
+        """The served project's metadata; a server without the project's files (a remote
+        store served from elsewhere) is titled plainly, with no home entity.
+
+        Raises:
+            DataError: a malformed metadata file.
+        """
+        if not (self.settings.root / METADATA).is_file():
+            return Project(root=self.settings.root, title="filmgraph")
+        return self.settings.project
+
+    @cached_property
+    def home(self) -> tuple[str, str] | None:
+        """The home entity's page name and label, when the project names one the data has."""
+        iri = self.project.home_iri
+        if iri is None or next(self.dataset.quads((URIRef(iri), None, None, None)), None) is None:
+            return None
+        return self.project.home, self.describer.label(URIRef(iri))
 
     def close(self) -> None:
         """Stop the query workers and release the backend."""

@@ -61,7 +61,7 @@ def service_description(state: State, endpoint: str) -> Graph:
     for family in MEDIA_TYPES.values():
         for name in family:
             graph.add((service, SD.resultFormat, FORMAT_IRIS[name]))
-    graph.add((service, DCTERMS.title, Literal("filmgraph: Kantemir Balagov")))
+    graph.add((service, DCTERMS.title, Literal(f"filmgraph: {state.project.title}")))
     dataset = BNode()
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
@@ -102,11 +102,17 @@ def void_description(state: State, endpoint: str, base: str) -> Graph:
     graph = new_graph()
     root = URIRef(base + ".well-known/void#filmgraph")
     graph.add((root, RDF.type, VOID.Dataset))
-    graph.add((root, DCTERMS.title, Literal("filmgraph: Kantemir Balagov", lang="en")))
+    project = state.project
+    graph.add((root, DCTERMS.title, Literal(f"filmgraph: {project.title}", lang="en")))
+    if project.description:
+        graph.add((root, DCTERMS.description, Literal(project.description, lang="en")))
+    if project.licence:
+        graph.add((root, DCTERMS.license, URIRef(project.licence)))
     graph.add((root, VOID.sparqlEndpoint, URIRef(endpoint)))
     graph.add((root, VOID.uriSpace, Literal(str(FGID))))
     graph.add((root, VOID.vocabulary, URIRef(str(SCHEMA))))
-    graph.add((root, VOID.exampleResource, FGID["kantemir-balagov"]))
+    if state.home is not None:
+        graph.add((root, VOID.exampleResource, FGID[state.home[0]]))
     graph.add((root, VOID.triples, Literal(sum(state.graphs.values()))))
     for name in state.graphs:
         subset = URIRef(f"{root}-{name.rsplit('/', 1)[-1]}")
