@@ -333,11 +333,18 @@ def _shell_commands(block: Block) -> list[Command]:
     return [c for c in commands if re.match(r"(\w+=\S+ )*filmgraph\b", c.text)]
 
 
+#: Pages whose blocks run in order, in a folder of their own, by a test of their own.
+TUTORIALS = {DOCS / "guide" / "projects.md"}  # tests/test_tutorial.py
+
+
 def _shell_blocks() -> list[Block]:
     return [
         b
         for b in BLOCKS
-        if b.language in ("sh", "bash", "console", "shell") and b.tested and _shell_commands(b)
+        if b.language in ("sh", "bash", "console", "shell")
+        and b.tested
+        and _shell_commands(b)
+        and b.page not in TUTORIALS
     ]
 
 

@@ -267,7 +267,9 @@ def test_the_loader_serves_schema_orgs_context_at_each_of_its_urls(loader, offli
         loader("https://schema.org/Movie")
 
 
-def test_a_missing_context_file_is_named(dataset, tmp_path):
+def test_a_missing_context_file_is_named(dataset, tmp_path, monkeypatch):
+    # schema.org's context is filmgraph's own file (the bundled project's), for every project
+    monkeypatch.setattr("filmgraph.core.settings.bundled_root", lambda: tmp_path)
     with pytest.raises(DataError, match=r"schemaorg-context-30\.0\.jsonld: cannot read"):
         framed(dataset.graph(GRAPHS["asserted"]), Settings(root=tmp_path))
 

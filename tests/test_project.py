@@ -158,3 +158,68 @@ def test_a_home_entity_the_data_lacks_gives_no_link(retitled, tmp_path):
     finally:
         state(app).close()
         replace_in(root / "filmgraph.toml", 'home = "nobody"', 'home = "beanpole"')
+
+
+# ---------------------------------------------------------------- filmgraph init
+
+
+def _init(*args: str):
+    return CliRunner().invoke(main, ["init", *args])
+
+
+def test_init_makes_a_project_whose_claims_list_every_sentence(tmp_path):
+    document = tmp_path / "doc.txt"
+    document.write_text("A Title\n\nOne sentence here. Another one!\n", encoding="utf-8")
+    result = _init(str(tmp_path / "new"), "--document", str(document))
+    assert result.exit_code == 0, result.output
+    project = read_project(tmp_path / "new")
+    assert (project.title, project.home, project.facts) == ("A Title", "", "data/facts.ttl")
+    copy = tmp_path / "new" / "data" / "sources" / "doc.txt"
+    assert copy.read_bytes() == document.read_bytes()
+    claims = (tmp_path / "new" / "data" / "claims.toml").read_text(encoding="utf-8")
+    for number, text in [(1, "A Title"), (2, "One sentence here."), (3, "Another one!")]:
+        assert f"sentence {number}\n# > {text}\n" in claims
+    listed = CliRunner().invoke(main, ["--root", str(tmp_path / "new"), "claims", "sentences"])
+    assert listed.exit_code == 0 and listed.output.count("claims: NONE") == 3
+    built = CliRunner().invoke(main, ["--root", str(tmp_path / "new"), "build"])
+    assert built.exit_code == 1
+    assert "compile the claims first (`filmgraph claims compile`)" in built.output
+    compiled = CliRunner().invoke(main, ["--root", str(tmp_path / "new"), "claims", "compile"])
+    assert "no [[claim]] entries: fill in a claim for a sentence first" in compiled.output
+
+
+def test_init_takes_a_title(tmp_path):
+    document = tmp_path / "doc.txt"
+    document.write_text("Some text. More.\n", encoding="utf-8")
+    assert _init(str(tmp_path / "p"), "--document", str(document), "--title", "Mine").exit_code == 0
+    assert read_project(tmp_path / "p").title == "Mine"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"Caf\xe9 society.\n", "not UTF-8 text (byte 0xe9)"),
+        (b"", "holds no sentence to make claims from"),
+        (None, "file not found"),
+    ],
+)
+def test_init_refuses_a_bad_document_leaving_nothing(tmp_path, content, message):
+    document = tmp_path / "doc.txt"
+    if content is not None:
+        document.write_bytes(content)
+    result = _init(str(tmp_path / "new"), "--document", str(document))
+    assert result.exit_code == 1 and message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == (
+        ["doc.txt"] if content is not None else []
+    )
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
+    document = tmp_path / "doc.txt"
+    document.write_text("Text.\n", encoding="utf-8")
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "mine.txt").write_text("keep me", encoding="utf-8")
+    result = _init(str(tmp_path / "taken"), "--document", str(document))
+    assert result.exit_code == 1 and "not an empty folder" in result.output
+    assert [p.name for p in (tmp_path / "taken").iterdir()] == ["mine.txt"]

@@ -146,7 +146,12 @@ class _Build:
             steps,
         )
         with steps.step("linking to Wikidata") as step:
-            links = read_links(settings.links_file, settings.wikidata_reference)
+            # A project without links (a new one) links nothing.
+            links = (
+                read_links(settings.links_file, settings.wikidata_reference)
+                if settings.links_file.is_file()
+                else []
+            )
             linked = dataset.graph(GRAPHS["links"])
             linked += links_graph(links, graph(GRAPHS["asserted"]), settings.links_file)
             step.detail = f"{len(linked)} links"

@@ -73,7 +73,7 @@ def run_checks(dataset: Dataset, settings: Settings) -> Report:
     shapes = sorted(settings.shapes_dir.glob("*.ttl"))
     if shapes:
         shacl_check(dataset, load_files(shapes), report)
-    for path in sorted(settings.checks_dir.glob("*.rq")):
+    for path in settings.check_files:
         sparql_check(dataset, path, report)
     quote_check(dataset, settings, report)
     return report

@@ -45,7 +45,13 @@ from ..link import (
     report_text,
     snapshot_text,
 )
-from ..load import project_subset, project_undefined, read_claims, write_compiled
+from ..load import (
+    project_subset,
+    project_undefined,
+    read_claims,
+    scaffold_project,
+    write_compiled,
+)
 from ..pipeline import build, open_store, validate, write_dataset
 from ..query import FAMILY, GRAPH, TABULAR, answering, get_query, load_queries
 from ..reason import Explainer, explanation_json, explanation_text, parse_triple
@@ -425,6 +431,28 @@ def push_cmd(
         sys.exit(1)
 
 
+@main.command("init")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--document",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The source document (UTF-8 text); the project keeps a verbatim copy.",
+)
+@click.option("--title", help="The project's title [default: the document's first line].")
+def init_cmd(folder: Path, document: Path, title: str | None) -> None:
+    """Make a new project in FOLDER (new or empty) for a document: filmgraph.toml, a copy of
+    the document, a claims file listing every sentence ready to fill in, and folders for the
+    ontology extension, shapes, checks and queries."""
+    written = scaffold_project(folder, document, title)
+    for path in written:
+        click.echo(f"wrote {folder / path}")
+    click.echo(
+        f"next: fill in {folder / 'data' / 'claims.toml'}, then in {folder}: "
+        "filmgraph claims compile, filmgraph schemaorg subset, filmgraph build, filmgraph serve"
+    )
+
+
 @main.group("claims")
 def claims_group() -> None:
     """The claims checklist, data/claims.toml."""
@@ -442,7 +470,7 @@ def claims_compile(ctx: _Context) -> None:
 @pass_context
 def claims_sentences(ctx: _Context) -> None:
     """List the document's sentences with the claims that cover each."""
-    claimset = read_claims(ctx.settings.claims_file)
+    claimset = read_claims(ctx.settings.claims_file, empty_ok=True)
     for sentence in claimset.source.sentences():
         ids = [c.id for c in claimset.claims if c.sentence == sentence.number]
         click.echo(f"{sentence.number:>3} [{sentence.start}:{sentence.end}] {sentence.text}")

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from .errors import SettingError
 from .namespaces import FGID
-from .project import Project, find_root, output_root, read_project
+from .project import Project, bundled_root, find_root, output_root, read_project
 
 #: The stores (backends) queries can run on, by the name the ``store`` setting gives them:
 #: where each is defined (``module:Class``, opened by :func:`filmgraph.store.open_backend`)
@@ -460,13 +460,34 @@ class Settings:
         return self.data_dir / "claims.toml"
 
     @property
+    def tool_root(self) -> Path:
+        """Where filmgraph's own files are, for every project: its vocabulary (fg:), its
+        integrity checks and schema.org's vocabulary (the bundled project's folder)."""
+        return bundled_root()
+
+    @property
+    def ontology_files(self) -> list[Path]:
+        """The ontology graph's Turtle files: filmgraph's vocabulary, then the project's
+        ontology/*.ttl (its schema.org subset and extensions; a file of the same name as
+        filmgraph's replaces it)."""
+        tool = [self.tool_root / "ontology" / "filmgraph.ttl"]
+        return _overlaid(tool, sorted(self.ontology_dir.glob("*.ttl")))
+
+    @property
+    def check_files(self) -> list[Path]:
+        """The SPARQL integrity checks: filmgraph's, then the project's ontology/checks/*.rq
+        (one of the same name as filmgraph's replaces it)."""
+        tool = sorted((self.tool_root / "ontology" / "checks").glob("*.rq"))
+        return _overlaid(tool, sorted(self.checks_dir.glob("*.rq")))
+
+    @property
     def schemaorg_vocabulary(self) -> Path:
-        return self.data_dir / "vendor" / "schemaorg-30.0.ttl"
+        return self.tool_root / "data" / "vendor" / "schemaorg-30.0.ttl"
 
     @property
     def schemaorg_context(self) -> Path:
         """schema.org's JSON-LD context, served to pyld by the local loader (export.jsonld)."""
-        return self.data_dir / "vendor" / "schemaorg-context-30.0.jsonld"
+        return self.tool_root / "data" / "vendor" / "schemaorg-context-30.0.jsonld"
 
     @property
     def schemaorg_subset(self) -> Path:
@@ -510,6 +531,13 @@ class Settings:
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def _overlaid(tool: list[Path], project: list[Path]) -> list[Path]:
+    """filmgraph's files but those the project has one of the same name for, then the
+    project's (the bundled project's are filmgraph's own: each once)."""
+    names = {path.name for path in project}
+    return [path for path in tool if path.name not in names] + project
 
 
 def convert(name: str, value: Any) -> Any:

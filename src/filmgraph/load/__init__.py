@@ -1,8 +1,8 @@
 """From files to graphs: the source document and its sentences (:mod:`.document`), the claims
 checklist (:mod:`.claims`) and its compilation (:mod:`.compile`), the Web Annotation
 provenance (:mod:`.provenance`), parsing RDF files into named graphs with errors that name
-file, line and column (:mod:`.parsing`), and the schema.org subset the project uses
-(:mod:`.schemaorg`)."""
+file, line and column (:mod:`.parsing`), the schema.org subset the project uses
+(:mod:`.schemaorg`), and a new project from a document (:mod:`.scaffold`)."""
 
 from .claims import KINDS, Claim, ClaimSet, read_claims, read_source
 from .compile import compile_claims, render_turtle, write_compiled
@@ -16,6 +16,7 @@ from .provenance import (
     quotes_for,
     statement_iri,
 )
+from .scaffold import scaffold_project
 from .schemaorg import project_subset, project_undefined
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "read_claims",
     "read_source",
     "render_turtle",
+    "scaffold_project",
     "statement_iri",
     "write_compiled",
 ]

@@ -78,8 +78,9 @@ class ClaimSet:
         return [s for s in self.source.sentences() if s.number not in covered]
 
 
-def read_claims(path: Path) -> ClaimSet:
-    """Read and validate the checklist.
+def read_claims(path: Path, *, empty_ok: bool = False) -> ClaimSet:
+    """Read and validate the checklist; one without claims only when ``empty_ok`` (a new
+    project's, for listing its sentences).
 
     Raises:
         DataError: with the file and line of the first problem found.
@@ -90,8 +91,8 @@ def read_claims(path: Path) -> ClaimSet:
     sentences = {s.number: s for s in source.sentences()}
     claim_lines = [n for n, text in enumerate(raw.splitlines(), 1) if text.strip() == "[[claim]]"]
     entries = data.get("claim", [])
-    if not entries:
-        raise DataError("no [[claim]] entries", path)
+    if not entries and not empty_ok:
+        raise DataError("no [[claim]] entries: fill in a claim for a sentence first", path)
     claims: list[Claim] = []
     seen: dict[str, int] = {}
     for entry, line in zip(entries, claim_lines, strict=True):

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core import read_text
+
 # A sentence: from a non-space character up to a full stop, question or exclamation mark
 # followed by space or the end, or up to the end of the line (the title has no full stop).
 _SENTENCE = re.compile(r"[^\s][^\n]*?(?:[.!?](?=\s|$)|(?=\n)|$)")
@@ -33,7 +35,12 @@ class SourceDocument:
 
     @classmethod
     def read(cls, iri: str, path: Path, name: str) -> SourceDocument:
-        return cls(iri=iri, path=path, name=name, text=path.read_text(encoding="utf-8"))
+        """The document at ``path``.
+
+        Raises:
+            DataError: no such file, or not UTF-8 (with the line and column).
+        """
+        return cls(iri=iri, path=path, name=name, text=read_text(path))
 
     @property
     def sha256(self) -> str:

@@ -77,7 +77,7 @@ def load_files(paths: Iterable[Path], graph: Graph | None = None) -> Graph:
 
 def ontology_files(settings: Settings) -> list[Path]:
     """The ontology's Turtle files: our terms and the schema.org subset (not shapes or checks)."""
-    return sorted(settings.ontology_dir.glob("*.ttl"))
+    return settings.ontology_files
 
 
 def load_dataset(settings: Settings) -> Dataset:
@@ -87,12 +87,18 @@ def load_dataset(settings: Settings) -> Dataset:
     Raises:
         DataError: a file is missing or malformed.
     """
+    for compiled in (settings.facts_file, settings.provenance_file):
+        if not compiled.is_file():
+            raise DataError(
+                "not found: compile the claims first (`filmgraph claims compile`)", compiled
+            )
     dataset = new_dataset()
     sources = {
         "ontology": ontology_files(settings),
         "asserted": [settings.facts_file],
         "provenance": [settings.provenance_file],
-        "wikidata": [settings.wikidata_snapshot],
+        # A project without a Wikidata snapshot (a new one) has an empty wikidata graph.
+        "wikidata": [p for p in [settings.wikidata_snapshot] if p.is_file()],
     }
     for name, paths in sources.items():
         load_files(paths, dataset.graph(GRAPHS[name]))

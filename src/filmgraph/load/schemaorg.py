@@ -112,13 +112,13 @@ def render_subset(
 
 def project_sources(settings: Settings) -> tuple[list[Path], list[str]]:
     """The project's files that use schema.org terms: RDF files and SPARQL texts."""
-    rdf = [p for p in sorted(settings.ontology_dir.glob("*.ttl")) if p != settings.schemaorg_subset]
+    rdf = [p for p in settings.ontology_files if p != settings.schemaorg_subset]
     rdf += [
         *sorted(settings.shapes_dir.glob("*.ttl")),
         settings.facts_file,
         settings.provenance_file,
     ]
-    rq = sorted(settings.queries_dir.glob("*.rq")) + sorted(settings.checks_dir.glob("*.rq"))
+    rq = sorted(settings.queries_dir.glob("*.rq")) + settings.check_files
     return rdf, [p.read_text(encoding="utf-8") for p in rq]
 
 

@@ -36,11 +36,21 @@ def fingerprint(settings: Settings) -> str:
         engine_version(settings.reasoner),
     ):
         digest.update(part.encode() + b"\0")
-    for folder in (settings.ontology_dir, settings.data_dir):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(settings.root).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    inputs = [p for d in (settings.ontology_dir, settings.data_dir) for p in sorted(d.rglob("*"))]
+    tool = [*settings.ontology_files, *settings.check_files, settings.schemaorg_vocabulary]
+    for path in [p for p in inputs if p.is_file()] + [p for p in tool if p.is_file()]:
+        digest.update(_name(path, settings).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def _name(path: Path, settings: Settings) -> str:
+    """A file's name in the key: relative to the project (or to filmgraph's own files), so
+    that a project moved elsewhere keeps its cache."""
+    for label, folder in (("", settings.root), ("tool:", settings.tool_root)):
+        if path.resolve().is_relative_to(folder.resolve()):
+            return label + path.resolve().relative_to(folder.resolve()).as_posix()
+    return str(path.resolve())
 
 
 @dataclass(frozen=True)
