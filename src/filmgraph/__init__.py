@@ -39,7 +39,7 @@ from .core import (
 )
 from .export import Describer, Description, Fact, stats
 from .load import Quote, characterisations_of, quotes_for
-from .pipeline import build, open_store, validate, write_dataset
+from .pipeline import build, open_files, open_store, validate, write_dataset
 from .query import NamedQuery, format_result, load_queries
 from .reason import (
     Explainer,
@@ -90,6 +90,7 @@ __all__ = [
     "format_result",
     "load_queries",
     "open_backend",
+    "open_files",
     "open_store",
     "quotes_for",
     "run_query",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from rdflib import Dataset
 from .check import Report, run_checks
 from .core import GRAPHS, ChecksFailedError, Settings, Steps, write_atomic
 from .link import links_graph, read_links
-from .load import load_dataset
+from .load import load_dataset, load_rdf_files, rdf_files
 from .reason import reason
 from .store import Backend, cache_holds, fingerprint, open_backend, read_cache, write_cache
 
@@ -108,11 +108,8 @@ class _Build:
                 self.dataset()  # built from the files, and written to the cache under the key
             yield cache
             return
-        folder = self.settings.output_dir
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".nq") as handle:
-            self.dataset().serialize(destination=handle.name, format="nquads", encoding="utf-8")
-            yield Path(handle.name)
+        with _written(self.dataset(), self.settings.output_dir) as path:
+            yield path
 
     def _made(self) -> Dataset:
         """The dataset built from the files, or read from the cache under the key."""
@@ -160,6 +157,68 @@ class _Build:
                 write_cache(settings.cache_file, key, dataset)
                 step.detail = str(settings.cache_file)
         return dataset
+
+
+def open_files(
+    settings: Settings,
+    paths: Sequence[Path],
+    *,
+    reasoning: bool = False,
+    steps: Steps | None = None,
+) -> Backend:
+    """The backend ``settings.store`` names, holding plain RDF files (as ``oxigraph serve``
+    and rdflib-endpoint serve them): no claims, checks, links or cache; with ``reasoning``,
+    the OWL 2 RL closure of the files' own axioms and facts in the inferred graph.
+
+    Raises:
+        DataError: a missing or malformed file, a folder without RDF files (file, line and
+            column); InconsistencyError: reasoning finds the files inconsistent.
+    """
+    steps = steps or Steps()
+    return open_backend(settings, _FilesBuild(settings, paths, reasoning, steps), steps)
+
+
+class _FilesBuild:
+    """RDF files as a build (a :class:`filmgraph.store.Build` that is never kept)."""
+
+    key: str | None = None
+
+    def __init__(
+        self, settings: Settings, paths: Sequence[Path], reasoning: bool, steps: Steps
+    ) -> None:
+        self.settings, self.paths, self.reasoning, self.steps = settings, paths, reasoning, steps
+        self._dataset: Dataset | None = None
+
+    def dataset(self) -> Dataset:
+        if self._dataset is None:
+            with self.steps.step("parsing") as step:
+                dataset = load_rdf_files(self.paths)
+                step.detail = f"{len(dataset)} quads from {len(rdf_files(self.paths))} files"
+            if self.reasoning:
+                graph = dataset.graph
+                reason(
+                    graph(GRAPHS["ontology"]),
+                    graph(GRAPHS["asserted"]),
+                    graph(GRAPHS["inferred"]),
+                    self.settings.reasoner,
+                    self.steps,
+                )
+            self._dataset = dataset
+        return self._dataset
+
+    @contextmanager
+    def nquads(self) -> Iterator[Path]:
+        with _written(self.dataset(), self.settings.output_dir) as path:
+            yield path
+
+
+@contextmanager
+def _written(dataset: Dataset, folder: Path) -> Iterator[Path]:
+    """``dataset`` in a temporary N-Quads file of ``folder``, while the context lasts."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, suffix=".nq") as handle:
+        dataset.serialize(destination=handle.name, format="nquads", encoding="utf-8")
+        yield Path(handle.name)
 
 
 def validate(settings: Settings | None = None) -> Report:

@@ -10,7 +10,9 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from ..core import (
     ChecksFailedError,
     FilmgraphError,
     NotFoundError,
+    Project,
     SettingError,
     Settings,
     Steps,
@@ -52,7 +55,7 @@ from ..load import (
     scaffold_project,
     write_compiled,
 )
-from ..pipeline import build, open_store, validate, write_dataset
+from ..pipeline import build, open_files, open_store, validate, write_dataset
 from ..query import FAMILY, GRAPH, TABULAR, answering, get_query, load_queries
 from ..reason import Explainer, explanation_json, explanation_text, parse_triple
 from ..store import Backend, RemoteStore, endpoints, push
@@ -299,6 +302,13 @@ def explain_cmd(ctx: _Context, subject: str, predicate: str, object: str, fmt: s
 
 
 @main.command("serve")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--reason/--no-reason",
+    default=False,
+    help="With PATHs: add the OWL 2 RL inferences of the files' own axioms and facts "
+    "(the inferred graph).",
+)
 @setting_option("host", "--host")
 @setting_option("port", "--port", type=int)
 @setting_option("workers", "--workers", type=int)
@@ -309,6 +319,8 @@ def explain_cmd(ctx: _Context, subject: str, predicate: str, object: str, fmt: s
 @pass_context
 def serve_cmd(
     ctx: _Context,
+    paths: tuple[Path, ...],
+    reason: bool,
     host: str | None,
     port: int | None,
     workers: int | None,
@@ -320,8 +332,11 @@ def serve_cmd(
     """Build the graph (or open the store that holds it) and serve it over HTTP: the SPARQL
     1.1 endpoint at /sparql, the pages, VoID, /explain, /health and /metrics. Ctrl-C stops it.
 
-    With --store remote:URL nothing is built: queries go to the store and the pages read a
-    snapshot of its graphs. --service-allow may be given more than once."""
+    With PATHs (RDF files, or folders of them: Turtle, N-Triples, N-Quads, TriG, JSON-LD,
+    RDF/XML) it serves those instead of a project: no claims, so no provenance; --reason
+    adds their OWL 2 RL inferences. With --store remote:URL nothing is built: queries go to
+    the store and the pages read a snapshot of its graphs. --service-allow may be given more
+    than once."""
     changes = {
         "host": host,
         "port": port,
@@ -337,7 +352,25 @@ def serve_cmd(
         f"serving {url} (Ctrl-C stops): {introduce(settings.root)}"
     )
     check_port(settings)  # before the build: a busy port is said at once, in one line
-    serve(settings, ctx.backend(), ready=ready)
+    if not paths:
+        serve(settings, ctx.backend(), ready=ready)
+        return
+    project = Project.of_files(paths)
+    ready = lambda url: click.echo(f"serving {url} (Ctrl-C stops): {project.title}")  # noqa: E731
+    with _files_build_dir(settings) as files_settings:
+        backend = open_files(files_settings, paths, reasoning=reason, steps=ctx.steps)
+        serve(files_settings, backend, ready=ready, project=project)
+
+
+@contextmanager
+def _files_build_dir(settings: Settings) -> Iterator[Settings]:
+    """``settings`` with a build folder for served files: the one given, else a temporary
+    one, removed afterwards (files are never built into a project's folder)."""
+    if settings.build_dir is not None:
+        yield settings
+        return
+    with tempfile.TemporaryDirectory(prefix="filmgraph-serve-") as folder:
+        yield settings.with_(build_dir=Path(folder))
 
 
 @main.command("export")

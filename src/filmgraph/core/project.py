@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +46,16 @@ class Project:
     licence: str = ""
     #: The file the compiled facts are written to, relative to the root.
     facts: str = "data/facts.ttl"
+    #: Whether it has claims quoting source documents (plain RDF files have none, so no
+    #: provenance, document page or competency questions).
+    claims: bool = True
+
+    @classmethod
+    def of_files(cls, paths: Sequence[Path]) -> Project:
+        """Plain RDF files served as they are (``filmgraph serve PATH...``), titled by their
+        names."""
+        names = ", ".join(path.name or str(path) for path in paths)
+        return cls(root=Path.cwd(), title=names, claims=False)
 
     @property
     def home_iri(self) -> str | None:

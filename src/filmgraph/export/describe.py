@@ -98,6 +98,13 @@ class Describer:
             type_facts,
         )
 
+    def describes(self, iri: URIRef) -> bool:
+        """Whether the asserted or inferred graph has a triple about ``iri`` (as subject)."""
+        return any(
+            next(graph.triples((iri, None, None)), None) is not None
+            for graph in (self.asserted, self.inferred)
+        )
+
     def _facts(self, pattern: tuple[Node | None, None, Node | None]) -> dict[URIRef, list[Fact]]:
         grouped: dict[URIRef, list[Fact]] = {}
         for kind, graph in (("asserted", self.asserted), ("inferred", self.inferred)):

@@ -7,7 +7,15 @@ file, line and column (:mod:`.parsing`), the schema.org subset the project uses
 from .claims import KINDS, Claim, ClaimSet, read_claims, read_source
 from .compile import compile_claims, render_turtle, write_compiled
 from .document import Sentence, SourceDocument
-from .parsing import load_dataset, load_files, ontology_files, parse_into
+from .parsing import (
+    RDF_FORMATS,
+    load_dataset,
+    load_files,
+    load_rdf_files,
+    ontology_files,
+    parse_into,
+    rdf_files,
+)
 from .provenance import (
     Quote,
     characterisations_of,
@@ -21,6 +29,7 @@ from .schemaorg import project_subset, project_undefined
 
 __all__ = [
     "KINDS",
+    "RDF_FORMATS",
     "Claim",
     "ClaimSet",
     "Quote",
@@ -30,6 +39,7 @@ __all__ = [
     "compile_claims",
     "load_dataset",
     "load_files",
+    "load_rdf_files",
     "ontology_files",
     "parse_into",
     "project_subset",
@@ -37,6 +47,7 @@ __all__ = [
     "provenance_graph",
     "quote_index",
     "quotes_for",
+    "rdf_files",
     "read_claims",
     "read_source",
     "render_turtle",

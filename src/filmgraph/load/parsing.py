@@ -6,12 +6,14 @@ column, whatever parser raised it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from xml.sax import SAXParseException
 
 from rdflib import Dataset, Graph
 from rdflib.exceptions import ParserError
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.util import guess_format
 
@@ -48,6 +50,8 @@ def parse_into(
         ) from exc
     except ParserError as exc:
         raise DataError(f"bad {fmt} syntax: {exc}", source, _nt_line(source, data, exc)) from exc
+    except json.JSONDecodeError as exc:
+        raise DataError(f"bad JSON: {exc.msg}", source, exc.lineno, exc.colno) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read as {fmt}: {exc}", source) from exc
     except FileNotFoundError as exc:
@@ -102,4 +106,71 @@ def load_dataset(settings: Settings) -> Dataset:
     }
     for name, paths in sources.items():
         load_files(paths, dataset.graph(GRAPHS[name]))
+    return dataset
+
+
+#: The RDF files ``filmgraph serve PATH`` reads, by extension: rdflib's format for each.
+RDF_FORMATS: dict[str, str] = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".n3": "n3",
+}
+#: The formats that hold named graphs (kept as they are named; the default graph's triples
+#: go to the asserted graph).
+_QUAD_FORMATS = frozenset({"nquads", "trig", "json-ld"})
+
+
+def rdf_files(paths: Iterable[Path]) -> list[Path]:
+    """The RDF files among ``paths``: each file, and each folder's RDF files (recursively).
+
+    Raises:
+        DataError: a path that does not exist, a file whose extension names no RDF format,
+            a folder holding no RDF file, or no path at all.
+    """
+    found: list[Path] = []
+    kinds = ", ".join(RDF_FORMATS)
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*") if p.suffix.lower() in RDF_FORMATS)
+            if not inside:
+                raise DataError(f"a folder holding no RDF file ({kinds})", path)
+            found += inside
+        elif not path.exists():
+            raise DataError("not found", path)
+        elif path.suffix.lower() not in RDF_FORMATS:
+            raise DataError(f"not an RDF file: the extension is not one of {kinds}", path)
+        else:
+            found.append(path)
+    if not found:
+        raise DataError("no RDF file given", Path.cwd())
+    return found
+
+
+def load_rdf_files(paths: Iterable[Path]) -> Dataset:
+    """Plain RDF files as a dataset: triples into the asserted graph, the named graphs of
+    N-Quads, TriG and JSON-LD files under their names (a filmgraph export's graphs are ours
+    again); no claims, so no provenance.
+
+    Raises:
+        DataError: see :func:`rdf_files`; a file that is not valid in its format (file, line
+            and column).
+    """
+    dataset = new_dataset()
+    asserted = dataset.graph(GRAPHS["asserted"])
+    for path in rdf_files(paths):
+        fmt = RDF_FORMATS[path.suffix.lower()]
+        if fmt not in _QUAD_FORMATS:
+            parse_into(asserted, path, fmt=fmt)
+            continue
+        parsed = parse_into(Dataset(), path, fmt=fmt)
+        assert isinstance(parsed, Dataset)
+        for graph in parsed.graphs():
+            named = graph.identifier != DATASET_DEFAULT_GRAPH_ID
+            target = dataset.graph(graph.identifier) if named else asserted
+            target += graph
     return dataset

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from ..core import Settings, user_agent
+from ..core import Project, Settings, user_agent
 from ..query import load_queries
 from ..serve import ResultCache, WorkerOptions, WorkerPool
 from ..store import Backend
@@ -16,13 +16,21 @@ from . import description, errors, explain, graph_store, ops, pages, protocol
 from .app_state import State, current
 
 
-def create_app(settings: Settings, backend: Backend, *, pool: WorkerPool | None = None) -> Flask:
+def create_app(
+    settings: Settings,
+    backend: Backend,
+    *,
+    pool: WorkerPool | None = None,
+    project: Project | None = None,
+) -> Flask:
     """The Flask app serving ``backend`` under ``settings``.
 
     Queries run in worker processes, each opening its engine from ``backend.spec()``; the
     pages, ``/explain``, the data documents and the exports read ``backend.dataset``. The
     workers start on the first query (or call ``state(app).pool.start()``) and stop at exit
     or with ``state(app).close()``. ``pool`` lets tests share one pool among apps.
+    ``project`` is what is served (by default the project of ``settings``; plain RDF files
+    are :meth:`Project.of_files`, with no competency questions or source document).
 
     >>> from filmgraph import Settings, open_store
     >>> settings = Settings()
@@ -45,13 +53,18 @@ def create_app(settings: Settings, backend: Backend, *, pool: WorkerPool | None 
         atexit.register(pool.close)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
-    app.extensions["filmgraph"] = State(
+    served = State(
         settings=settings,
         backend=backend,
-        queries=load_queries(settings.queries_dir),
+        queries=load_queries(settings.queries_dir) if project is None else {},
         pool=pool,
         results=ResultCache(settings.result_cache * 1_000_000 if backend.cacheable else 0),
     )
+    if project is not None:
+        served.project = project  # the cached property, given
+        if project.claims:
+            served.queries = load_queries(project.root / "queries")
+    app.extensions["filmgraph"] = served
     for module in (protocol, description, explain, ops, pages, graph_store):
         app.register_blueprint(module.blueprint)
     ops.install(app)

@@ -98,6 +98,11 @@ class State:
             NotFoundError: the project's files are not here (serving a remote store from
                 elsewhere: the document's text is read from them, not from the graphs).
         """
+        if not self.project.claims:
+            raise NotFoundError(
+                f"{self.project.title} has no source document: plain RDF files carry no "
+                "claims, so no quotes or provenance"
+            )
         with self._lock:
             if self._source is None:
                 if not self.settings.claims_file.is_file():

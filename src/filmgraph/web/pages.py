@@ -15,7 +15,7 @@ import itertools
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from rdflib import URIRef
 from rdflib.namespace import RDF
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..core import FGID, GRAPHS, NotFoundError, Triple, new_graph
@@ -53,7 +53,32 @@ def entity(name: str) -> WerkzeugResponse:
 
 @blueprint.route("/page/<name>")
 def entity_page(name: str) -> str:
-    description = _described(name)
+    return _entity_page(_described(name))
+
+
+@blueprint.route("/resource")
+def resource() -> str | WerkzeugResponse:
+    """The page (or, with ``format=EXT``, the data) about any IRI the data describes:
+    served RDF files name their entities in namespaces of their own."""
+    iri = request.args.get("iri", "")
+    if not iri:
+        raise BadRequest("give the IRI to describe: /resource?iri=IRI")
+    if iri.startswith(str(FGID)):
+        name = iri[len(str(FGID)) :]
+        return redirect(url_for("pages.entity_page", name=name), code=301)
+    try:
+        description = current().describer.describe(URIRef(iri))
+    except NotFoundError as exc:
+        raise NotFound(f"the data has nothing about <{iri}>.") from exc
+    extension = request.args.get("format")
+    if extension is not None:
+        if extension not in TRIPLE_FORMATS:
+            raise NotFound(f"no format {extension!r}: one of {', '.join(TRIPLE_FORMATS)}")
+        return _data(description, extension)
+    return _entity_page(description)
+
+
+def _entity_page(description: Description) -> str:
     state = current()
     describer = state.describer
     explanations = {
@@ -69,6 +94,7 @@ def entity_page(name: str) -> str:
         formats=TRIPLE_FORMATS,
         label=describer.label,
         link=_link,
+        data_url=_data_url,
         explanations=explanations,
         rules=RULES,
         neighbourhood=describer.neighbourhood(description),
@@ -81,7 +107,10 @@ def entity_data(name: str, extension: str) -> Response:
     """The entity's description as RDF: every asserted and inferred triple it is in."""
     if extension not in TRIPLE_FORMATS:
         abort(404)
-    description = _described(name)
+    return _data(_described(name), extension)
+
+
+def _data(description: Description, extension: str) -> Response:
     graph = new_graph()
     for table in (description.facts, description.incoming):
         for facts in table.values():
@@ -134,12 +163,22 @@ def _described(name: str) -> Description:
 
 
 def _link(term: object) -> str | None:
-    """Our entities link to their page; other IRIs to themselves; literals to nothing."""
+    """Our entities link to their page, and so do other IRIs the data describes (served RDF
+    files'); other IRIs to themselves; literals to nothing."""
     if isinstance(term, URIRef):
         if term.startswith(str(FGID)):
             return url_for("pages.entity_page", name=term[len(str(FGID)) :])
+        if current().describer.describes(term):
+            return url_for("pages.resource", iri=str(term))
         return str(term)
     return None
+
+
+def _data_url(iri: URIRef, extension: str) -> str:
+    """Where the data about ``iri`` is, in the format of ``extension``."""
+    if iri.startswith(str(FGID)):
+        return url_for("pages.entity_data", name=iri[len(str(FGID)) :], extension=extension)
+    return url_for("pages.resource", iri=str(iri), format=extension)
 
 
 def _segments(

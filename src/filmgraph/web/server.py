@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from waitress import create_server
 
-from ..core import SettingError, Settings
+from ..core import Project, SettingError, Settings
 from ..store import Backend
 from .app import create_app
 from .app_state import state
@@ -55,8 +55,10 @@ def serve(
     backend: Backend,
     *,
     ready: Callable[[str], None] | None = None,
+    project: Project | None = None,
 ) -> None:
-    """Serve the endpoint on ``settings.host:settings.port`` until interrupted.
+    """Serve the endpoint on ``settings.host:settings.port`` until interrupted (``project``:
+    what is served, as :func:`~filmgraph.web.create_app` takes it).
 
     The pages' dataset is opened (a remote store's snapshot taken) and the query workers
     start (each opening its engine) before the first request is taken;
@@ -64,7 +66,7 @@ def serve(
     Ctrl-C stop the server and its workers.
     """
     backend.dataset  # noqa: B018  (opened now: a store that cannot give the pages theirs fails here)
-    app = create_app(settings, backend)
+    app = create_app(settings, backend, project=project)
     pool = state(app).pool
     pool.start()
     try:
