@@ -11,13 +11,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import cast
 
-from rdflib import Dataset, Graph, Literal
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.query import ResultRow
 from rdflib.term import Identifier, Node
 
 from ..core import GRAPHS, OA, Settings, new_graph
-from ..load import load_files, read_source
+from ..load import load_files, read_sources
 
 
 @dataclass(frozen=True)
@@ -118,9 +118,9 @@ def sparql_check(dataset: Dataset, path: Path, report: Report) -> None:
 
 
 def quote_check(dataset: Dataset, settings: Settings, report: Report) -> None:
-    """Every quote in the provenance graph matches the source document at its offsets."""
+    """Every quote in the provenance graph matches its source document at its offsets."""
     report.checks_run.append("quotes-match-document")
-    text = read_source(settings.claims_file).text
+    texts = {URIRef(s.iri): s.text for s in read_sources(settings.claims_file)}
     provenance = dataset.graph(GRAPHS["provenance"])
     for quote in provenance.subjects(OA.exact, None, unique=True):
         exact = provenance.value(quote, OA.exact)
@@ -138,6 +138,13 @@ def quote_check(dataset: Dataset, settings: Settings, report: Report) -> None:
         if not isinstance(start, Literal) or not isinstance(end, Literal):
             report.violations.append(
                 Violation("quotes-match-document", _n3(target, dataset), "a quote without offsets")
+            )
+            continue
+        document = provenance.value(target, OA.hasSource)
+        text = texts.get(document) if isinstance(document, URIRef) else None
+        if text is None:
+            report.violations.append(
+                Violation("quotes-match-document", _n3(target, dataset), "a quote of no document")
             )
             continue
         found = text[int(start) : int(end)]

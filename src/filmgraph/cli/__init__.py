@@ -504,10 +504,17 @@ def claims_compile(ctx: _Context) -> None:
 def claims_sentences(ctx: _Context) -> None:
     """List the document's sentences with the claims that cover each."""
     claimset = read_claims(ctx.settings.claims_file, empty_ok=True)
-    for sentence in claimset.source.sentences():
-        ids = [c.id for c in claimset.claims if c.sentence == sentence.number]
-        click.echo(f"{sentence.number:>3} [{sentence.start}:{sentence.end}] {sentence.text}")
-        click.echo(f"      claims: {', '.join(ids) or 'NONE'}")
+    for source in claimset.sources:
+        if len(claimset.sources) > 1:
+            click.echo(f"{source.key}: {source.name} ({source.path.name})")
+        for sentence in source.sentences():
+            ids = [
+                c.id
+                for c in claimset.claims
+                if c.sentence == sentence.number and c.document == source.key
+            ]
+            click.echo(f"{sentence.number:>3} [{sentence.start}:{sentence.end}] {sentence.text}")
+            click.echo(f"      claims: {', '.join(ids) or 'NONE'}")
 
 
 @main.group("wikidata")

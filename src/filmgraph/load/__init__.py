@@ -4,7 +4,7 @@ provenance (:mod:`.provenance`), parsing RDF files into named graphs with errors
 file, line and column (:mod:`.parsing`), the schema.org subset the project uses
 (:mod:`.schemaorg`), and a new project from a document (:mod:`.scaffold`)."""
 
-from .claims import KINDS, Claim, ClaimSet, read_claims, read_source
+from .claims import KINDS, Claim, ClaimSet, read_claims, read_sources
 from .compile import compile_claims, render_turtle, write_compiled
 from .document import Sentence, SourceDocument
 from .parsing import (
@@ -49,7 +49,7 @@ __all__ = [
     "quotes_for",
     "rdf_files",
     "read_claims",
-    "read_source",
+    "read_sources",
     "render_turtle",
     "scaffold_project",
     "statement_iri",

@@ -32,7 +32,7 @@ from .parsing import parse_into
 
 KINDS = ("fact", "characterisation")
 _REQUIRED = {"id", "sentence", "kind", "quote"}
-_OPTIONAL = {"start", "triples", "about"}
+_OPTIONAL = {"start", "triples", "about", "document"}
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SNIPPET_PREFIXES = ("schema", "fg", "fgid", "xsd", "rdf", "rdfs")
 
@@ -49,6 +49,8 @@ class Claim:
     line: int
     triples: tuple[Triple, ...] = ()
     about: tuple[URIRef, ...] = ()
+    #: The key of the source document it quotes.
+    document: str = ""
 
     @property
     def end(self) -> int:
@@ -58,11 +60,20 @@ class Claim:
 
 @dataclass(frozen=True)
 class ClaimSet:
-    """The whole checklist with the document it quotes."""
+    """The whole checklist with the documents it quotes."""
 
     path: Path
-    source: SourceDocument
+    sources: tuple[SourceDocument, ...]
     claims: tuple[Claim, ...]
+
+    @property
+    def source(self) -> SourceDocument:
+        """The first source document (the only one of most projects)."""
+        return self.sources[0]
+
+    def source_of(self, claim: Claim) -> SourceDocument:
+        """The document ``claim`` quotes."""
+        return next(s for s in self.sources if s.key == claim.document)
 
     def facts(self) -> Graph:
         """The asserted graph: the union of every fact's triples."""
@@ -72,10 +83,15 @@ class ClaimSet:
                 graph.add(triple)
         return graph
 
-    def uncovered_sentences(self) -> list[Sentence]:
-        """Sentences of the document that no claim accounts for."""
-        covered = {claim.sentence for claim in self.claims}
-        return [s for s in self.source.sentences() if s.number not in covered]
+    def uncovered_sentences(self) -> list[tuple[SourceDocument, Sentence]]:
+        """Sentences of the documents that no claim accounts for."""
+        covered = {(claim.document, claim.sentence) for claim in self.claims}
+        return [
+            (source, sentence)
+            for source in self.sources
+            for sentence in source.sentences()
+            if (source.key, sentence.number) not in covered
+        ]
 
 
 def read_claims(path: Path, *, empty_ok: bool = False) -> ClaimSet:
@@ -87,8 +103,7 @@ def read_claims(path: Path, *, empty_ok: bool = False) -> ClaimSet:
     """
     raw = read_text(path)
     data = parse_toml(raw, path)
-    source = _read_source(path, data.get("source"))
-    sentences = {s.number: s for s in source.sentences()}
+    sources = _read_sources(path, data.get("source"))
     claim_lines = [n for n, text in enumerate(raw.splitlines(), 1) if text.strip() == "[[claim]]"]
     entries = data.get("claim", [])
     if not entries and not empty_ok:
@@ -96,32 +111,45 @@ def read_claims(path: Path, *, empty_ok: bool = False) -> ClaimSet:
     claims: list[Claim] = []
     seen: dict[str, int] = {}
     for entry, line in zip(entries, claim_lines, strict=True):
-        claim = _read_claim(entry, line, path, raw, source, sentences)
+        claim = _read_claim(entry, line, path, raw, sources)
         if claim.id in seen:
             raise DataError(
                 f"duplicate claim id {claim.id!r} (first at line {seen[claim.id]})", path, line
             )
         seen[claim.id] = line
         claims.append(claim)
-    return ClaimSet(path=path, source=source, claims=tuple(claims))
+    return ClaimSet(path=path, sources=sources, claims=tuple(claims))
 
 
-def read_source(path: Path) -> SourceDocument:
-    """Only the source document the checklist at ``path`` quotes (its ``[source]`` table).
+def read_sources(path: Path) -> tuple[SourceDocument, ...]:
+    """Only the source documents the checklist at ``path`` quotes (its ``[source]`` table,
+    or ``[[source]]`` tables).
 
     Raises:
         DataError: the file is not valid TOML or names no readable document.
     """
-    return _read_source(path, parse_toml(read_text(path), path).get("source"))
+    return _read_sources(path, parse_toml(read_text(path), path).get("source"))
 
 
-def _read_source(path: Path, table: object) -> SourceDocument:
-    if not isinstance(table, dict) or not {"iri", "path", "name"} <= table.keys():
-        raise DataError("a [source] table with iri, path and name is required", path)
-    document = path.parent / table["path"]
-    if not document.is_file():
-        raise DataError(f"source document {document} not found", path)
-    return SourceDocument.read(table["iri"], document, table["name"])
+def _read_sources(path: Path, tables: object) -> tuple[SourceDocument, ...]:
+    """The documents of a ``[source]`` table, or of ``[[source]]`` tables (one per document,
+    each with a ``key`` claims name it by, by default its file's name)."""
+    entries = tables if isinstance(tables, list) else [tables]
+    sources: list[SourceDocument] = []
+    for table in entries:
+        if not isinstance(table, dict) or not {"iri", "path", "name"} <= table.keys():
+            raise DataError("each [source] table needs iri, path and name", path)
+        document = path.parent / table["path"]
+        if not document.is_file():
+            raise DataError(f"source document {document} not found", path)
+        key = table.get("key", "")
+        if not isinstance(key, str) or (key and not _ID.match(key)):
+            raise DataError(f"source key {key!r}: lower-case words joined by hyphens", path)
+        source = SourceDocument.read(table["iri"], document, table["name"], key)
+        if any(s.key == source.key or s.iri == source.iri for s in sources):
+            raise DataError(f"two sources share the key {source.key!r} or an IRI", path)
+        sources.append(source)
+    return tuple(sources)
 
 
 def _read_claim(
@@ -129,8 +157,7 @@ def _read_claim(
     line: int,
     path: Path,
     raw: str,
-    source: SourceDocument,
-    sentences: dict[int, Sentence],
+    sources: tuple[SourceDocument, ...],
 ) -> Claim:
     def fail(reason: str, at: int = line) -> DataError:
         return DataError(f"claim {entry.get('id', '?')!r}: {reason}", path, at)
@@ -145,7 +172,8 @@ def _read_claim(
         raise fail("id must be lower-case words joined by hyphens")
     if entry["kind"] not in KINDS:
         raise fail(f"kind must be one of {', '.join(KINDS)}")
-    sentence = sentences.get(entry["sentence"])
+    source = _source_named(entry.get("document"), sources, fail)
+    sentence = {s.number: s for s in source.sentences()}.get(entry["sentence"])
     if sentence is None:
         raise fail(f"the document has no sentence {entry['sentence']!r}")
     quote, start = entry["quote"], entry.get("start")
@@ -163,7 +191,9 @@ def _read_claim(
         )
     if not (sentence.start <= start and start + len(quote) <= sentence.end):
         raise fail(f"the quote is not inside sentence {sentence.number}")
-    claim = Claim(entry["id"], sentence.number, entry["kind"], quote, start, line)
+    claim = Claim(
+        entry["id"], sentence.number, entry["kind"], quote, start, line, document=source.key
+    )
     if claim.kind == "fact":
         if "about" in entry or not entry.get("triples", "").strip():
             raise fail("a fact needs `triples` and no `about`")
@@ -174,6 +204,21 @@ def _read_claim(
     if not all(iri.startswith(str(FGID)) for iri in about):
         raise fail("`about` must name our entities (fgid:...)")
     return replace(claim, about=about)
+
+
+def _source_named(
+    key: object, sources: tuple[SourceDocument, ...], fail: Callable[[str], DataError]
+) -> SourceDocument:
+    """The document a claim's ``document`` names; the only one when it names none."""
+    keys = ", ".join(s.key for s in sources)
+    if key is None:
+        if len(sources) == 1:
+            return sources[0]
+        raise fail(f"the checklist quotes several documents: say which (document = one of {keys})")
+    found = next((s for s in sources if s.key == key), None)
+    if found is None:
+        raise fail(f"no source document {key!r} (the documents: {keys})")
+    return found
 
 
 def _find_quote(

@@ -32,15 +32,22 @@ class SourceDocument:
     path: Path
     name: str
     text: str
+    #: How claims and pages name it (``document = "KEY"``, ``/document/KEY``): by default
+    #: the file's name without its extension.
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", self.path.stem)
 
     @classmethod
-    def read(cls, iri: str, path: Path, name: str) -> SourceDocument:
+    def read(cls, iri: str, path: Path, name: str, key: str = "") -> SourceDocument:
         """The document at ``path``.
 
         Raises:
             DataError: no such file, or not UTF-8 (with the line and column).
         """
-        return cls(iri=iri, path=path, name=name, text=read_text(path))
+        return cls(iri=iri, path=path, name=name, text=read_text(path), key=key)
 
     @property
     def sha256(self) -> str:

@@ -49,21 +49,22 @@ def sentence_iri(source: SourceDocument, number: int) -> URIRef:
 def provenance_graph(claimset: ClaimSet) -> Graph:
     """Build the provenance graph of a checklist."""
     graph = new_graph(GRAPHS["provenance"])
-    source = claimset.source
-    doc = URIRef(source.iri)
-    graph.add((doc, RDF.type, SCHEMA.TextDigitalDocument))
-    graph.add((doc, SCHEMA.name, Literal(source.name)))
-    graph.add((doc, SCHEMA.encodingFormat, Literal("text/plain")))
-    graph.add((doc, SCHEMA.sha256, Literal(source.sha256)))
-    for sentence in source.sentences():
-        node = sentence_iri(source, sentence.number)
-        graph.add((node, RDF.type, FG.Sentence))
-        graph.add((node, OA.hasSource, doc))
-        graph.add((node, FG.sentenceNumber, Literal(sentence.number, datatype=XSD.positiveInteger)))
-        graph.add((node, RDF.value, Literal(sentence.text)))
-        _add_position(graph, node, sentence.start, sentence.end)
+    for source in claimset.sources:
+        doc = URIRef(source.iri)
+        graph.add((doc, RDF.type, SCHEMA.TextDigitalDocument))
+        graph.add((doc, SCHEMA.name, Literal(source.name)))
+        graph.add((doc, SCHEMA.encodingFormat, Literal("text/plain")))
+        graph.add((doc, SCHEMA.sha256, Literal(source.sha256)))
+        for sentence in source.sentences():
+            node = sentence_iri(source, sentence.number)
+            number = Literal(sentence.number, datatype=XSD.positiveInteger)
+            graph.add((node, RDF.type, FG.Sentence))
+            graph.add((node, OA.hasSource, doc))
+            graph.add((node, FG.sentenceNumber, number))
+            graph.add((node, RDF.value, Literal(sentence.text)))
+            _add_position(graph, node, sentence.start, sentence.end)
     for claim in claimset.claims:
-        _add_claim(graph, claim, source)
+        _add_claim(graph, claim, claimset.source_of(claim))
     return graph
 
 

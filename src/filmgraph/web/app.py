@@ -70,6 +70,7 @@ def create_app(
     ops.install(app)
     errors.install(app)
     app.context_processor(_project)
+    app.jinja_env.globals["quote_url"] = pages.quote_url
     return app
 
 

@@ -13,7 +13,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from ..core import METADATA, NotFoundError, Project, Settings
 from ..export import Describer
-from ..load import SourceDocument, read_source
+from ..load import SourceDocument, read_sources
 from ..query import NamedQuery, default_graphs_of
 from ..reason import Explainer
 from ..serve import Reply, ResultCache, WorkerPool
@@ -56,7 +56,7 @@ class State:
     descriptions: dict[tuple[str, str], Graph] = field(default_factory=dict)
     _explainer: Explainer | None = None
     _describer: Describer | None = None
-    _source: SourceDocument | None = None
+    _sources: tuple[SourceDocument, ...] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -91,8 +91,8 @@ class State:
             return self._describer
 
     @property
-    def source(self) -> SourceDocument:
-        """The source document, read once (it is part of what the dataset was built from).
+    def sources(self) -> tuple[SourceDocument, ...]:
+        """The source documents, read once (part of what the dataset was built from).
 
         Raises:
             NotFoundError: the project's files are not here (serving a remote store from
@@ -104,14 +104,29 @@ class State:
                 "claims, so no quotes or provenance"
             )
         with self._lock:
-            if self._source is None:
+            if self._sources is None:
                 if not self.settings.claims_file.is_file():
                     raise NotFoundError(
                         f"the source document is not available here: it is read from the "
                         f"project's files ({self.settings.claims_file}), which this server lacks"
                     )
-                self._source = read_source(self.settings.claims_file)
-            return self._source
+                self._sources = read_sources(self.settings.claims_file)
+            return self._sources
+
+    def source(self, key: str | None = None) -> SourceDocument:
+        """The source document named ``key``; the only one when ``key`` is None.
+
+        Raises:
+            NotFoundError: no such document, or several and no key, or none here (see
+                :attr:`sources`).
+        """
+        sources = self.sources
+        if key is None and len(sources) == 1:
+            return sources[0]
+        found = next((s for s in sources if s.key == key), None)
+        if found is None:
+            raise NotFoundError(f"no source document named {key!r}")
+        return found
 
     @cached_property
     def project(self) -> Project:

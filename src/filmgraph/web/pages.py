@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..core import FGID, GRAPHS, NotFoundError, Triple, new_graph
 from ..export import Description
-from ..load import Quote, Sentence
+from ..load import Quote, Sentence, SourceDocument
 from ..query import MEDIA_TYPES, TRIPLE_FORMATS, serialize_graph
 from ..reason import RULES
 from .app_state import current
@@ -123,14 +123,43 @@ def _data(description: Description, extension: str) -> Response:
 
 @blueprint.route("/document")
 def document() -> str:
-    """The source document, every quoted span highlighted and linked to its facts."""
+    """The source document, every quoted span highlighted and linked to its facts; with
+    several, the list of them."""
+    sources = current().sources
+    if len(sources) == 1:
+        return _document(sources[0])
+    return render_template("documents.html", sources=sources)
+
+
+@blueprint.route("/document/<key>")
+def document_named(key: str) -> str:
+    """One of the project's source documents."""
+    try:
+        return _document(current().source(key))
+    except NotFoundError as exc:
+        raise NotFound(str(exc)) from exc
+
+
+def quote_url(quote: Quote) -> str:
+    """The page and place of a quote: its document's page, at its span."""
+    sources = current().sources
+    anchor = f"#q-{quote.start}-{quote.end}"
+    if len(sources) == 1:
+        return url_for("pages.document") + anchor
+    key = next((s.key for s in sources if URIRef(s.iri) == quote.source), None)
+    if key is None:
+        return url_for("pages.document")
+    return url_for("pages.document_named", key=key) + anchor
+
+
+def _document(source: SourceDocument) -> str:
     state = current()
-    source = state.source
     describer = state.describer
     by_sentence: dict[int, list[tuple[Quote, Triple]]] = {}
     for triple, quotes in describer.quotes.items():
         for quote in quotes:
-            by_sentence.setdefault(quote.sentence, []).append((quote, triple))
+            if quote.source == URIRef(source.iri):
+                by_sentence.setdefault(quote.sentence, []).append((quote, triple))
     sentences = []
     for sentence in source.sentences():
         spans: dict[tuple[int, int], tuple[str, list[Triple]]] = {}
