@@ -181,6 +181,10 @@ def test_init_makes_a_project_whose_claims_list_every_sentence(tmp_path):
         assert f"sentence {number}\n# > {text}\n" in claims
     listed = CliRunner().invoke(main, ["--root", str(tmp_path / "new"), "claims", "sentences"])
     assert listed.exit_code == 0 and listed.output.count("claims: NONE") == 3
+    queries = CliRunner().invoke(main, ["--root", str(tmp_path / "new"), "queries"])
+    assert queries.output == (
+        f"no competency questions: {tmp_path / 'new' / 'queries'} holds no .rq file\n"
+    )
     built = CliRunner().invoke(main, ["--root", str(tmp_path / "new"), "build"])
     assert built.exit_code == 1
     assert "compile the claims first (`filmgraph claims compile`)" in built.output

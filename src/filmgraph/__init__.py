@@ -1,4 +1,5 @@
-"""filmgraph: a knowledge graph of the film director Kantemir Balagov, with provenance.
+"""filmgraph: knowledge graphs built from documents, each fact pointing back to the words
+that state it; the bundled project is the film director Kantemir Balagov's.
 
 The library works without Flask or a server::
 

@@ -267,7 +267,10 @@ def query_cmd(ctx: _Context, query: str, fmt: str) -> None:
 @pass_context
 def queries_cmd(ctx: _Context) -> None:
     """List the competency questions in queries/."""
-    for name, q in load_queries(ctx.settings.queries_dir).items():
+    found = load_queries(ctx.settings.queries_dir)
+    if not found:
+        click.echo(f"no competency questions: {ctx.settings.queries_dir} holds no .rq file")
+    for name, q in found.items():
         click.echo(f"{name:<32} {q.title}")
 
 
@@ -494,7 +497,8 @@ def claims_group() -> None:
 @claims_group.command("compile")
 @pass_context
 def claims_compile(ctx: _Context) -> None:
-    """Regenerate data/balagov.ttl and data/provenance.ttl from the checklist."""
+    """Regenerate the facts file (filmgraph.toml's `facts`) and data/provenance.ttl from the
+    checklist."""
     for path in write_compiled(ctx.settings):
         click.echo(f"wrote {path}")
 

@@ -103,7 +103,7 @@ def snapshot_graph(statements: list[Statement], path: Path) -> Graph:
             about,
             RDFS.comment,
             Literal(
-                "Wikidata statements for the items linked from the Balagov graph, as checked "
+                "Wikidata statements for the items the graph links to, as checked "
                 "against stored public sources; not the document's facts.",
                 lang="en",
             ),

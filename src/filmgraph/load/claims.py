@@ -2,7 +2,7 @@
 
 Each claim quotes the exact words of the source document at a character offset and either
 encodes them as triples (a *fact*) or records them as the document's *characterisation* of
-entities. ``compile_claims`` turns the checklist into the asserted facts (``data/balagov.ttl``)
+entities. ``compile_claims`` turns the checklist into the asserted facts (the project's facts file)
 and their provenance (``data/provenance.ttl``). Every problem is reported with the claims
 file's name and line.
 """

@@ -1,6 +1,6 @@
-"""Compiling the claims checklist: ``data/claims.toml`` into the asserted facts
-(``data/balagov.ttl``) and their provenance (``data/provenance.ttl``), as
-``filmgraph claims compile`` does."""
+"""Compiling the claims checklist: ``data/claims.toml`` into the asserted facts (the
+project's facts file, ``data/balagov.ttl`` for the bundled one) and their provenance
+(``data/provenance.ttl``), as ``filmgraph claims compile`` does."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def compile_claims(settings: Settings) -> dict[Path, str]:
         ),
         settings.provenance_file: render_turtle(
             provenance_graph(claimset),
-            "# Where each fact of balagov.ttl is stated in the source document.\n",
+            f"# Where each fact of {settings.facts_file.name} is stated in the source document.\n",
         ),
     }
 
