@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +157,9 @@ def test_the_changelog_keeps_a_changelog():
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "## [Unreleased]" in changelog
     assert re.search(r"^## \[0\.1\.0\] - \d{4}-\d{2}-\d{2}$", changelog, re.M)
+    # the version being built has its entry (a release is tagged v<version> in git)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert re.search(rf"^## \[{re.escape(project['version'])}\] - \d{{4}}-", changelog, re.M)
     assert "changelog.md" in (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
 
 

@@ -52,12 +52,37 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
         XDG_CACHE_HOME=str(home / "cache"),
         PYTHONPATH="",
     )
+    # The versions of uv.lock, as `make run` installs them (not whatever is newest).
+    constraints = home / "constraints.txt"
+    exported = subprocess.run(
+        [_uv(), "export", "--frozen", "--no-emit-project", "--no-dev", "--no-hashes"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    constraints.write_text(exported.stdout, encoding="utf-8")
     subprocess.run(
-        [_uv(), "tool", "install", "--python", "python3", str(wheel)], env=env, check=True
+        [_uv(), "tool", "install", "--python", "python3", "-c", str(constraints), str(wheel)],
+        env=env,
+        check=True,
     )
     empty = home / "empty"
     empty.mkdir()
     return {"command": str(home / "bin" / "filmgraph"), "cwd": empty, "env": env, "home": home}
+
+
+def test_the_tool_has_the_locked_runtime_and_not_the_dev_tools(installed):
+    python = next(Path(str(installed["home"])).glob("tools/filmgraph-kg/bin/python"))
+    listed = subprocess.run(
+        [_uv(), "pip", "list", "--python", str(python), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    names = {p["name"] for p in json.loads(listed.stdout)}
+    assert {"filmgraph-kg", "rdflib", "owlrl", "flask", "pyoxigraph"} <= names
+    assert not names & {"pytest", "mypy", "playwright", "hypothesis", "mkdocs"}
 
 
 def _run(installed: dict[str, object], *args: str) -> subprocess.CompletedProcess[str]:
