@@ -141,9 +141,13 @@ def document_named(key: str) -> str:
 
 
 def quote_url(quote: Quote) -> str:
-    """The page and place of a quote: its document's page, at its span."""
-    sources = current().sources
+    """The page and place of a quote: its document's page, at its span (``/document``,
+    which says why, when the documents are not here)."""
     anchor = f"#q-{quote.start}-{quote.end}"
+    try:
+        sources = current().sources
+    except NotFoundError:
+        return url_for("pages.document") + anchor
     if len(sources) == 1:
         return url_for("pages.document") + anchor
     key = next((s.key for s in sources if URIRef(s.iri) == quote.source), None)
