@@ -55,9 +55,9 @@ def test_open_dataset_reads_the_build(settings, dataset):
     source = open_dataset(settings)
     assert isinstance(source, LocalSource)
     assert len(source.dataset) == len(dataset)
-    assert repr(source) == f"<LocalSource (oxigraph): {len(dataset)} triples in 6 graphs>"
+    assert repr(source) == f"<LocalSource (oxigraph): {len(dataset)} triples in 7 graphs>"
     held = open_dataset(settings, dataset=dataset)  # a dataset in hand: rdflib's engine
-    assert repr(held) == f"<LocalSource (memory): {len(dataset)} triples in 6 graphs>"
+    assert repr(held) == f"<LocalSource (memory): {len(dataset)} triples in 7 graphs>"
 
 
 # ---------------------------------------------------------------- typed DataFrames

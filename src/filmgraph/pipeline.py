@@ -2,7 +2,9 @@
 
     ontology/*.ttl + data/*.ttl -> load (named graphs) -> check (SHACL + SPARQL checks)
         -> reason (OWL 2 RL, into the inferred graph)
-        -> link (confirmed Wikidata items, into the links graph) -> cache
+        -> link (confirmed Wikidata items, into the links graph)
+        -> assess (each claim against the Wikidata reference, into the assessments graph)
+        -> cache
         -> store (memory, embedded Oxigraph, or a remote SPARQL store)
 
 - :func:`build`: the dataset, in memory (read from the cache while the inputs are unchanged).
@@ -25,7 +27,7 @@ from rdflib import Dataset
 
 from .check import Report, run_checks
 from .core import GRAPHS, ChecksFailedError, Settings, Steps, write_atomic
-from .link import links_graph, read_links
+from .link import ComparisonReport, assessment_graph, compare, links_graph, read_links
 from .load import load_dataset, load_rdf_files, rdf_files
 from .reason import reason
 from .store import Backend, cache_holds, fingerprint, open_backend, read_cache, write_cache
@@ -152,6 +154,10 @@ class _Build:
             linked = dataset.graph(GRAPHS["links"])
             linked += links_graph(links, graph(GRAPHS["asserted"]), settings.links_file)
             step.detail = f"{len(linked)} links"
+        with steps.step("assessing the claims") as step:
+            assessed = dataset.graph(GRAPHS["assessments"])
+            assessed += assessment_graph(dataset, _comparison(dataset, settings))
+            step.detail = f"{len(assessed)} triples"
         if key:
             with steps.step("writing the cache") as step:
                 write_cache(settings.cache_file, key, dataset)
@@ -219,6 +225,12 @@ def _written(dataset: Dataset, folder: Path) -> Iterator[Path]:
     with tempfile.NamedTemporaryFile(dir=folder, suffix=".nq") as handle:
         dataset.serialize(destination=handle.name, format="nquads", encoding="utf-8")
         yield Path(handle.name)
+
+
+def _comparison(dataset: Dataset, settings: Settings) -> ComparisonReport | None:
+    """The comparison with the shipped Wikidata reference; None for a project without one."""
+    files = (settings.wikidata_facts, settings.wikidata_reference, settings.wikidata_containment)
+    return compare(dataset, settings) if all(f.is_file() for f in files) else None
 
 
 def validate(settings: Settings | None = None) -> Report:

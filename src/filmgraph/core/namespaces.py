@@ -29,6 +29,7 @@ GRAPHS: dict[str, URIRef] = {
     "provenance": GRAPH.provenance,
     "links": GRAPH.links,
     "wikidata": GRAPH.wikidata,
+    "assessments": GRAPH.assessments,
 }
 
 #: Prefixes bound in every graph we write and accepted in every query we run.

@@ -28,7 +28,7 @@ def stats(dataset: Dataset) -> list[GraphStats]:
 
     >>> from filmgraph import build
     >>> [s.name for s in stats(build(check=False))]
-    ['ontology', 'asserted', 'inferred', 'provenance', 'links', 'wikidata']
+    ['ontology', 'asserted', 'inferred', 'provenance', 'links', 'wikidata', 'assessments']
     """
     out = []
     for name, iri in GRAPHS.items():

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Dataset, URIRef
 
-from ..core import FG, GRAPHS, SCHEMA, WD, Settings
+from ..core import FG, GRAPHS, SCHEMA, WD, Settings, Triple
 from ..load import Quote, quote_index
 from .containment import (
     Containment,
@@ -91,6 +91,8 @@ class Comparison:
     """One document claim set against Wikidata's statements for the same property."""
 
     mapping: Mapping
+    #: The asserted triple compared.
+    triple: Triple
     document: Value
     quotes: tuple[Quote, ...]
     wikidata: tuple[Value, ...]
@@ -197,7 +199,8 @@ class Comparer:
                 ours = self._document_value(value, mapping)
                 verdict = self._grade(mapping, ours, theirs, checked=bool(rows))
                 quotes = tuple(self.quotes.get((entity, mapping.predicate, value), []))
-                yield Comparison(mapping, ours, quotes, theirs, *verdict, notes=notes)
+                triple = (entity, mapping.predicate, value)
+                yield Comparison(mapping, triple, ours, quotes, theirs, *verdict, notes=notes)
 
     def _document_value(self, value: object, mapping: Mapping) -> Value:
         if isinstance(value, URIRef):
