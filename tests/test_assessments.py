@@ -90,3 +90,43 @@ def test_the_vocabulary_is_in_the_ontology(dataset):
     for term in (FG.assessment, FG.assessmentReason, FG.referenceValue, FG.assessedAgainst):
         assert (term, None, None) in ontology
     assert (FG.Assessment, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in ontology
+
+
+# ---------------------------------------------------------------- where users look
+
+HTML = {"Accept": "text/html"}
+
+
+def test_the_entity_page_marks_the_birth_date_disputed_with_the_references_date(client):
+    page = client.get("/page/kantemir-balagov", headers=HTML).get_data(as_text=True)
+    birth = page.index("1991-01-25")
+    mark = page.index('<span class="assessment contradicted"', birth)
+    assert mark - birth < 400  # next to the date it is about
+    assert "disputed: the reference says 1991-07-28" in page[mark : mark + 400]
+    assert 'href="/assessments#a-' in page[mark : mark + 400]
+    # the three influences, asserted (linked to the comparison) and inferred the other way
+    # (Bergman fg:influenced Balagov: carrying the mark of the fact it rests on)
+    assert page.count('uncorroborated · <a href="/assessments#a-') == 3
+    assert page.count('class="assessment uncorroborated" title="rests on a fact') == 3
+
+
+def test_the_assessments_page_lists_the_disputed_fact_first_with_its_quote(client):
+    page = client.get("/assessments", headers=HTML).get_data(as_text=True)
+    headings = [h for h in ("Disputed (1)", "Uncorroborated (3)", "Corroborated") if h in page]
+    assert headings == ["Disputed (1)", "Uncorroborated (3)", "Corroborated"]
+    disputed = page[page.index("Disputed (1)") : page.index("Uncorroborated (3)")]
+    assert "1991-07-28" in disputed and "Born on January 25, 1991" in disputed
+
+
+def test_the_document_page_marks_the_spans_of_doubtful_facts(client):
+    page = client.get("/document", headers=HTML).get_data(as_text=True)
+    assert page.count('<mark class="span contradicted"') >= 1
+    assert page.count('<mark class="span uncorroborated"') >= 1
+    contradicted = page.index('<mark class="span contradicted"')
+    assert "January 25, 1991" in page[contradicted : contradicted + 300]
+
+
+def test_an_inference_from_an_uncorroborated_fact_carries_its_mark(client):
+    # Bergman fg:influenced Balagov is inferred (owl:inverseOf) from an uncorroborated fact
+    page = client.get("/page/ingmar-bergman", headers=HTML).get_data(as_text=True)
+    assert "rests on a fact that is uncorroborated" in page

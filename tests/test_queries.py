@@ -38,7 +38,6 @@ EXPECTED = {
         ("https://w3id.org/filmgraph/id/closeness", "Closeness", "Tesnota", "2017"),
         ("https://w3id.org/filmgraph/id/beanpole", "Beanpole", "Dylda", "2019"),
     },
-    "birth": {("1991-01-25", "https://w3id.org/filmgraph/id/nalchik", "Nalchik", "Russia")},
     "teachers": {
         ("https://w3id.org/filmgraph/id/aleksandr-sokurov", "Aleksandr Sokurov", "Russia")
     },
@@ -116,7 +115,8 @@ def _rows(result) -> set[tuple[str, ...]]:
 
 def test_every_question_has_a_title_and_an_expected_answer_or_own_test():
     names = {p.stem for p in QUERIES}
-    assert set(EXPECTED) | {"supporting-sentence", "characterisations"} | FEDERATED == names
+    own = {"supporting-sentence", "characterisations", "birth", "disputed-claims"}
+    assert set(EXPECTED) | own | FEDERATED == names
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
@@ -217,3 +217,36 @@ def test_unknown_named_query_lists_the_known_ones(settings):
 
     with pytest.raises(NotFoundError, match="films-directed"):
         get_query(settings.queries_dir, "no-such-question")
+
+
+FG_ = "https://w3id.org/filmgraph/ontology#"
+
+
+def test_birth_gives_the_documents_date_with_the_references_dispute(dataset, document, settings):
+    rows = _rows(run_query(dataset, get_query(settings.queries_dir, "birth").text))
+    assert rows == {
+        (
+            "1991-01-25",
+            FG_ + "contradicted",
+            "1991-07-28",
+            "https://w3id.org/filmgraph/id/nalchik",
+            "Nalchik",
+            "Russia",
+        )
+    }
+    assert "January 25, 1991" in document and "1991-07-28" not in document
+
+
+def test_disputed_claims_lists_each_doubtful_fact_with_both_values_and_its_words(
+    dataset, document, settings
+):
+    rows = _rows(run_query(dataset, get_query(settings.queries_dir, "disputed-claims").text))
+    by_value = {row[3]: row for row in rows}
+    birth = by_value["1991-01-25"]
+    assert birth[0] == FG_ + "contradicted" and birth[4] == "1991-07-28"
+    assert birth[6] == "Born on January 25, 1991"
+    influences = [row for row in rows if row[2] == FG_ + "influencedBy"]
+    assert len(influences) == 3
+    assert {row[0] for row in influences} == {FG_ + "uncorroborated"}
+    assert all(row[4] == "" and row[6] in document for row in influences)
+    assert {row[0] for row in rows} == {FG_ + "contradicted", FG_ + "uncorroborated"}

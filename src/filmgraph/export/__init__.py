@@ -2,11 +2,12 @@
 with a local context, framed JSON-LD), entity descriptions, and counts."""
 
 from .counts import stats, stats_json, stats_text
-from .describe import Describer, Description, Fact
+from .describe import Assessment, Describer, Description, Fact
 from .exports import EXPORTS, export, media_type
 
 __all__ = [
     "EXPORTS",
+    "Assessment",
     "Describer",
     "Description",
     "Fact",

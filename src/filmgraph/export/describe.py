@@ -13,17 +13,35 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from ..core import FGID, GRAPHS, SCHEMA, WD, NotFoundError, Triple, new_graph, term_text
-from ..load import Quote, characterisations_of, quote_index
+from ..core import FG, FGID, GRAPHS, SCHEMA, WD, NotFoundError, Triple, new_graph, term_text
+from ..load import Quote, characterisations_of, quote_index, statement_iri
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What is known of an asserted fact (the assessments graph): ``name`` is one of
+    corroborated, contradicted, uncorroborated, unchecked; for a compared fact, why, and the
+    reference's values."""
+
+    name: str
+    reason: str = ""
+    values: tuple[str, ...] = ()
+
+    @property
+    def shown(self) -> bool:
+        """Whether the pages mark it (unchecked, the default, is left unmarked)."""
+        return self.name != "unchecked"
 
 
 @dataclass(frozen=True)
 class Fact:
-    """One triple about an entity: ``asserted`` (with its quotes) or ``inferred``."""
+    """One triple about an entity: ``asserted`` (with its quotes and assessment) or
+    ``inferred``."""
 
     triple: Triple
     kind: str
     quotes: tuple[Quote, ...] = ()
+    assessment: Assessment | None = None
 
 
 @dataclass
@@ -55,6 +73,7 @@ class Describer:
         self.inferred = dataset.graph(GRAPHS["inferred"])
         self.ontology = dataset.graph(GRAPHS["ontology"])
         self.links = dataset.graph(GRAPHS["links"])
+        self.assessments = dataset.graph(GRAPHS["assessments"])
         self.namespaces = new_graph().namespace_manager
         self._quotes: dict[Triple, list[Quote]] | None = None
 
@@ -98,6 +117,19 @@ class Describer:
             type_facts,
         )
 
+    def assessment(self, triple: Triple) -> Assessment | None:
+        """The assessment of an asserted fact, when the build made one."""
+        statement = statement_iri(triple)
+        name = self.assessments.value(statement, FG.assessment)
+        if not isinstance(name, URIRef):
+            return None
+        values = sorted(
+            self.label(v) if isinstance(v, URIRef) else str(v)
+            for v in self.assessments.objects(statement, FG.referenceValue)
+        )
+        reason = self.assessments.value(statement, FG.assessmentReason)
+        return Assessment(name.removeprefix(str(FG)), str(reason or ""), tuple(values))
+
     def describes(self, iri: URIRef) -> bool:
         """Whether the asserted or inferred graph has a triple about ``iri`` (as subject)."""
         return any(
@@ -109,8 +141,11 @@ class Describer:
         grouped: dict[URIRef, list[Fact]] = {}
         for kind, graph in (("asserted", self.asserted), ("inferred", self.inferred)):
             for triple in graph.triples(pattern):
-                quotes = tuple(self.quotes.get(triple, ())) if kind == "asserted" else ()
-                grouped.setdefault(URIRef(str(triple[1])), []).append(Fact(triple, kind, quotes))
+                asserted = kind == "asserted"
+                quotes = tuple(self.quotes.get(triple, ())) if asserted else ()
+                assessment = self.assessment(triple) if asserted else None
+                fact = Fact(triple, kind, quotes, assessment)
+                grouped.setdefault(URIRef(str(triple[1])), []).append(fact)
         for facts in grouped.values():
             facts.sort(key=lambda f: (f.kind, self.label(f.triple[2]), str(f.triple[2])))
         return dict(sorted(grouped.items(), key=lambda item: self.label(item[0]).lower()))

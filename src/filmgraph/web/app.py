@@ -71,6 +71,7 @@ def create_app(
     errors.install(app)
     app.context_processor(_project)
     app.jinja_env.globals["quote_url"] = pages.quote_url
+    app.jinja_env.globals["assessment_anchor"] = pages.assessment_anchor
     return app
 
 

@@ -19,10 +19,10 @@ from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..core import FGID, GRAPHS, NotFoundError, Triple, new_graph
-from ..export import Description
-from ..load import Quote, Sentence, SourceDocument
+from ..export import Assessment, Describer, Description
+from ..load import Quote, Sentence, SourceDocument, statement_iri
 from ..query import MEDIA_TYPES, TRIPLE_FORMATS, serialize_graph
-from ..reason import RULES
+from ..reason import RULES, Explanation
 from .app_state import current
 from .negotiation import parse_accept
 from .query_page import render_query_page
@@ -88,6 +88,11 @@ def _entity_page(description: Description) -> str:
         for fact in facts
         if fact.kind == "inferred"
     }
+    inherited = {
+        triple: found
+        for triple, why in explanations.items()
+        if (found := _inherited(why, describer)) is not None
+    }
     return render_template(
         "entity.html",
         d=description,
@@ -96,6 +101,7 @@ def _entity_page(description: Description) -> str:
         link=_link,
         data_url=_data_url,
         explanations=explanations,
+        inherited=inherited,
         rules=RULES,
         neighbourhood=describer.neighbourhood(description),
         text=lambda term: describer.label(term),
@@ -172,13 +178,27 @@ def _document(source: SourceDocument) -> str:
         ):
             spans.setdefault((quote.start, quote.end), (quote.exact, []))[1].append(triple)
         sentences.append((sentence, _segments(sentence, list(spans)), spans))
+    marks = {
+        span: gravest
+        for _, _, spans in sentences
+        for span, (_, triples) in spans.items()
+        if (gravest := _gravest(triples, describer)) is not None
+    }
     return render_template(
         "document.html",
         source=source,
         sentences=sentences,
         label=describer.label,
         link=_link,
+        assess=describer.assessment,
+        marks=marks,
     )
+
+
+def _gravest(triples: list[Triple], describer: Describer) -> str | None:
+    """The gravest doubt among the facts a span states (its mark on the document page)."""
+    names = {a.name for t in triples if (a := describer.assessment(t)) is not None}
+    return next((name for name in _DOUBTFUL if name in names), None)
 
 
 @blueprint.route("/downloads")
@@ -186,6 +206,58 @@ def downloads() -> str:
     state = current()
     graphs = [(name, iri, state.graphs.get(iri, 0)) for name, iri in GRAPHS.items()]
     return render_template("downloads.html", graphs=graphs, formats=TRIPLE_FORMATS)
+
+
+#: The assessments an inference carries from its premises, gravest first.
+_DOUBTFUL = ("contradicted", "uncorroborated")
+
+
+def _inherited(why: Explanation, describer: Describer) -> Assessment | None:
+    """The gravest doubt among the asserted facts an inference rests on: an inference from
+    a disputed or uncorroborated fact is no better than its premise."""
+    found = [
+        (a, leaf.triple)
+        for leaf in why.leaves()
+        if leaf.kind == "asserted" and (a := describer.assessment(leaf.triple)) is not None
+    ]
+    doubtful = [(a, t) for a, t in found if a.name in _DOUBTFUL]
+    if not doubtful:
+        return None
+    assessment, triple = min(doubtful, key=lambda at: _DOUBTFUL.index(at[0].name))
+    premise = " ".join(describer.label(term) for term in triple)
+    return Assessment(assessment.name, f"rests on a fact that is {assessment.name}: {premise}")
+
+
+@blueprint.route("/assessments")
+def assessments() -> str:
+    """What is known of every fact the document states, gravest first: each with the reason,
+    the reference's values and the words that state it."""
+    state = current()
+    describer = state.describer
+    asserted = state.dataset.graph(GRAPHS["asserted"])
+    groups: dict[str, list[tuple[Triple, Assessment, list[Quote]]]] = {}
+    for triple in sorted(asserted, key=lambda t: tuple(map(str, t))):
+        found = describer.assessment(triple)
+        if found is not None and found.shown:
+            quotes = describer.quotes.get(triple, [])
+            groups.setdefault(found.name, []).append((triple, found, quotes))
+    order = [name for name in ASSESSMENT_ORDER if name in groups]
+    return render_template(
+        "assessments.html",
+        groups=[(name, groups[name]) for name in order],
+        label=describer.label,
+        link=_link,
+        anchor=assessment_anchor,
+    )
+
+
+#: The order the assessments page lists them in.
+ASSESSMENT_ORDER = ("contradicted", "uncorroborated", "corroborated")
+
+
+def assessment_anchor(triple: Triple) -> str:
+    """The id of a fact's row on the assessments page."""
+    return "a-" + statement_iri(triple).rsplit("/", 1)[-1]
 
 
 def _described(name: str) -> Description:
