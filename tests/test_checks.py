@@ -15,7 +15,8 @@ def test_the_balagov_data_passes_every_check(settings):
     assert report.conforms, report.text()
     names = set(report.checks_run)
     assert {"shacl", "quotes-match-document", "every-fact-has-provenance"} <= names
-    assert len(names) == len({p.stem for p in settings.checks_dir.glob("*.rq")}) + 2
+    assert "no-evaluation-stated-as-fact" in names
+    assert len(names) == len({p.stem for p in settings.checks_dir.glob("*.rq")}) + 3
 
 
 def test_every_sparql_check_says_what_it_checks(settings):
@@ -146,3 +147,46 @@ def test_validate_command_exits_1_and_prints_json_report(project):
     report = json.loads(result.output)
     assert report["conforms"] is False
     assert {v["check"] for v in report["violations"]} >= {"shacl", "every-term-is-in-the-ontology"}
+
+
+def test_praise_labelled_a_fact_is_caught(project):
+    """Sentence 14 as it once was: "dedicated to nurturing emerging talent" stored as the fact
+    fg:mentorOf aspiring filmmakers. The evaluation check names the claim and the words."""
+    replace_in(
+        project.claims_file,
+        """kind = "characterisation"
+# Promotional and uncorroborated (no P1066 "student of" statement names Balagov as the
+# teacher): the document's praise, not a mentoring relation anyone can check.
+quote = "Balagov remains dedicated to nurturing emerging talent"
+start = 2236
+about = ["fgid:kantemir-balagov"]""",
+        '''kind = "fact"
+quote = "Balagov remains dedicated to nurturing emerging talent"
+start = 2236
+triples = """
+fgid:kantemir-balagov fg:mentorOf fgid:aspiring-filmmakers .
+fgid:aspiring-filmmakers a fg:GroupOfPeople ;
+    schema:name "aspiring filmmakers" .
+"""''',
+    )
+    result = CliRunner().invoke(main, ["--root", str(project.root), "claims", "compile"])
+    assert result.exit_code == 0, result.output
+    report = validate(project)
+    found = [v for v in report.violations if v.check == "no-evaluation-stated-as-fact"]
+    assert [(v.focus, v.value) for v in found] == [
+        ("claim:balagov-nurtures-talent", "'dedicated to' at offset 2252 (sentence 14)"),
+        ("claim:balagov-nurtures-talent", "'nurturing' at offset 2265 (sentence 14)"),
+    ]
+    assert all("make the words a characterisation" in v.message for v in found)
+
+
+def test_evaluative_words_covered_by_a_characterisation_pass(settings):
+    """Sentence 5's influence fact quotes "renowned ... masterpieces", which the
+    characterisation influences-renowned records as the document's evaluation."""
+    from filmgraph.load import read_claims
+
+    claims = {c.id: c for c in read_claims(settings.claims_file).claims}
+    influence = next(c for c in claims.values() if c.kind == "fact" and "renowned" in c.quote)
+    renowned = claims["influences-renowned"]
+    assert renowned.start <= influence.start + influence.quote.index("renowned") < renowned.end
+    assert validate(settings).conforms

@@ -93,7 +93,7 @@ REQUIRED = [
     ((FGID.beanpole, FG.setAfter, FGID["world-war-ii"]), "post-World War II"),
     ((FGID.beanpole, FG.theme, FGID["theme-trauma"]), "trauma"),
     ((FGID.beanpole, FG.theme, FGID["theme-friendship"]), "friendship"),
-    ((B, FG.mentorOf, FGID["aspiring-filmmakers"]), "mentor"),
+    ((B, FG.mentoredBy, FGID["aleksandr-sokurov"]), "Sokurov"),
 ]
 
 

@@ -68,12 +68,12 @@ EXPECTED = {
     },
     "film-themes": THEMES,
     "mentoring": {
-        ("https://w3id.org/filmgraph/ontology#advocateFor", "aspiring filmmakers"),
         (
-            "https://w3id.org/filmgraph/ontology#advocateFor",
-            "diverse voices within the film industry",
-        ),
-        ("https://w3id.org/filmgraph/ontology#mentorOf", "aspiring filmmakers"),
+            "https://w3id.org/filmgraph/id/aleksandr-sokurov",
+            "Aleksandr Sokurov",
+            "https://w3id.org/filmgraph/id/kantemir-balagov",
+            "Kantemir Balagov",
+        )
     },
     # The questions only OWL 2 RL reasoning answers, one per kind of inference.
     "inferred-filmography": {

@@ -6,8 +6,6 @@ decide (``build`` refuses to go on, ``filmgraph validate`` prints the report and
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -17,58 +15,14 @@ from rdflib.query import ResultRow
 from rdflib.term import Identifier, Node
 
 from ..core import GRAPHS, OA, Settings, new_graph
-from ..load import load_files, read_sources
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One problem: which check found it, on which node, along which path, and why."""
-
-    check: str
-    focus: str
-    message: str
-    path: str = ""
-    value: str = ""
-
-    def __str__(self) -> str:
-        where = f" {self.path}" if self.path else ""
-        value = f" (value {self.value})" if self.value else ""
-        return f"[{self.check}] {self.focus}{where}: {self.message}{value}"
-
-
-@dataclass
-class Report:
-    """The outcome of every check that ran."""
-
-    checks_run: list[str] = field(default_factory=list)
-    violations: list[Violation] = field(default_factory=list)
-
-    @property
-    def conforms(self) -> bool:
-        return not self.violations
-
-    def text(self) -> str:
-        head = (
-            f"{len(self.checks_run)} checks passed"
-            if self.conforms
-            else f"{len(self.violations)} violation(s) in {len(self.checks_run)} checks:"
-        )
-        return "\n".join([head, *(f"  {v}" for v in self.violations)])
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "conforms": self.conforms,
-                "checks": self.checks_run,
-                "violations": [asdict(v) for v in self.violations],
-            },
-            indent=2,
-            ensure_ascii=False,
-        )
+from ..load import load_files, read_claims, read_sources
+from .evaluation import evaluation_check
+from .report import Report, Violation
 
 
 def run_checks(dataset: Dataset, settings: Settings) -> Report:
-    """Run the SHACL shapes, the SPARQL checks and the quote check over a dataset."""
+    """Run the SHACL shapes, the SPARQL checks, the quote check and the evaluation check
+    (no evaluative words stated as fact) over a dataset."""
     report = Report()
     shapes = sorted(settings.shapes_dir.glob("*.ttl"))
     if shapes:
@@ -76,6 +30,7 @@ def run_checks(dataset: Dataset, settings: Settings) -> Report:
     for path in settings.check_files:
         sparql_check(dataset, path, report)
     quote_check(dataset, settings, report)
+    evaluation_check(read_claims(settings.claims_file), report)
     return report
 
 
