@@ -355,3 +355,26 @@ def test_a_distinct_aggregate_over_an_unbound_value_answers(client, store, aggre
     elif aggregate in want:  # rdflib skips the unbound value, with DISTINCT as without
         assert row["y"]["value"] == want[aggregate]
     assert Aggregator.accumulator_classes["Aggregate_Sum"] is Sum
+
+
+REBINDING = """PREFIX g: <https://w3id.org/filmgraph/ontology#>
+SELECT ?person WHERE { ?person a fg:FilmDirector }"""
+
+
+def test_a_query_rebinding_a_default_namespace_is_rdflibs_limit_not_the_clients(client, store):
+    """rdflib's prologue keeps one prefix per namespace: a query that binds fg:'s IRI to g:
+    loses the default fg: there. It is valid SPARQL, which Oxigraph answers: on rdflib's
+    engine a 501 naming rdflib, not a 400 blaming the client."""
+    response = client.get(
+        "/sparql",
+        query_string={"query": REBINDING},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    if store == "memory":
+        body = response.get_data(as_text=True)
+        assert response.status_code == 501
+        assert "cannot answer this query: its reader in rdflib.plugins.sparql" in body
+        assert "Unknown namespace prefix" in body
+    else:
+        assert response.status_code == 200
+        assert len(response.json["results"]["bindings"]) == 5

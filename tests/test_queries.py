@@ -86,7 +86,11 @@ EXPECTED = {
         ("https://w3id.org/filmgraph/id/closeness", "Closeness"),
     },
     "inferred-film-directors": {
-        ("https://w3id.org/filmgraph/id/kantemir-balagov", "Kantemir Balagov")
+        ("https://w3id.org/filmgraph/id/kantemir-balagov", "Kantemir Balagov"),
+        ("https://w3id.org/filmgraph/id/aleksandr-sokurov", "Aleksandr Sokurov"),
+        ("https://w3id.org/filmgraph/id/ingmar-bergman", "Ingmar Bergman"),
+        ("https://w3id.org/filmgraph/id/andrei-tarkovsky", "Andrei Tarkovsky"),
+        ("https://w3id.org/filmgraph/id/krzysztof-kieslowski", "Krzysztof Kieślowski"),
     },
     "inferred-places-within": {
         (

@@ -111,7 +111,7 @@ class LocalSource(Source):
         >>> from filmgraph.analysis import open_dataset
         >>> why = open_dataset().explain("fgid:kantemir-balagov", "a", "fg:FilmDirector")
         >>> why.rule, [p.kind for p in why.premises]
-        ('cax-sco', ['axiom', 'inferred'])
+        ('cax-eqc2', ['axiom', 'inferred'])
         """
         words = [t.n3() if isinstance(t, Node) else t for t in (subject, predicate, obj)]
         return self.explainer.explain(parse_triple(*words))

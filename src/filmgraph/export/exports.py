@@ -107,12 +107,14 @@ _BLANK = re.compile(r"_:[A-Za-z0-9]+")
 
 def _trig(graphs: list[Graph]) -> str:
     """TriG with the graphs in the order given, each grouped by subject as in Turtle
-    (rdflib's own order of graphs changes from run to run); prefixes once, at the top."""
+    (rdflib's own order of graphs changes from run to run), blank nodes labelled from their
+    content; prefixes once, at the top."""
     prefixes: set[str] = set()
     bodies = []
     for graph in graphs:
         single = new_dataset()
-        single.graph(graph.identifier).__iadd__(graph)
+        blank = any(isinstance(term, BNode) for triple in graph for term in triple)
+        single.graph(graph.identifier).__iadd__(_canonical(graph) if blank else graph)
         lines = single.serialize(format="trig").splitlines()
         prefixes.update(line for line in lines if line.startswith("@prefix"))
         bodies.append("\n".join(line for line in lines if not line.startswith("@prefix")))

@@ -90,9 +90,9 @@ class RdflibEngine(Engine):
         if isinstance(refused, EngineLimitError):  # its translator failed: says where
             raise refused
         raise EngineLimitError(
-            f"the SPARQL engine (rdflib {rdflib_version}) cannot answer this query: its parser "
-            "(in rdflib.plugins.sparql.parser) cannot read it, though it is valid SPARQL 1.1 "
-            f"(the oxigraph store answers it); rdflib says: {refused}"
+            f"the SPARQL engine (rdflib {rdflib_version}) cannot answer this query: its reader "
+            "in rdflib.plugins.sparql cannot read it, though it is valid SPARQL 1.1 (the "
+            f"oxigraph store answers it); rdflib says: {refused}"
         ) from refused
 
     def evaluate(
