@@ -80,6 +80,29 @@ def test_the_snapshot_is_generated_from_the_checked_statements(settings):
     )
 
 
+def test_statements_not_seen_on_wikidata_are_marked_in_the_snapshot(dataset, settings):
+    from rdflib import Literal
+    from rdflib.namespace import RDF
+
+    from filmgraph.core.namespaces import FG, WDT
+    from filmgraph.link.snapshot import read_facts
+
+    snapshot = dataset.graph(GRAPHS["wikidata"])
+    marked = {
+        (snapshot.value(node, RDF.subject), snapshot.value(node, RDF.predicate))
+        for node in snapshot.subjects(FG.seenOnWikidata, Literal(False))
+    }
+    rows = read_facts(settings.wikidata_facts)
+    unseen = {(WD[s.item], WDT[s.property]) for s in rows if s.found and not s.seen}
+    assert marked == unseen and (WD.Q30346628, WDT.P106) in marked
+    assert len(unseen) == len([s for s in rows if "itself was not seen" in s.note])
+    # each mark names a triple the snapshot holds, and a statement seen is never marked
+    for node in snapshot.subjects(FG.seenOnWikidata, Literal(False)):
+        triple = tuple(snapshot.value(node, p) for p in (RDF.subject, RDF.predicate, RDF.object))
+        assert triple in snapshot
+    assert (WD.Q30346628, WDT.P569) not in marked
+
+
 def test_the_snapshot_is_wikidata_rdf_in_its_own_graph(dataset, client):
     from rdflib import Literal
     from rdflib.namespace import XSD

@@ -61,6 +61,51 @@ def test_items_agree_through_the_links_graph(report):
     assert year.grade == "agrees" and year.document.text == "2019"
 
 
+def test_an_agreement_with_a_statement_nobody_saw_on_wikidata_says_so(report):
+    unseen = [
+        *claims(report, "kantemir-balagov", SCHEMA.hasOccupation),
+        *claims(report, "kantemir-balagov", FG.mentoredBy),
+        *claims(report, "beanpole", SCHEMA.contentLocation),
+        *claims(report, "closeness", SCHEMA.contentLocation),  # the refinement
+    ]
+    assert len(unseen) == 4
+    for claim in unseen:
+        assert claim.grade in {"agrees", "refines"}
+        assert "the Wikidata statement itself was not seen" in claim.reason
+        assert [v.seen for v in claim.wikidata] == [False]
+    [birthplace] = claims(report, "kantemir-balagov", SCHEMA.birthPlace)
+    assert "not seen" not in birthplace.reason and birthplace.wikidata[0].seen
+
+
+def test_places_in_places_and_editions_in_their_series_are_graded(report):
+    [country] = claims(report, "nalchik", SCHEMA.containedInPlace)
+    assert (country.mapping.property, country.grade) == ("P17", "agrees")
+    assert country.document.item == country.wikidata[0].item == "Q159"
+    for edition in ("cannes-film-festival-2017", "cannes-film-festival-2019"):
+        [series] = claims(report, edition, SCHEMA.superEvent)
+        assert (series.mapping.property, series.grade) == ("P179", "agrees")
+        assert series.wikidata[0].item == "Q42369"
+
+
+def test_titles_compare_by_transliteration(report):
+    [title] = claims(report, "closeness", SCHEMA.alternateName)
+    assert (title.grade, title.document.text, title.wikidata[0].text) == (
+        "agrees", "Tesnota", "Теснота",
+    )  # fmt: skip
+    assert "transliterates to Tesnota" in title.reason
+    # an occupation's other name is no title: it is not set against P1476
+    assert claims(report, "film-director", SCHEMA.alternateName) == []
+
+
+def test_premieres_agree_with_the_references_note_and_say_it_is_a_note(report):
+    for film, edition, line in (("closeness", "70th", 10), ("beanpole", "72nd", 17)):
+        [premiere] = claims(report, film, FG.premieredAt)
+        assert premiere.grade == "agrees"
+        assert premiere.wikidata[0].text == f"{edition} Cannes Film Festival"
+        assert f"facts.tsv line {line}" in premiere.reason
+        assert "a note, not a statement" in premiere.reason
+
+
 def test_items_the_reference_says_nothing_about_are_unchecked(report):
     [job] = claims(report, "ingmar-bergman", SCHEMA.hasOccupation)
     assert job.grade == "unchecked" and job.notes == ()
@@ -98,6 +143,14 @@ def test_the_document_is_never_changed(dataset, settings):
          "closeness", SCHEMA.datePublished, "conflicts", None),
         ("P577 publication date\t2017", "P577 publication date\t2017-05-22",
          "closeness", SCHEMA.datePublished, "agrees", None),
+        # another original title leaves the document's alternate name uncorroborated
+        ("P1476 title\tТеснота@ru", "P1476 title\tБлизость@ru",
+         "closeness", SCHEMA.alternateName, "not-in-wikidata", None),
+        # a note naming another edition does not corroborate the premiere
+        ("at the 70th Cannes", "at the 71st Cannes",
+         "closeness", FG.premieredAt, "not-in-wikidata", None),
+        ("Q5265\tP17 country\tQ159 Russia", "Q5265\tP17 country\tQ656 St P",
+         "nalchik", SCHEMA.containedInPlace, "not-in-wikidata", None),
     ],
 )  # fmt: skip
 def test_grades_follow_the_statements(project, dataset, old, new, entity, predicate, grade, side):
@@ -139,6 +192,7 @@ def test_json_is_stable_and_carries_every_field(report, dataset, settings):
         "more_specific", "document", "wikidata", "notes",
     ]  # fmt: skip
     assert list(claim["document"]) == ["value", "iri", "wikidata", "quotes"]
+    assert list(claim["wikidata"][0]) == ["value", "iri", "wikidata", "seen"]
 
 
 @pytest.mark.parametrize(("fmt", "name"), [("text", "txt"), ("json", "json")])

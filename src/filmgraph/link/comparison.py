@@ -21,15 +21,28 @@ with the references' notes and their line numbers) and gets one grade:
 ``unchecked``
     The reference recorded nothing for this item and property: no verdict either way.
 
+Values compare as items (the same item through the links graph; places also through
+containment), dates (the same day), years (the same year) or titles (the reference's
+original title transliterated to Latin letters, ``Теснота`` -> ``Tesnota``, against the
+document's). Premieres have no statement of their own in the reference: its note on the
+film's publication date (P577) says where the film premiered, and a premiere agrees when
+that note names the festival edition the document names; the reason says it is a note.
+
+Where the reference notes that the Wikidata statement itself was not seen (reference
+sources state it), the reason of an agreement or refinement says so.
+
 The document's claim is never changed: the report only says where the two disagree.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from collections.abc import Mapping as MappingOf
 from dataclasses import dataclass, field
 
-from rdflib import Dataset, URIRef
+from anyascii import anyascii
+from rdflib import RDF, Dataset, URIRef
 
 from ..core import FG, GRAPHS, SCHEMA, WD, Settings, Triple
 from ..load import Quote, quote_index
@@ -42,7 +55,7 @@ from .containment import (
     wikidata_edges,
 )
 from .links import linked_items, read_reference
-from .snapshot import CHECKED, Statement, read_facts
+from .snapshot import CHECKED, NOT_SEEN, Statement, read_facts
 
 GRADES = ("agrees", "refines", "conflicts", "not-in-wikidata", "unchecked")
 
@@ -54,8 +67,12 @@ class Mapping:
     predicate: URIRef
     property: str
     label: str
-    kind: str  # "item", "date" (same day) or "year" (same year)
+    #: "item", "date" (same day), "year" (same year), "title" (transliterated) or
+    #: "note" (named in the note of the reference's statement of ``property``)
+    kind: str
     single: bool  # one value per subject: a different value is a conflict
+    #: Compared only for subjects of this type (a title is a work's, not an occupation's).
+    subject_type: URIRef | None = None
 
 
 MAPPINGS: tuple[Mapping, ...] = (
@@ -67,7 +84,14 @@ MAPPINGS: tuple[Mapping, ...] = (
     Mapping(SCHEMA.director, "P57", "director", "item", False),
     Mapping(SCHEMA.datePublished, "P577", "publication date", "year", True),
     Mapping(SCHEMA.contentLocation, "P840", "narrative location", "item", False),
+    Mapping(SCHEMA.containedInPlace, "P17", "country", "item", False),
+    Mapping(SCHEMA.superEvent, "P179", "part of the series", "item", False),
+    Mapping(SCHEMA.alternateName, "P1476", "title", "title", False, SCHEMA.Movie),
+    Mapping(FG.premieredAt, "P577", "publication date", "note", False),
 )
+
+_PARENTHESIS = re.compile(r"\s*\(.*\)$")
+_LANGUAGE = re.compile(r"@[a-z]{2,3}$")
 
 
 @dataclass(frozen=True)
@@ -77,6 +101,8 @@ class Value:
     text: str
     iri: URIRef | None = None
     item: str | None = None
+    #: For the reference's values: whether its statement was seen on Wikidata itself.
+    seen: bool = True
 
     def as_dict(self) -> dict[str, str | None]:
         return {
@@ -116,7 +142,7 @@ class Comparison:
                     for q in self.quotes
                 ],
             },
-            "wikidata": [v.as_dict() for v in self.wikidata],
+            "wikidata": [{**v.as_dict(), "seen": v.seen} for v in self.wikidata],
             "notes": list(self.notes),
         }
 
@@ -169,13 +195,20 @@ class Comparer:
         statements: list[Statement],
         containment: Iterable[Edge],
         linked: dict[URIRef, URIRef],
+        names: MappingOf[str, str] | None = None,
     ) -> None:
-        """``linked``: each linked Wikidata item -> our entity (the links graph)."""
+        """``linked``: each linked Wikidata item -> our entity (the links graph);
+        ``names``: the reference's name of each confirmed QID (qids.tsv)."""
         self.asserted = dataset.graph(GRAPHS["asserted"])
         self.linked = linked
         self.items = {entity: item.removeprefix(str(WD)) for item, entity in linked.items()}
         self.statements = statements
-        self.labels = {st.value_item: st.value_label for st in statements if st.value_label}
+        self.labels: dict[str, str] = {
+            qid: _PARENTHESIS.sub("", name) for qid, name in (names or {}).items()
+        }
+        self.labels.update(
+            (st.value_item, st.value_label) for st in statements if st.value_item and st.value_label
+        )
         self.containment = Containment(containment)
         self.quotes = quote_index(dataset)
 
@@ -192,12 +225,21 @@ class Comparer:
 
     def _claims(self, entity: URIRef, qid: str) -> Iterable[Comparison]:
         for mapping in MAPPINGS:
+            if (
+                mapping.subject_type
+                and (entity, RDF.type, mapping.subject_type) not in self.asserted
+            ):
+                continue
             rows = [s for s in self.statements if (s.item, s.property) == (qid, mapping.property)]
             notes = tuple(f"facts.tsv line {s.line}: {s.note}" for s in rows if s.note)
             theirs = tuple(self._wikidata_value(s, mapping) for s in rows if s.found)
             for value in sorted(self.asserted.objects(entity, mapping.predicate), key=str):
                 ours = self._document_value(value, mapping)
-                verdict = self._grade(mapping, ours, theirs, checked=bool(rows))
+                if mapping.kind == "note":
+                    verdict = self._grade_by_note(mapping, ours, rows)
+                    theirs = tuple(self._named(ours, rows))
+                else:
+                    verdict = self._grade(mapping, ours, theirs, checked=bool(rows))
                 quotes = tuple(self.quotes.get((entity, mapping.predicate, value), []))
                 triple = (entity, mapping.predicate, value)
                 yield Comparison(mapping, triple, ours, quotes, theirs, *verdict, notes=notes)
@@ -205,17 +247,38 @@ class Comparer:
     def _document_value(self, value: object, mapping: Mapping) -> Value:
         if isinstance(value, URIRef):
             return Value(self.name(value), value, self.items.get(value))
-        text = str(value)
-        return Value(text[:4] if mapping.kind == "year" else text[:10])
+        return Value(_shown(str(value), mapping.kind))
 
     def _wikidata_value(self, statement: Statement, mapping: Mapping) -> Value:
         qid = statement.value_item
         if mapping.kind != "item" or qid is None:
-            text = statement.value
-            return Value(text[:4] if mapping.kind == "year" else text[:10])
+            text = (
+                _LANGUAGE.sub("", statement.value) if mapping.kind == "title" else statement.value
+            )
+            return Value(_shown(text, mapping.kind), seen=statement.seen)
         entity = self.linked.get(WD[qid])
         label = self.labels.get(qid) or (self.name(entity) if entity else qid)
-        return Value(label, WD[qid], qid)
+        return Value(label, WD[qid], qid, statement.seen)
+
+    def _named(self, ours: Value, rows: list[Statement]) -> Iterable[Value]:
+        """The document's value, as the reference's value, if a note of ``rows`` names it."""
+        name = self.labels.get(ours.item or "")
+        if name and any(name in row.note for row in rows):
+            yield Value(name, ours.iri, ours.item, seen=False)
+
+    def _grade_by_note(
+        self, mapping: Mapping, ours: Value, rows: list[Statement]
+    ) -> tuple[str, str, str | None]:
+        prop = f"{mapping.property} ({mapping.label})"
+        if not rows:
+            return "unchecked", f"the reference records no {prop} for the item", None
+        name = self.labels.get(ours.item or "")
+        for row in rows:
+            if name and name in row.note:
+                said = f"the reference's note on Wikidata's {prop}, facts.tsv line {row.line},"
+                return "agrees", f"{said} names the {name}; a note, not a statement", None
+        noted = "; ".join(row.note for row in rows if row.note) or "nothing"
+        return "not-in-wikidata", f"the reference's note on Wikidata's {prop} says {noted}", None
 
     def _grade(
         self, mapping: Mapping, ours: Value, theirs: tuple[Value, ...], checked: bool
@@ -226,13 +289,19 @@ class Comparer:
                 return "not-in-wikidata", found, None
             unseen = f"the reference records no {mapping.property} ({mapping.label}) for the item"
             return "unchecked", unseen, None
-        if any(self._same(ours, v) for v in theirs):
-            same = f"the same item, wd:{ours.item}" if ours.item else "the same value"
-            return "agrees", f"Wikidata's {mapping.property} ({mapping.label}) has {same}", None
+        if same := [v for v in theirs if self._same(ours, v, mapping.kind)]:
+            if ours.item:
+                value = f"the same item, wd:{ours.item}"
+            elif mapping.kind == "title":
+                value = f"{same[0].text}, which transliterates to {anyascii(same[0].text)}"
+            else:
+                value = "the same value"
+            reason = f"Wikidata's {mapping.property} ({mapping.label}) has {value}"
+            return "agrees", _unseen(reason, same), None
         if mapping.kind == "item" and ours.iri is not None:
             for other in theirs:
                 if refinement := self._refinement(ours, other):
-                    return "refines", *refinement
+                    return "refines", _unseen(refinement[0], [other]), refinement[1]
         shown = f"Wikidata's {mapping.property} ({mapping.label}) says " + ", ".join(
             v.text for v in theirs
         )
@@ -240,9 +309,11 @@ class Comparer:
             return "conflicts", f"the document says {ours.text}; {shown}", None
         return "not-in-wikidata", f"{shown}, not {ours.text}", None
 
-    def _same(self, ours: Value, theirs: Value) -> bool:
+    def _same(self, ours: Value, theirs: Value, kind: str) -> bool:
         if theirs.item is not None:
             return ours.item == theirs.item
+        if kind == "title":
+            return anyascii(theirs.text).casefold() == ours.text.casefold()
         return ours.text == theirs.text
 
     def _refinement(self, ours: Value, theirs: Value) -> tuple[str, str] | None:
@@ -267,6 +338,18 @@ class Comparer:
         return self.name(key)
 
 
+def _shown(text: str, kind: str) -> str:
+    """A literal value as compared: a year's four digits, a date's ten, a title whole."""
+    return {"year": text[:4], "date": text[:10]}.get(kind, text)
+
+
+def _unseen(reason: str, values: Iterable[Value]) -> str:
+    """``reason``, saying so when none of the reference's ``values`` was seen on Wikidata."""
+    if any(value.seen for value in values):
+        return reason
+    return f"{reason}; {NOT_SEEN}: reference sources state it"
+
+
 def compare(dataset: Dataset, settings: Settings) -> Report:
     """The comparison report of a built dataset, from the data files ``settings`` names.
 
@@ -282,10 +365,11 @@ def compare(dataset: Dataset, settings: Settings) -> Report:
     statements = read_facts(settings.wikidata_facts)
     asserted = dataset.graph(GRAPHS["asserted"])
     linked = {item: entity for entity, item in linked_items(dataset).items()}
-    confirmed = read_reference(settings.wikidata_reference).values()
+    reference = read_reference(settings.wikidata_reference)
     edges = [
         *document_edges(asserted),
         *wikidata_edges(statements, linked, settings.wikidata_facts),
-        *read_containment(settings.wikidata_containment, confirmed, asserted, linked),
+        *read_containment(settings.wikidata_containment, reference.values(), asserted, linked),
     ]
-    return Comparer(dataset, statements, edges, linked).report()
+    names = {qid: name for name, qid in reference.items()}
+    return Comparer(dataset, statements, edges, linked, names).report()

@@ -6,20 +6,30 @@ named graph of its own, never mixed with the document's facts.
 fails when the two drift apart. Values follow the Wikidata Query Service's shapes: items as
 ``wd:Q…``, dates as ``xsd:dateTime`` at midnight UTC (a year alone as its first of January,
 since a truthy statement carries no precision), titles as language-tagged strings.
+
+Where the reference notes that the Wikidata statement itself was not seen (reference sources
+state it; :data:`NOT_SEEN`), the ``wdt:`` triple is still written, and beside it a reified
+statement marks it as not seen, so that no query mistakes it for one read on Wikidata::
+
+    <https://w3id.org/filmgraph/wikidata-statement/…> a rdf:Statement ;
+        rdf:subject wd:Q30346628 ; rdf:predicate wdt:P106 ; rdf:object wd:Q2526255 ;
+        fg:seenOnWikidata false ;
+        rdfs:comment "stated by reference sources; the Wikidata statement itself was not seen" .
 """
 
 from __future__ import annotations
 
 import builtins
 import csv
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDFS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
-from ..core import GRAPHS, WD, WDT, DataError, new_graph
+from ..core import FG, GRAPHS, WD, WDT, DataError, new_graph
 
 #: The day the statements were checked against stored public sources (data/wikidata/README).
 CHECKED = "2026-11-24"
@@ -28,6 +38,12 @@ _ITEM = re.compile(r"^(Q\d+)(?:\s.*)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YEAR = re.compile(r"^\d{4}$")
 _TEXT = re.compile(r"^(.+)@([a-z]{2,3})$")
+
+#: How facts.tsv notes a statement the references state but nobody saw on Wikidata itself.
+NOT_SEEN = "the Wikidata statement itself was not seen"
+
+#: Where the reified statements of the snapshot (those marked not seen) are named.
+STATEMENT = "https://w3id.org/filmgraph/wikidata-statement/"
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,11 @@ class Statement:
     @builtins.property  # (the field ``property`` hides the builtin in this class)
     def found(self) -> bool:
         return not self.value.startswith("(no statement")
+
+    @builtins.property  # (the field ``property`` hides the builtin in this class)
+    def seen(self) -> bool:
+        """Whether the statement was seen on Wikidata itself, not only in reference sources."""
+        return NOT_SEEN not in self.note
 
     @builtins.property  # (the field ``property`` hides the builtin in this class)
     def value_item(self) -> str | None:
@@ -93,7 +114,8 @@ def rdf_value(statement: Statement, path: Path) -> URIRef | Literal:
 
 
 def snapshot_graph(statements: list[Statement], path: Path) -> Graph:
-    """The snapshot: one ``wdt:`` triple per statement found, and when it was checked."""
+    """The snapshot: one ``wdt:`` triple per statement found, when it was checked, and a
+    mark on each statement that was not seen on Wikidata itself."""
     graph = new_graph(GRAPHS["wikidata"])
     about = GRAPHS["wikidata"]
     graph.add((about, DCTERMS.created, Literal(CHECKED, datatype=XSD.date)))
@@ -111,8 +133,26 @@ def snapshot_graph(statements: list[Statement], path: Path) -> Graph:
     )
     for statement in statements:
         if statement.found:
-            graph.add((WD[statement.item], WDT[statement.property], rdf_value(statement, path)))
+            triple = (WD[statement.item], WDT[statement.property], rdf_value(statement, path))
+            graph.add(triple)
+            if not statement.seen:
+                _mark_not_seen(graph, triple, statement.note)
     return graph
+
+
+def _mark_not_seen(
+    graph: Graph, triple: tuple[URIRef, URIRef, URIRef | Literal], note: str
+) -> None:
+    """A reified statement beside ``triple`` saying it was not seen on Wikidata itself; its
+    IRI is a hash of the triple, so it stays the same from one build to the next."""
+    key = " ".join(term.n3() for term in triple).encode("utf-8")
+    node = URIRef(STATEMENT + hashlib.sha256(key).hexdigest()[:16])
+    graph.add((node, RDF.type, RDF.Statement))
+    graph.add((node, RDF.subject, triple[0]))
+    graph.add((node, RDF.predicate, triple[1]))
+    graph.add((node, RDF.object, triple[2]))
+    graph.add((node, FG.seenOnWikidata, Literal(False)))
+    graph.add((node, RDFS.comment, Literal(note, lang="en")))
 
 
 def snapshot_text(facts: Path) -> str:
