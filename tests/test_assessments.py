@@ -10,8 +10,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from filmgraph import build, run_query
-from filmgraph.core import CLAIM, FG, FGID, GRAPHS, OA, SCHEMA, WD
-from filmgraph.link import ASSESSMENTS
+from filmgraph.core import ASSESSMENTS, CLAIM, FG, FGID, GRAPHS, OA, SCHEMA, WD
 from filmgraph.load import statement_iri
 
 

@@ -30,6 +30,7 @@ import click
 import markdown
 import pytest
 
+from console import Command, console_commands, run_as_shown
 from filmgraph.cli import main
 from filmgraph.core.settings import settings_help
 
@@ -313,26 +314,12 @@ def test_sparql_examples_answer(block, dataset):
 PROJECT = "/path/to/filmgraph"
 
 
-@dataclass(frozen=True)
-class Command:
-    """One shell command of a block, with the output the page shows for it (console)."""
-
-    text: str
-    shown: tuple[str, ...]
-
-
 def _shell_commands(block: Block) -> list[Command]:
     """The ``filmgraph`` commands of a shell block (continued lines joined)."""
-    commands: list[Command] = []
-    lines = block.code.replace("\\\n", " ").splitlines()
     if block.language == "console":
-        for line in lines:
-            if line.startswith("$ "):
-                commands.append(Command(line[2:], ()))
-            elif commands:
-                last = commands[-1]
-                commands[-1] = Command(last.text, (*last.shown, line))
+        commands = console_commands(block.code)
     else:
+        lines = block.code.replace("\\\n", " ").splitlines()
         commands = [Command(line, ()) for line in lines]
     return [c for c in commands if re.match(r"(\w+=\S+ )*filmgraph\b", c.text)]
 
@@ -373,17 +360,4 @@ def test_shell_examples_run(block, project_copy):
         "FILMGRAPH_BUILD_DIR": str(project_copy / "build"),
     }
     for command in _shell_commands(block):
-        done = subprocess.run(
-            ["bash", "-o", "pipefail", "-c", command.text],
-            cwd=project_copy,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, f"{command.text}\n{done.stdout}\n{done.stderr}"
-        printed = {line.strip() for line in (done.stdout + done.stderr).splitlines()}
-        for line in command.shown:
-            line = line.strip().replace(PROJECT, str(project_copy))
-            if line and "..." not in line:
-                assert line in printed, f"{command.text}: {line!r} not printed"
+        run_as_shown(command, project_copy, env, (PROJECT, project_copy))

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from browser import serving
+from console import console_commands, run_as_shown
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "guide" / "projects.md"
@@ -44,20 +45,7 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def _commands(code: str) -> list[tuple[str, list[str]]]:
-    """The ``$`` commands of a console block, each with the lines shown under it."""
-    out: list[tuple[str, list[str]]] = []
-    for line in code.splitlines():
-        if line.startswith("$ "):
-            out.append((line[2:], []))
-        elif out:
-            out[-1][1].append(line)
-    return out
-
-
 def test_the_tutorial_builds_and_serves_a_project_of_its_own(tmp_path: Path):
-    import subprocess
-
     steps = _steps()
     assert any(action == "serve" for action, _, _ in steps)
     env, cwd = _env(tmp_path), tmp_path
@@ -70,31 +58,18 @@ def test_the_tutorial_builds_and_serves_a_project_of_its_own(tmp_path: Path):
         elif verb == "serve":
             served = _check_serving(code, cwd, env, tmp_path)
         elif language == "console" and not verb:
-            for command, shown in _commands(code):
-                if command.startswith("cd "):
-                    cwd = cwd / command[3:].strip()
+            for command in console_commands(code):
+                if command.text.startswith("cd "):
+                    cwd = cwd / command.text[3:].strip()
                     continue
-                done = subprocess.run(
-                    ["bash", "-o", "pipefail", "-c", command],
-                    cwd=cwd,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=600,
-                )
-                assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
-                printed = done.stdout.splitlines() + done.stderr.splitlines()
-                for line in shown:
-                    line = line.replace("/path/to/tarkovsky", str(cwd))
-                    if line.strip() and line.strip() != "...":
-                        assert line in printed, f"{command}: {line!r} not in {printed}"
+                run_as_shown(command, cwd, env, ("/path/to/tarkovsky", cwd), timeout=600)
     assert served
 
 
 def _check_serving(code: str, cwd: Path, env: dict[str, str], tmp_path: Path) -> bool:
-    [(command, shown)] = _commands(code)
-    assert command == "filmgraph serve"
-    expected = shown[0].replace("/path/to/tarkovsky", str(cwd))
+    [command] = console_commands(code)
+    assert command.text == "filmgraph serve"
+    expected = command.shown[0].replace("/path/to/tarkovsky", str(cwd))
     argv = [sys.executable, "-m", "filmgraph", "serve", "--port", "0"]
     with serving(argv, env, cwd, tmp_path / "serve.log") as (_, base):
         port = base.rsplit(":", 1)[1]

@@ -25,7 +25,9 @@ from .errors import (
 from .files import parse_toml, read_text, write_atomic
 from .http import VERSION, unreachable, user_agent
 from .namespaces import (
+    ASSESSMENTS,
     CLAIM,
+    DOUBTFUL,
     FG,
     FGID,
     GRAPHS,
@@ -59,7 +61,9 @@ from .settings import (
 from .terms import Triple, literals_as_written, term_json, term_text, triple_text
 
 __all__ = [
+    "ASSESSMENTS",
     "CLAIM",
+    "DOUBTFUL",
     "FG",
     "FGID",
     "GRAPHS",

@@ -32,6 +32,13 @@ GRAPHS: dict[str, URIRef] = {
     "assessments": GRAPH.assessments,
 }
 
+#: What is known of a claim or fact (the local names of its ``fg:assessment``), gravest
+#: first: a claim takes the gravest of its compared facts'.
+ASSESSMENTS = ("contradicted", "uncorroborated", "corroborated", "unchecked", "characterisation")
+
+#: The assessments that cast doubt on a fact: marked on the pages, carried by inferences.
+DOUBTFUL = ASSESSMENTS[:2]
+
 #: Prefixes bound in every graph we write and accepted in every query we run.
 PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "schema": SCHEMA,

@@ -15,7 +15,7 @@ Everything here works offline from the data shipped under ``data/wikidata/``, ex
 linker's ``--online`` mode.
 """
 
-from .assessments import ASSESSMENTS, assessment_graph
+from .assessments import assessment_graph
 from .comparison import GRADES, compare
 from .comparison import Report as ComparisonReport
 from .links import links_graph, read_links
@@ -24,7 +24,6 @@ from .report import report_json, report_text
 from .snapshot import snapshot_text
 
 __all__ = [
-    "ASSESSMENTS",
     "GRADES",
     "ComparisonReport",
     "assessment_graph",

@@ -20,7 +20,7 @@ from __future__ import annotations
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from ..core import FG, GRAPHS, WD, new_graph
+from ..core import ASSESSMENTS, FG, GRAPHS, WD, new_graph
 from ..load import statement_iri
 from .comparison import Comparison, Report
 
@@ -32,8 +32,6 @@ FROM_GRADE: dict[str, str] = {
     "not-in-wikidata": "uncorroborated",
     "unchecked": "unchecked",
 }
-#: The assessments, gravest first: a claim takes the gravest of its compared facts'.
-ASSESSMENTS = ("contradicted", "uncorroborated", "corroborated", "unchecked", "characterisation")
 
 
 def assessment_graph(dataset: Dataset, report: Report | None) -> Graph:

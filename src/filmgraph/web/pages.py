@@ -18,7 +18,7 @@ from rdflib.namespace import RDF
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ..core import FGID, GRAPHS, NotFoundError, Triple, new_graph
+from ..core import ASSESSMENTS, DOUBTFUL, FGID, GRAPHS, NotFoundError, Triple, new_graph
 from ..export import Assessment, Describer, Description
 from ..load import Quote, Sentence, SourceDocument, statement_iri
 from ..query import MEDIA_TYPES, TRIPLE_FORMATS, serialize_graph
@@ -198,7 +198,7 @@ def _document(source: SourceDocument) -> str:
 def _gravest(triples: list[Triple], describer: Describer) -> str | None:
     """The gravest doubt among the facts a span states (its mark on the document page)."""
     names = {a.name for t in triples if (a := describer.assessment(t)) is not None}
-    return next((name for name in _DOUBTFUL if name in names), None)
+    return next((name for name in DOUBTFUL if name in names), None)
 
 
 @blueprint.route("/downloads")
@@ -206,10 +206,6 @@ def downloads() -> str:
     state = current()
     graphs = [(name, iri, state.graphs.get(iri, 0)) for name, iri in GRAPHS.items()]
     return render_template("downloads.html", graphs=graphs, formats=TRIPLE_FORMATS)
-
-
-#: The assessments an inference carries from its premises, gravest first.
-_DOUBTFUL = ("contradicted", "uncorroborated")
 
 
 def _inherited(why: Explanation, describer: Describer) -> Assessment | None:
@@ -220,10 +216,10 @@ def _inherited(why: Explanation, describer: Describer) -> Assessment | None:
         for leaf in why.leaves()
         if leaf.kind == "asserted" and (a := describer.assessment(leaf.triple)) is not None
     ]
-    doubtful = [(a, t) for a, t in found if a.name in _DOUBTFUL]
+    doubtful = [(a, t) for a, t in found if a.name in DOUBTFUL]
     if not doubtful:
         return None
-    assessment, triple = min(doubtful, key=lambda at: _DOUBTFUL.index(at[0].name))
+    assessment, triple = min(doubtful, key=lambda at: DOUBTFUL.index(at[0].name))
     premise = " ".join(describer.label(term) for term in triple)
     return Assessment(assessment.name, f"rests on a fact that is {assessment.name}: {premise}")
 
@@ -241,7 +237,7 @@ def assessments() -> str:
         if found is not None and found.shown:
             quotes = describer.quotes.get(triple, [])
             groups.setdefault(found.name, []).append((triple, found, quotes))
-    order = [name for name in ASSESSMENT_ORDER if name in groups]
+    order = [name for name in ASSESSMENTS if name in groups]
     return render_template(
         "assessments.html",
         groups=[(name, groups[name]) for name in order],
@@ -249,10 +245,6 @@ def assessments() -> str:
         link=_link,
         anchor=assessment_anchor,
     )
-
-
-#: The order the assessments page lists them in.
-ASSESSMENT_ORDER = ("contradicted", "uncorroborated", "corroborated")
 
 
 def assessment_anchor(triple: Triple) -> str:
