@@ -19,6 +19,7 @@ from conftest import as_written
 from filmgraph.core.errors import DataError, QueryError
 from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA, new_graph
 from filmgraph.core.settings import Settings
+from filmgraph.export import schemaorg_view
 from filmgraph.export.exports import EXPORTS, export
 from filmgraph.export.jsonld import (
     FRAMED_CLASSES,
@@ -110,8 +111,15 @@ def test_rdflib_reads_back_the_graph_that_was_framed(dataset, loader, names, off
 
 
 def test_the_export_is_the_framed_merge_of_the_chosen_graphs(dataset):
+    """With their schema.org consequences (what a schema.org consumer reads; see
+    tests/test_schemaorg_readers.py), or alone when asked."""
     names = ("asserted", "links")
-    assert export(dataset, "jsonld-framed", names) == framed(_merged(dataset, names))
+    view = schemaorg_view(dataset, names)
+    assert export(dataset, "jsonld-framed", names) == framed(view)
+    assert export(dataset, "jsonld-framed", names, schemaorg=False) == framed(
+        _merged(dataset, names)
+    )
+    assert len(view) > len(_merged(dataset, names))
 
 
 def test_blank_nodes_nested_under_a_film_round_trip(loader):

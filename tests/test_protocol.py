@@ -44,7 +44,7 @@ def test_post_direct_with_dataset_in_the_url(client, dataset):
         data=COUNT_DEFAULT.encode(),
         headers={"Content-Type": "application/sparql-query; charset=UTF-8", **JSON},
     )
-    assert count(response) == len(dataset.graph(asserted)) == 103
+    assert count(response) == len(dataset.graph(asserted)) == 104
 
 
 def test_the_default_graph_is_asserted_plus_inferred_plus_links(client, dataset):

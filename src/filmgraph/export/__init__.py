@@ -1,9 +1,11 @@
 """Documents made from a built dataset: exports in every RDF format (stable text, JSON-LD
-with a local context, framed JSON-LD), entity descriptions, and counts."""
+with a local context, framed JSON-LD with the schema.org consequences of the data), entity
+descriptions, and counts."""
 
 from .counts import stats, stats_json, stats_text
 from .describe import Assessment, Describer, Description, Fact
 from .exports import EXPORTS, export, media_type
+from .jsonld import schemaorg_view
 
 __all__ = [
     "EXPORTS",
@@ -13,6 +15,7 @@ __all__ = [
     "Fact",
     "export",
     "media_type",
+    "schemaorg_view",
     "stats",
     "stats_json",
     "stats_text",

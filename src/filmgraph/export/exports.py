@@ -8,7 +8,9 @@ compacted against a context embedded in the file (``@vocab`` schema.org plus onl
 prefixes the data uses; nothing is fetched), nodes and keys sorted. Blank nodes in the
 triple formats are labelled from their content (rdflib's canonical labels).
 Framed JSON-LD (``jsonld-framed``, see :mod:`filmgraph.export.jsonld`) nests each film's and
-person's places and events under it, with schema.org's context resolved locally.
+person's places and events under it, with schema.org's context resolved locally; it is what a
+schema.org consumer reads, so it holds the chosen graphs with their schema.org consequences
+(:func:`filmgraph.export.jsonld.schemaorg_view`) unless asked for the graphs alone.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from rdflib.compare import to_canonical_graph
 
 from ..core import GRAPHS, QueryError, Settings, graph_names, new_dataset, new_graph
 from ..query import GRAPH, MEDIA_TYPES, QUAD_FORMATS, json_ld
-from .jsonld import framed, jsonld_context
+from .jsonld import framed, jsonld_context, schemaorg_view
 
 #: export format name -> its name in :data:`filmgraph.query.formats.GRAPH` (which gives its
 #: serializer and media type), which is also its file extension
@@ -57,9 +59,13 @@ def export(
     fmt: str = "turtle",
     graphs: Iterable[str] = DEFAULT_GRAPHS,
     settings: Settings | None = None,
+    *,
+    schemaorg: bool = True,
 ) -> str:
     """The chosen graphs of ``dataset`` in format ``fmt`` (a key of :data:`EXPORTS`);
-    ``settings`` says where schema.org's context is, for ``jsonld-framed``.
+    ``settings`` says where schema.org's context is, for ``jsonld-framed``, which also holds
+    the schema.org consequences (from the inferred graph) of what the chosen graphs say,
+    unless ``schemaorg`` is false (see :func:`~filmgraph.export.jsonld.schemaorg_view`).
 
     Raises:
         QueryError: an unknown format or graph name; for ``jsonld-framed``, graphs with a
@@ -81,9 +87,12 @@ def export(
         if fmt == "trig":
             return _trig([chosen.graph(GRAPHS[name]) for name in names])
         return _sorted_lines(chosen.serialize(format=GRAPH[FORMATS[fmt]][0]))
-    merged = new_graph()
-    for name in names:
-        merged += dataset.graph(GRAPHS[name])
+    if fmt == FRAMED and schemaorg:
+        merged = schemaorg_view(dataset, names)
+    else:
+        merged = new_graph()
+        for name in names:
+            merged += dataset.graph(GRAPHS[name])
     if any(isinstance(term, BNode) for triple in merged for term in triple):
         merged = _canonical(merged)
     if fmt == FRAMED:

@@ -6,6 +6,12 @@ other nodes they point to nested under them, and other films and people referenc
 ``@id``. Its context is schema.org's, by reference (``https://schema.org/``), followed by our
 prefixes; pyld resolves that reference through :class:`LocalLoader`, which serves the copy
 shipped in ``data/vendor`` and refuses every other URL, so nothing is ever fetched.
+
+A schema.org consumer knows none of our terms, and reasoning writes the facts in schema.org's
+words (by the ontology's alignments: ``fg:theme`` is a kind of ``schema:about``,
+``fg:hostedPremiereOf`` of ``schema:workFeatured``, ``fg:Theme`` a ``schema:DefinedTerm``,
+...) into the inferred graph: the framed export frames :func:`schemaorg_view`, the chosen
+graphs with those schema.org consequences.
 """
 
 from __future__ import annotations
@@ -18,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from pyld import jsonld
-from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
-from ..core import PREFIXES, SCHEMA, DataError, QueryError, Settings
+from ..core import GRAPHS, PREFIXES, SCHEMA, DataError, QueryError, Settings, graph_names, new_graph
 
 #: Where schema.org publishes its context; the local loader serves the shipped copy at each.
 SCHEMAORG_CONTEXT_URLS = tuple(
@@ -241,3 +247,76 @@ def _term(term: Any) -> dict[str, str]:
             literal["language"] = term.language
         return literal
     return {"type": "IRI", "value": str(term)}
+
+
+def schemaorg_view(dataset: Dataset, graphs: Iterable[str] = ("asserted",)) -> Graph:
+    """The chosen graphs of ``dataset``, merged, with the schema.org consequences (from its
+    inferred graph) about the nodes they describe; what a consumer that knows only schema.org
+    understands, and nothing else (no ``owl:sameAs``, no ``fg:`` inverses, no ``rdfs:label``
+    copies):
+
+    - every triple whose predicate is a schema.org property, except the twin of one already
+      there, read the other way (``schema:subEvent`` beside ``schema:superEvent``: schema.org
+      declares the pair ``schema:inverseOf``, so the twin says nothing new and would nest a
+      festival's other editions under each film);
+    - every ``rdf:type`` whose class is a schema.org class, except a superclass of another
+      schema.org type the node has (``schema:DefinedTerm`` for a theme, not also
+      ``schema:Intangible`` and ``schema:Thing``): its most specific types, beside our own.
+
+    Raises:
+        QueryError: an unknown graph name.
+
+    >>> from filmgraph import build
+    >>> from filmgraph.core import FGID
+    >>> view = schemaorg_view(build())
+    >>> (FGID["cannes-film-festival-2017"], SCHEMA.workFeatured, FGID.closeness) in view
+    True
+    >>> sorted(view.objects(FGID["theme-trauma"], RDF.type))  # doctest: +NORMALIZE_WHITESPACE
+    [rdflib.term.URIRef('http://schema.org/DefinedTerm'),
+     rdflib.term.URIRef('https://w3id.org/filmgraph/ontology#Theme')]
+    """
+    view = new_graph()
+    for name in graph_names(graphs):
+        view += dataset.graph(GRAPHS[name])
+    ontology = dataset.graph(GRAPHS["ontology"])
+    inverses = _inverses(ontology)
+    described = set(view.subjects())
+    facts: list[tuple[Node, Node, Node]] = []
+    types: dict[Node, set[Node]] = {}
+    for s, p, o in dataset.graph(GRAPHS["inferred"]):
+        if s not in described:
+            continue
+        if p == RDF.type:
+            if _is_schema(o):
+                types.setdefault(s, set()).add(o)
+        elif _is_schema(p) and not any((o, q, s) in view for q in inverses.get(p, ())):
+            facts.append((s, p, o))
+    for node, inferred in types.items():
+        own = inferred | {t for t in view.objects(node, RDF.type) if _is_schema(t)}
+        supers = {t: _superclasses(ontology, t) for t in own}
+        above = {c for t in own for c in supers[t] if t not in supers.get(c, {c})}
+        for type_ in inferred - above:
+            view.add((node, RDF.type, type_))
+    for triple in facts:
+        view.add(triple)
+    return view
+
+
+def _is_schema(term: Node) -> bool:
+    return isinstance(term, URIRef) and term.startswith(str(SCHEMA)) and term != SCHEMA
+
+
+def _inverses(ontology: Graph) -> dict[Node, set[Node]]:
+    """Each property -> the properties declared its inverse (``owl:inverseOf`` in our
+    ontology, ``schema:inverseOf`` in schema.org's), both ways."""
+    inverses: dict[Node, set[Node]] = {}
+    for predicate in (OWL.inverseOf, SCHEMA.inverseOf):
+        for a, b in ontology.subject_objects(predicate):
+            inverses.setdefault(a, set()).add(b)
+            inverses.setdefault(b, set()).add(a)
+    return inverses
+
+
+def _superclasses(ontology: Graph, cls: Node) -> set[Node]:
+    """``cls`` and every class above it (``rdfs:subClassOf``, transitively)."""
+    return {c for c in ontology.transitive_objects(cls, RDFS.subClassOf) if c is not None}
