@@ -9,6 +9,7 @@ per store of :data:`STORES`; any other runs on the default store, Oxigraph.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,16 @@ def as_written(graph, **options):
 
     with literals_as_written():
         return graph.parse(**options)
+
+
+def node_objects(node: object) -> Iterator[dict]:
+    """Every node object (a dict with an ``id``) inside a compacted JSON-LD value ``node``
+    (not ``node`` itself), at any depth."""
+    values = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+    for value in values:
+        if isinstance(value, dict) and "id" in value:
+            yield value
+        yield from node_objects(value)
 
 
 def replace_in(path: Path, old: str, new: str) -> None:

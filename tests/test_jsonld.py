@@ -15,7 +15,7 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from canary import Canary
-from conftest import as_written
+from conftest import as_written, node_objects
 from filmgraph.core.errors import DataError, QueryError
 from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA, new_graph
 from filmgraph.core.settings import Settings
@@ -59,15 +59,6 @@ def _expand_id(data: dict, name: str) -> str:
     prefix, _, local = name.partition(":")
     namespace = data["@context"][1].get(prefix)
     return namespace + local if isinstance(namespace, str) else name
-
-
-def _objects(node: object) -> Iterator[dict]:
-    """Every node object inside ``node`` (not ``node`` itself), at any depth."""
-    values = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
-    for value in values:
-        if isinstance(value, dict) and "id" in value:
-            yield value
-        yield from _objects(value)
 
 
 def _with_schemaorg_context(data: dict, loader) -> dict:
@@ -169,7 +160,7 @@ def test_each_film_and_person_is_one_top_level_object(default_graph, default_fra
 def test_films_and_people_are_referenced_never_nested(default_graph, default_framed):
     tops = _tops(default_graph)
     for top in default_framed["@graph"]:
-        for inner in _objects(top):
+        for inner in node_objects(top):
             if _expand_id(default_framed, inner["id"]) in tops:
                 assert set(inner) == {"id"}, (top["id"], inner)
 
@@ -181,7 +172,9 @@ def test_what_a_film_or_person_points_to_is_nested_under_it(default_graph, defau
     checked = 0
     for top in default_framed["@graph"]:
         iri = URIRef(_expand_id(default_framed, top["id"]))
-        nested = {_expand_id(default_framed, o["id"]): o for o in _objects(top) if set(o) != {"id"}}
+        nested = {
+            _expand_id(default_framed, o["id"]): o for o in node_objects(top) if set(o) != {"id"}
+        }
         for p, o in default_graph.predicate_objects(iri):
             if isinstance(o, URIRef) and str(o) not in tops and (o, None, None) in default_graph:
                 assert str(o) in nested, (iri, p, o)

@@ -9,7 +9,6 @@ the answers from the export as a consumer reads it (in schema.org's terms)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from pyld import jsonld
@@ -17,7 +16,7 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 from rdflib.term import Node
 
-from conftest import as_written
+from conftest import as_written, node_objects
 from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA, new_graph
 from filmgraph.export import export, schemaorg_view
 from filmgraph.export.jsonld import SCHEMAORG_CONTEXT, schemaorg_loader
@@ -310,14 +309,6 @@ def test_the_graphs_alone_when_asked(dataset):
     assert "workFeatured" in json.dumps(json.loads(export(dataset, "jsonld-framed")))
 
 
-def _objects(node: object) -> Iterator[dict]:
-    values = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
-    for value in values:
-        if isinstance(value, dict) and "id" in value:
-            yield value
-        yield from _objects(value)
-
-
 def test_each_edition_is_nested_under_the_film_that_premiered_there(facts, exported):
     """No orphans: the edition is written in full inside its film's object, with the film
     as its schema:workFeatured and the series as its schema:superEvent; another film's
@@ -326,12 +317,12 @@ def test_each_edition_is_nested_under_the_film_that_premiered_there(facts, expor
     premieres = dict(facts.subject_objects(FG.premieredAt))
     for film, edition in premieres.items():
         film_id, edition_id = _short(film), _short(edition)
-        inside = [o for o in _objects(by_id[film_id]) if o["id"] == edition_id and len(o) > 1]
+        inside = [o for o in node_objects(by_id[film_id]) if o["id"] == edition_id and len(o) > 1]
         assert len(inside) == 1
         assert inside[0]["workFeatured"] == {"id": film_id}
         assert inside[0]["superEvent"]["type"] == "EventSeries"
         others = {_short(e) for f, e in premieres.items() if f != film}
-        assert not others & {o["id"] for o in _objects(by_id[film_id])}
+        assert not others & {o["id"] for o in node_objects(by_id[film_id])}
     assert set(by_id) == {_short(f) for f in facts.subjects(RDF.type, SCHEMA.Movie)} | {
         _short(p) for p in facts.subjects(RDF.type, SCHEMA.Person)
     }
