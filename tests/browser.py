@@ -149,21 +149,32 @@ def _local(url: str) -> bool:
     return parts.scheme in ("http", "https", "ws") and parts.hostname in LOCAL_HOSTS
 
 
-@pytest.fixture
-def browser_page(server: Server, tmp_path: Path) -> Iterator[BrowserPage]:
-    """A headless system Chromium with a fresh profile and a 1280x800 window, recording
-    every request of the browser context (pages, workers) and every uncaught page error."""
-    if not available():
-        pytest.skip(MISSING)
+#: The window sizes the browser tests look at: a desktop's and a phone's.
+VIEWPORTS = {
+    "desktop": {"width": 1280, "height": 800},
+    "phone": {"width": 390, "height": 844},
+}
+
+
+@contextlib.contextmanager
+def open_browser(
+    server: Server,
+    profile: Path,
+    viewport: Mapping[str, int] = VIEWPORTS["desktop"],
+    javascript: bool = True,
+) -> Iterator[BrowserPage]:
+    """A headless system Chromium with a fresh profile in ``profile``, recording every
+    request of the browser context (pages, workers) and every uncaught page error."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
+            str(profile),
             executable_path=str(CHROMIUM),
             headless=True,
             args=ARGS,
-            viewport={"width": 1280, "height": 800},
+            viewport=dict(viewport),  # type: ignore[arg-type]
+            java_script_enabled=javascript,
             service_workers="block",
         )
         try:
@@ -175,6 +186,16 @@ def browser_page(server: Server, tmp_path: Path) -> Iterator[BrowserPage]:
             yield seen
         finally:
             context.close()
+
+
+@pytest.fixture
+def browser_page(server: Server, tmp_path: Path) -> Iterator[BrowserPage]:
+    """A headless system Chromium with a fresh profile and a 1280x800 window (see
+    :func:`open_browser`)."""
+    if not available():
+        pytest.skip(MISSING)
+    with open_browser(server, tmp_path / "profile") as seen:
+        yield seen
 
 
 def screenshot(page: Page, name: str, **options: Any) -> Path:

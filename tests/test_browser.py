@@ -27,6 +27,7 @@ ORDER BY ?year
 
 
 TAB = ".yasgui .tabsList .tab"
+OPTION = "#example-list [role=option]"
 
 
 def _examples(page) -> list[str]:
@@ -39,12 +40,18 @@ def test_the_query_page_runs_a_typed_query_offline(browser_page: BrowserPage, se
 
     page = browser_page.open("/")
     assert page.title().startswith("Query")
-    # Every example query is a tab, named by its title; the first one is open.
-    titles = [q.title for q in load_queries(settings.queries_dir).values()]
+    # Every example query is in the menu, by its title, in order; one tab is open, named by
+    # the first example's title and holding its query.
+    queries = list(load_queries(settings.queries_dir).values())
+    titles = [q.title for q in queries]
     page.locator(TAB).first.wait_for()
-    assert _examples(page) == titles
+    assert [t.strip() for t in page.locator(f"{OPTION} .title").all_text_contents()] == titles
+    assert _examples(page) == titles[:1]
     assert page.locator(f"{TAB}.active > a > span").inner_text().strip() == titles[0]
     assert "SELECT" in page.locator(".tabPanel.active .CodeMirror").inner_text()
+    assert page.evaluate("window.filmgraphYasgui.getTab().getYasqe().getValue()") == (
+        queries[0].text
+    )
 
     # Type a query into the editor of the open tab, run it, see the rows.
     page.locator(".tabPanel.active .CodeMirror").click()
@@ -68,9 +75,10 @@ def test_the_query_page_runs_a_typed_query_offline(browser_page: BrowserPage, se
     assert any(url.endswith("/static/vendor/yasgui/yasgui.min.js") for url in browser_page.requests)
 
 
-def test_an_example_tab_runs_as_it_is(browser_page: BrowserPage):
+def test_an_example_of_the_menu_runs_as_it_is(browser_page: BrowserPage):
     page = browser_page.open("/")
-    page.locator(f'{TAB} > a[href="#films-directed"]').click()  # the tab of films-directed.rq
+    page.locator("#examples summary").click()
+    page.locator("#example-films-directed").click()  # the example of films-directed.rq
     assert "schema:director" in page.locator(".tabPanel.active .CodeMirror").inner_text()
     page.locator(".tabPanel.active .yasqe_queryButton").click()
     table = page.locator(".tabPanel.active .yasr_results table")
@@ -84,15 +92,22 @@ def test_the_browser_gets_the_page_at_sparql_and_tabs_are_not_restored(
     browser_page: BrowserPage,
 ):
     """A browser's bare GET /sparql is the same page; an edited tab is not brought back by
-    the next visit (YASGUI keeps nothing in localStorage), so the examples are always there."""
+    the next visit (YASGUI keeps nothing in localStorage), so the first example is always
+    there."""
+    yasqe = "window.filmgraphYasgui.getTab().getYasqe()"
     page = browser_page.open("/sparql")
     page.locator(TAB).first.wait_for()
     first = _examples(page)
+    query = page.evaluate(f"{yasqe}.getValue()")
+    page.locator("#examples summary").click()
+    page.locator(f"{OPTION}:visible").last.click()  # another example, in the same tab
+    assert page.evaluate(f"{yasqe}.getValue()") != query
     page.locator(".yasgui .addTab").click()
     assert len(_examples(page)) == len(first) + 1
     page.reload()
     page.locator(TAB).first.wait_for()
     assert _examples(page) == first
+    assert page.evaluate(f"{yasqe}.getValue()") == query
     stored = page.evaluate("Object.keys(window.localStorage)")
     assert [key for key in stored if key != "prefixes"] == []  # YASQE's bundled prefix list
     assert browser_page.outside() == []

@@ -1,6 +1,6 @@
 """Entity pages and the source document in a real browser (headless Chromium): facts,
 quotes, inferred marks, an explanation opened, the neighbourhood picture drawn, a
-highlighted span followed to its facts; not one request leaving 127.0.0.1.
+highlighted span opened to its facts; not one request leaving 127.0.0.1.
 
 Skipped, with the reason, where /usr/bin/chromium is missing; `.ci/run` installs it."""
 
@@ -69,14 +69,16 @@ def test_the_source_document(browser_page: BrowserPage, dataset):
     page = browser_page.open("/document")
     for sentence in quoted:  # every sentence a fact was drawn from shows a highlighted span
         assert page.locator(f"#s-{sentence} mark.span").count() >= 1, sentence
+    assert page.locator(".document .facts:visible").count() == 0  # prose until a span opens
     birth = page.locator("mark.span", has_text="January 25, 1991").first
     assert birth.is_visible()
     birth.locator("a").click()
     target = page.evaluate("location.hash")
     assert target.startswith("#q-")
     entry = page.locator(target)
+    assert entry.is_visible()
     assert "states:" in entry.inner_text() and "1991-01-25" in entry.inner_text()
-    page.goto(browser_page.base + "/document#s-3")
+    assert "disputed" in entry.locator(".assessment").inner_text()
     screenshot(page, "source-document")
     assert browser_page.errors == []
     assert browser_page.outside() == []

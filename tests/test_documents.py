@@ -96,6 +96,18 @@ def test_the_document_pages_work_per_document(two):
         interview = client.get("/document/interview", headers=html).get_data(as_text=True)
         assert "An interview" in interview and "He spoke of Nalchik" in interview
         assert interview.count("<mark") == 1  # its one quoted span
+        # its paragraphs as prose, its title a heading, the span's facts in one panel
+        assert '<h2 class="title"><span class="sentence" id="s-1">An interview</span></h2>' in (
+            interview
+        )
+        assert (
+            '</span> <span class="sentence" id="s-3">He spoke of Nalchik at length.</span></p>'
+            in interview
+        )
+        assert interview.count('<div class="facts" id="q-') == 1
+        panel = interview[interview.index('<div class="facts" id="q-') :]
+        assert "“Kantemir Balagov directed Closeness” states:" in panel
+        assert '<dt><a href="/page/closeness" title="fgid:closeness">Closeness</a></dt>' in panel
         biography = client.get("/document/biography", headers=html).get_data(as_text=True)
         assert "Kantemir Balagov directed Closeness" not in biography
         assert biography.count("<mark") > 10

@@ -7,16 +7,18 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
 
 from filmgraph.core.namespaces import FGID, SCHEMA
+from filmgraph.load import SourceDocument
 from filmgraph.load.provenance import quote_index
 
 pytestmark = pytest.mark.every_store(remote=True)
 
-NAV = ('href="/"', 'href="/document"', 'href="/downloads"')
+NAV = ('href="/"', 'href="/page/"', 'href="/document"', 'href="/downloads"')
 
 
 @pytest.mark.parametrize(
@@ -98,11 +100,17 @@ def test_incoming_links_are_shown(client):
     assert 'href="/page/kantemir-balagov"' in page
 
 
+def _facts_panels(page: str) -> dict[str, str]:
+    """The document page's facts panels, by their anchor (``q-START-END``): their HTML."""
+    return dict(re.findall(r'<div class="facts" id="(q-\d+-\d+)"[^>]*>(.*?)\n  </div>', page, re.S))
+
+
 def test_the_source_document_page_highlights_every_quoted_span(client, dataset, document):
     page = client.get("/document").get_data(as_text=True)
     for nav in NAV:
         assert nav in page
-    quotes = {q for qs in quote_index(dataset).values() for q in qs}
+    index = quote_index(dataset)
+    quotes = {q for qs in index.values() for q in qs}
     marks = [
         (int(offset), int(start), int(end), html.unescape(words))
         for offset, start, end, words in re.findall(
@@ -112,11 +120,19 @@ def test_the_source_document_page_highlights_every_quoted_span(client, dataset, 
             re.S,
         )
     ]
+    panels = _facts_panels(page)
+    assert set(panels) == {f"q-{q.start}-{q.end}" for q in quotes}
     for quote in quotes:
-        # each quoted span has its entry, listing the facts it supports ...
-        entry = re.search(f'<li id="q-{quote.start}-{quote.end}">(.*?)</ul>', page, re.S)
-        assert entry, quote.exact
-        assert html.unescape(entry.group(1)).startswith(f"“{quote.exact}” states:")
+        # each quoted span has its panel of the facts it states, one entry a fact ...
+        panel = panels[f"q-{quote.start}-{quote.end}"]
+        assert (
+            html.unescape(panel).lstrip().startswith(f'<p class="said">“{quote.exact}” states:</p>')
+        ), quote.exact
+        stated = {
+            t for t, qs in index.items() for q in qs if (q.start, q.end) == (quote.start, quote.end)
+        }
+        assert panel.count("<dd>") == len(stated), quote.exact
+        assert panel.count("<dt>") == len({t[0] for t in stated}), quote.exact
         # ... and every piece of it is highlighted
         inside = [m for m in marks if quote.start <= m[0] < quote.end]
         assert "".join(m[3] for m in inside) == quote.exact, quote.exact
@@ -125,14 +141,61 @@ def test_the_source_document_page_highlights_every_quoted_span(client, dataset, 
         assert document[offset : offset + len(words)] == words
         assert start <= offset and offset + len(words) <= end
         assert f'id="q-{start}-{end}"' in page
-    # the text of the page is the whole document, sentence by sentence
-    assert html.unescape(re.sub(r"<[^>]+>", "", page)).count("Kantemir Balagov") >= 1
+    # the text of the page is the whole document, as its paragraphs, sentence by sentence
+    text = page[page.index('<div class="document">') :]
+    prose = re.findall(
+        r"<(?:p|h2 class=\"title\")>(.*?)</(?:p|h2)>",
+        re.sub(r'<div class="facts".*?\n  </div>', "", text, flags=re.S),
+        re.S,
+    )
+    words = [" ".join(html.unescape(re.sub(r"<[^>]+>", "", p)).split()) for p in prose]
+    assert words == [" ".join(p.split()) for p in re.split(r"\n\s*\n", document.strip())]
+    sentences = SourceDocument("x:d", Path("d.txt"), "d", document).sentences()
+    shown = dict(re.findall(r'<span class="sentence" id="s-(\d+)">(.*?)</span>', text, re.S))
+    assert {int(n) for n in shown} == {s.number for s in sentences}
+    for sentence in sentences:  # each sentence's words, at its anchor (#s-N)
+        words = html.unescape(re.sub(r"<[^>]+>", "", shown[str(sentence.number)]))
+        assert words == sentence.text, sentence.number
+
+
+def test_the_document_page_shows_a_span_s_facts_by_entity_in_label_order(client):
+    page = client.get("/document").get_data(as_text=True)
+    panels = _facts_panels(page)
+    # the birth date and place: Nalchik's facts, then Russia's, each by property label
+    nalchik = next(p for p in panels.values() if "“Nalchik, Russia” states:" in html.unescape(p))
+    entities = re.findall(r"<dt>.*?>([^<>]+)</a></dt>", nalchik)
+    assert entities == ["Nalchik", "Russia"]
+    properties = re.findall(r'<dd><em title="([^"]+)"', nalchik)
+    assert properties == [
+        "schema:containedInPlace",
+        "schema:name",
+        "rdf:type",
+        "schema:name",
+        "rdf:type",
+    ]
+    for panel in panels.values():
+        groups = re.split(r"<dt>", panel)[1:]
+        names = [html.unescape(re.sub(r"<[^>]+>", "", g.split("</dt>")[0])) for g in groups]
+        assert names == sorted(names, key=str.casefold), names
+        for group in groups:
+            labels = [html.unescape(x) for x in re.findall(r"<dd><em[^>]*>([^<]+)</em>", group)]
+            assert labels == sorted(labels, key=str.casefold), labels
+    # each fact with its assessment mark: the disputed birth date says so by its span
+    birth = next(
+        p for p in panels.values() if "“Born on January 25, 1991” states:" in html.unescape(p)
+    )
+    assert '<span class="assessment contradicted"' in birth
+    assert "disputed: the reference says 1991-07-28" in birth
+    # the panel leads back to the sentence; the page's script makes the panels popovers
+    assert '<p class="back"><a href="#s-3">Back to the text</a></p>' in birth
+    assert '<script src="/static/document.js"></script>' in page
+    assert client.get("/static/document.js").status_code == 200
 
 
 def test_downloads_page_links_each_graph(client):
     page = client.get("/downloads").get_data(as_text=True)
     for name in ("asserted", "inferred", "ontology", "provenance", "links", "wikidata"):
-        assert f"<th>{name}</th>" in page
+        assert f'<th scope="row">{name}<br>' in page
     links = re.findall(r'href="(/(?:graph\?|export\.)[^"]+)"', page)
     assert len(links) >= 6 * 4 + 6
     for link in links:

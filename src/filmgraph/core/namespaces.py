@@ -32,6 +32,24 @@ GRAPHS: dict[str, URIRef] = {
     "assessments": GRAPH.assessments,
 }
 
+#: What each named graph holds, in a sentence (the downloads page, VoID).
+GRAPH_DESCRIPTIONS: dict[str, str] = {
+    "ontology": "The vocabulary: our OWL terms, their alignments on schema.org, and the part "
+    "of schema.org the data uses.",
+    "asserted": "What the source document states: one triple per fact, each traced to the "
+    "words that state it.",
+    "inferred": "What OWL 2 RL reasoning adds to the stated facts and the ontology, each "
+    "explainable down to them.",
+    "provenance": "Where each fact comes from: a Web Annotation of each quoted span, with "
+    "the facts it states as reified statements.",
+    "links": "The entities' Wikidata items (schema:sameAs), each confirmed against the "
+    "reference list.",
+    "wikidata": "The checked Wikidata statements about the linked items, as Wikidata writes "
+    "them; those not seen on Wikidata itself are marked.",
+    "assessments": "What is known of each claim and fact: corroborated, contradicted, "
+    "uncorroborated or unchecked against the reference, or a characterisation.",
+}
+
 #: What is known of a claim or fact (the local names of its ``fg:assessment``), gravest
 #: first: a claim takes the gravest of its compared facts'.
 ASSESSMENTS = ("contradicted", "uncorroborated", "corroborated", "unchecked", "characterisation")

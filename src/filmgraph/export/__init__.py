@@ -3,7 +3,7 @@ with a local context, framed JSON-LD with the schema.org consequences of the dat
 descriptions, and counts."""
 
 from .counts import stats, stats_json, stats_text
-from .describe import Assessment, Describer, Description, Fact
+from .describe import Assessment, Describer, Description, Fact, IndexGroup
 from .exports import EXPORTS, export, media_type
 from .jsonld import schemaorg_view
 
@@ -13,6 +13,7 @@ __all__ = [
     "Describer",
     "Description",
     "Fact",
+    "IndexGroup",
     "export",
     "media_type",
     "schemaorg_view",

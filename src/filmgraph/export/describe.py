@@ -6,6 +6,7 @@ This is the library behind the entity pages; it needs no Flask.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +48,8 @@ class Fact:
 @dataclass
 class Description:
     """An entity as the pages show it. ``facts`` and ``incoming`` map each predicate to its
-    facts, predicates in label order; ``types`` are its classes, ``type_facts`` the
+    facts, predicates in label order; ``types`` are its classes (restriction classes only
+    where they can be said in words), ``type_facts`` the
     ``rdf:type`` facts they come from (asserted or inferred)."""
 
     iri: URIRef
@@ -62,6 +64,62 @@ class Description:
     @property
     def wikidata(self) -> list[URIRef]:
         return [iri for iri in self.same_as if iri.startswith(str(WD))]
+
+
+#: Labels for the RDF, RDFS and OWL terms the pages show, which have none in our graphs.
+_LABELS: dict[Node, str] = {
+    RDF.type: "type",
+    RDFS.label: "label",
+    RDFS.comment: "comment",
+    RDFS.seeAlso: "see also",
+    RDFS.subClassOf: "subclass of",
+    RDFS.subPropertyOf: "subproperty of",
+    RDFS.domain: "domain",
+    RDFS.range: "range",
+    RDFS.Resource: "resource",
+    OWL.sameAs: "same as",
+    OWL.inverseOf: "inverse of",
+    OWL.equivalentClass: "equivalent class",
+    OWL.Thing: "thing",
+}
+
+_VOCABULARY_TYPES = {
+    OWL.Class,
+    RDFS.Class,
+    RDF.Property,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    OWL.TransitiveProperty,
+    OWL.SymmetricProperty,
+    OWL.FunctionalProperty,
+    OWL.InverseFunctionalProperty,
+}
+
+_CAMEL = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+
+
+def in_words(label: str) -> str:
+    """A name written as one identifier (camel case) in words, lower case but for acronyms;
+    any other label as it is.
+
+    >>> [in_words(n) for n in ("alumniOf", "CollegeOrUniversity", "Movie", "URL", "film director")]
+    ['alumni of', 'college or university', 'movie', 'URL', 'film director']
+    """
+    if not _CAMEL.match(label):
+        return label
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in _WORD.findall(label))
+
+
+@dataclass(frozen=True)
+class IndexGroup:
+    """The entities of one type, for the entity index: the type, its label, and each
+    entity's IRI and label, in label order."""
+
+    type: URIRef
+    label: str
+    entities: tuple[tuple[URIRef, str], ...]
 
 
 class Describer:
@@ -99,7 +157,14 @@ class Describer:
         if not out and not incoming:
             raise NotFoundError(f"the graph says nothing about <{iri}>")
         type_facts = out.pop(RDF.type, [])
-        classes = {f.triple[2] for f in type_facts if isinstance(f.triple[2], URIRef | BNode)}
+        # classes by name, and restriction classes that can be said in words (a blank node
+        # the ontology does not describe, as a remote store's copy may give, is left out)
+        classes = {
+            o
+            for f in type_facts
+            if isinstance(o := f.triple[2], URIRef)
+            or (isinstance(o, BNode) and self._restriction(o) is not None)
+        }
         types = sorted(classes, key=self.label)
         same_as = sorted(
             {o for p in (SCHEMA.sameAs, OWL.sameAs) for o in self.links.objects(iri, p)}
@@ -150,19 +215,103 @@ class Describer:
             facts.sort(key=lambda f: (f.kind, self.label(f.triple[2]), str(f.triple[2])))
         return dict(sorted(grouped.items(), key=lambda item: self.label(item[0]).lower()))
 
+    def index(self) -> list[IndexGroup]:
+        """Every entity the document's facts describe, grouped by each type they assert for
+        it (an entity of two types is in both groups), groups in label order; an entity with
+        no asserted type is under ``rdfs:Resource``.
+
+        >>> from filmgraph import build
+        >>> groups = {g.label: g for g in Describer(build()).index()}
+        >>> [name for _, name in groups["movie"].entities]
+        ['Beanpole', 'Closeness']
+        """
+        by_type: dict[URIRef, dict[URIRef, str]] = {}
+        for subject in set(self.asserted.subjects()):
+            if not isinstance(subject, URIRef):
+                continue
+            types = [t for t in self.asserted.objects(subject, RDF.type) if isinstance(t, URIRef)]
+            for type_ in types or [RDFS.Resource]:
+                by_type.setdefault(type_, {})[subject] = self.label(subject)
+        groups = [
+            IndexGroup(
+                type_,
+                self.label(type_),
+                tuple(sorted(members.items(), key=lambda e: (e[1].lower(), str(e[0])))),
+            )
+            for type_, members in by_type.items()
+        ]
+        return sorted(groups, key=lambda g: (g.label.lower(), str(g.type)))
+
     def label(self, term: Node) -> str:
-        """A name for people: schema:name or rdfs:label, else the prefixed name."""
+        """A name for people: schema:name or rdfs:label (a vocabulary term's camel-case label
+        in words: ``alumniOf`` -> ``alumni of``), a restriction class in words (``directed
+        some movie``), the label of a few RDF, RDFS and OWL terms, else the prefixed name.
+
+        >>> from filmgraph import build
+        >>> describer = Describer(build())
+        >>> [describer.label(t) for t in (SCHEMA.alumniOf, SCHEMA.CollegeOrUniversity, RDFS.label)]
+        ['alumni of', 'college or university', 'label']
+        """
         if isinstance(term, Literal):
             return str(term)
         for graph in (self.asserted, self.inferred, self.ontology):
             for predicate in (SCHEMA.name, RDFS.label):
                 value = graph.value(term, predicate)
                 if value is not None:
-                    return str(value)
+                    return in_words(str(value)) if self._vocabulary(term) else str(value)
+        if isinstance(term, BNode) and (words := self._restriction(term)):
+            return words
+        if term in _LABELS:
+            return _LABELS[term]
         return term_text(term, self.ontology, self.namespaces)
 
+    def prefixed(self, term: Node) -> str:
+        """The term as the data writes it: a prefixed name (``schema:alumniOf``), or N3."""
+        return term_text(term, self.ontology, self.namespaces)
+
+    def _vocabulary(self, term: Node) -> bool:
+        """Whether ``term`` is a class or property (schema.org's, or our ontology's)."""
+        if not isinstance(term, URIRef):
+            return False
+        if term.startswith(str(SCHEMA)):
+            return True
+        kinds = set(self.ontology.objects(term, RDF.type))
+        return bool(kinds & _VOCABULARY_TYPES)
+
+    def _restriction(self, term: BNode) -> str | None:
+        """An OWL restriction class in words: ``directed some movie``, ``has occupation
+        film director``; None for any other blank node."""
+        prop = self.ontology.value(term, OWL.onProperty)
+        if prop is None:
+            return None
+        for predicate, word in ((OWL.someValuesFrom, "some"), (OWL.allValuesFrom, "only")):
+            if (filler := self.ontology.value(term, predicate)) is not None:
+                return f"{self.label(prop)} {word} {self.label(filler)}"
+        if (value := self.ontology.value(term, OWL.hasValue)) is not None:
+            return f"{self.label(prop)} {self.label(value)}"
+        return None
+
     def neighbourhood(self, description: Description, limit: int = 40) -> dict[str, Any]:
-        """The entity and the resources one link away, as cytoscape.js elements."""
+        """The entity and the resources one link away, as cytoscape.js elements; each node
+        has a ``kind`` (person, creative work, event, organization, place, other, or outside
+        the project, from its asserted and inferred types), and ``kinds`` lists the kinds
+        present, in that order, with their names for the legend."""
+        kinds = [
+            ("person", "person", SCHEMA.Person),
+            ("creative-work", "creative work", SCHEMA.CreativeWork),
+            ("event", "event", SCHEMA.Event),
+            ("organization", "organization", SCHEMA.Organization),
+            ("place", "place", SCHEMA.Place),
+        ]
+        names = {key: name for key, name, _ in kinds}
+        names |= {"other": "idea, occupation or other", "external": "outside the project"}
+
+        def kind_of(iri: Node) -> str:
+            if not str(iri).startswith(FGID):
+                return "external"
+            types = {t for g in (self.asserted, self.inferred) for t in g.objects(iri, RDF.type)}
+            return next((key for key, _, cls in kinds if cls in types), "other")
+
         nodes: dict[Node, str] = {description.iri: description.label}
         edges = []
         links = [
@@ -178,10 +327,20 @@ class Describer:
             for term in (s, o):
                 nodes.setdefault(term, self.label(term))
             edges.append({"source": str(s), "target": str(o), "label": self.label(p), "kind": kind})
+        node_kinds = {iri: kind_of(iri) for iri in nodes}
+        present = set(node_kinds.values())
         return {
             "nodes": [
-                {"data": {"id": str(iri), "label": label, "ours": str(iri).startswith(FGID)}}
+                {
+                    "data": {
+                        "id": str(iri),
+                        "label": label,
+                        "ours": str(iri).startswith(FGID),
+                        "kind": node_kinds[iri],
+                    }
+                }
                 for iri, label in nodes.items()
             ],
             "edges": [{"data": {"id": f"e{i}", **edge}} for i, edge in enumerate(edges)],
+            "kinds": [{"key": key, "name": name} for key, name in names.items() if key in present],
         }

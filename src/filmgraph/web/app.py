@@ -12,7 +12,17 @@ from ..core import Project, Settings, user_agent
 from ..query import load_queries
 from ..serve import ResultCache, WorkerOptions, WorkerPool
 from ..store import Backend
-from . import description, errors, explain, graph_store, ops, pages, protocol
+from . import (
+    description,
+    document_page,
+    errors,
+    explain,
+    graph_store,
+    links,
+    ops,
+    pages,
+    protocol,
+)
 from .app_state import State, current
 
 
@@ -65,13 +75,16 @@ def create_app(
         if project.claims:
             served.queries = load_queries(project.root / "queries")
     app.extensions["filmgraph"] = served
-    for module in (protocol, description, explain, ops, pages, graph_store):
+    for module in (protocol, description, explain, ops, pages, document_page, graph_store):
         app.register_blueprint(module.blueprint)
     ops.install(app)
     errors.install(app)
     app.context_processor(_project)
-    app.jinja_env.globals["quote_url"] = pages.quote_url
+    app.jinja_env.globals["quote_url"] = document_page.quote_url
     app.jinja_env.globals["assessment_anchor"] = pages.assessment_anchor
+    app.jinja_env.globals["prefixed"] = links.prefixed
+    app.jinja_env.globals["external"] = links.external
+    app.jinja_env.filters["sentence_case"] = links.sentence_case
     return app
 
 

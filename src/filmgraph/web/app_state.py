@@ -54,6 +54,8 @@ class State:
     results: ResultCache[Reply] = field(default_factory=lambda: ResultCache(0))
     metrics: Metrics = field(default_factory=Metrics)
     descriptions: dict[tuple[str, str], Graph] = field(default_factory=dict)
+    #: The size in bytes of each download (graph name or "default"/"dataset", extension).
+    sizes: dict[tuple[str, str], int] = field(default_factory=dict)
     _explainer: Explainer | None = None
     _describer: Describer | None = None
     _sources: tuple[SourceDocument, ...] | None = None

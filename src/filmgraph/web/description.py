@@ -12,7 +12,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, VOID
 from rdflib.void import generateVoID
 
-from ..core import FGID, GRAPHS, SCHEMA, new_graph
+from ..core import FGID, GRAPH_DESCRIPTIONS, GRAPHS, SCHEMA, new_graph
 from ..query import DEFAULT_GRAPHS, MEDIA_TYPES, prepare, serialize_graph
 from .app_state import State, current
 from .negotiation import choose_or_406, parse_accept
@@ -119,6 +119,9 @@ def void_description(state: State, endpoint: str, base: str) -> Graph:
         generateVoID(state.dataset.graph(name), dataset=subset, res=graph)
         graph.add((root, VOID.subset, subset))
         graph.add((subset, SD.name, name))
+        short = next((k for k, v in GRAPHS.items() if v == name), None)
+        if short in GRAPH_DESCRIPTIONS:
+            graph.add((subset, DCTERMS.description, Literal(GRAPH_DESCRIPTIONS[short], lang="en")))
     graph.bind("void", VOID)
     graph.bind("sd", SD)
     return graph

@@ -43,9 +43,7 @@ def graph() -> Response:
         names, filename = [by_iri[iri]], by_iri[iri]
     accept = parse_accept(request.headers.get("Accept"))
     fmt = choose_or_406("GRAPH", accept, request.args.get("format"), "a graph")
-    held = [n for n in names if GRAPHS[n] in current().graphs]
-    text = export(current().dataset, EXPORT_NAMES[fmt], held, current().settings)
-    return _file(text, fmt, filename)
+    return _file(graph_text(names, fmt), fmt, filename)
 
 
 @blueprint.route("/export.<extension>")
@@ -53,10 +51,40 @@ def export_file(extension: str) -> Response:
     name = EXPORT_NAMES.get(extension)
     if name is None:
         abort(404, f"no export as .{extension}; as: {', '.join(sorted(EXPORT_NAMES))}")
+    return _file(dataset_text(extension), extension, "filmgraph")
+
+
+def graph_text(names: list[str], extension: str) -> str:
+    """The graphs ``names`` (those held) as the file ``/graph`` gives in format ``extension``."""
+    held = [n for n in names if GRAPHS[n] in current().graphs]
+    return export(current().dataset, EXPORT_NAMES[extension], held, current().settings)
+
+
+def dataset_text(extension: str) -> str:
+    """The file ``/export.EXT`` gives: every graph (quad formats) or the default graph's."""
     graphs = list(GRAPHS) if extension in QUAD_FORMATS else list(DEFAULT_GRAPHS)
-    held = [n for n in graphs if GRAPHS[n] in current().graphs]
-    text = export(current().dataset, name, held, current().settings)
-    return _file(text, extension, "filmgraph")
+    return graph_text(graphs, extension)
+
+
+#: Up to how many triples the downloads page gives each file's size (it writes each file
+#: once to measure it, then keeps the figure).
+SIZED_UP_TO = 200_000
+
+
+def download_size(graph: str, extension: str) -> int | None:
+    """The size in bytes of a download: ``graph`` is a graph's short name, ``default`` or
+    ``dataset`` (``/export.EXT``); None when the dataset is too large to measure here."""
+    state = current()
+    key = (graph, extension)
+    if key not in state.sizes:
+        if sum(state.graphs.values()) > SIZED_UP_TO:
+            return None
+        if graph == "dataset":
+            text = dataset_text(extension)
+        else:
+            text = graph_text(list(DEFAULT_GRAPHS) if graph == "default" else [graph], extension)
+        state.sizes[key] = len(text.encode("utf-8"))
+    return state.sizes[key]
 
 
 def _file(text: str, extension: str, stem: str) -> Response:

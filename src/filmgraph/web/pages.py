@@ -10,7 +10,7 @@ picture need it.
 
 from __future__ import annotations
 
-import itertools
+from dataclasses import replace
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from rdflib import URIRef
@@ -18,12 +18,23 @@ from rdflib.namespace import RDF
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ..core import ASSESSMENTS, DOUBTFUL, FGID, GRAPHS, NotFoundError, Triple, new_graph
+from ..core import (
+    ASSESSMENTS,
+    DOUBTFUL,
+    FGID,
+    GRAPH_DESCRIPTIONS,
+    GRAPHS,
+    NotFoundError,
+    Triple,
+    new_graph,
+)
 from ..export import Assessment, Describer, Description
-from ..load import Quote, Sentence, SourceDocument, statement_iri
-from ..query import MEDIA_TYPES, TRIPLE_FORMATS, serialize_graph
+from ..load import Quote, statement_iri
+from ..query import DEFAULT_GRAPHS, MEDIA_TYPES, TRIPLE_FORMATS, serialize_graph
 from ..reason import RULES, Explanation
 from .app_state import current
+from .graph_store import download_size
+from .links import data_url, link
 from .negotiation import parse_accept
 from .query_page import render_query_page
 
@@ -49,6 +60,33 @@ def entity(name: str) -> WerkzeugResponse:
     response = redirect(target, code=303)
     response.headers["Vary"] = "Accept"
     return response
+
+
+@blueprint.route("/page/")
+def index() -> str:
+    """Every entity, by type, with counts; ``?q=`` keeps those whose name holds the words
+    (the page filters as you type where JavaScript runs, and by this without it)."""
+    query = request.args.get("q", "").strip()
+    groups = current().describer.index()
+    if query:
+        words = query.casefold().split()
+        groups = [
+            replace(group, entities=kept)
+            for group in groups
+            if (kept := tuple(e for e in group.entities if _matches(e[1], words)))
+        ]
+    return render_template("index.html", groups=groups, query=query, link=link)
+
+
+def _matches(name: str, words: list[str]) -> bool:
+    folded = name.casefold()
+    return all(word in folded for word in words)
+
+
+@blueprint.route("/favicon.ico")
+def favicon() -> WerkzeugResponse:
+    """Browsers ask for /favicon.ico; the icon is an SVG among the static files."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @blueprint.route("/page/<name>")
@@ -98,8 +136,8 @@ def _entity_page(description: Description) -> str:
         d=description,
         formats=TRIPLE_FORMATS,
         label=describer.label,
-        link=_link,
-        data_url=_data_url,
+        link=link,
+        data_url=data_url,
         explanations=explanations,
         inherited=inherited,
         rules=RULES,
@@ -127,85 +165,43 @@ def _data(description: Description, extension: str) -> Response:
     return Response(serialize_graph(graph, extension), mimetype=MEDIA_TYPES["GRAPH"][extension])
 
 
-@blueprint.route("/document")
-def document() -> str:
-    """The source document, every quoted span highlighted and linked to its facts; with
-    several, the list of them."""
-    sources = current().sources
-    if len(sources) == 1:
-        return _document(sources[0])
-    return render_template("documents.html", sources=sources)
-
-
-@blueprint.route("/document/<key>")
-def document_named(key: str) -> str:
-    """One of the project's source documents."""
-    try:
-        return _document(current().source(key))
-    except NotFoundError as exc:
-        raise NotFound(str(exc)) from exc
-
-
-def quote_url(quote: Quote) -> str:
-    """The page and place of a quote: its document's page, at its span (``/document``,
-    which says why, when the documents are not here)."""
-    anchor = f"#q-{quote.start}-{quote.end}"
-    try:
-        sources = current().sources
-    except NotFoundError:
-        return url_for("pages.document") + anchor
-    if len(sources) == 1:
-        return url_for("pages.document") + anchor
-    key = next((s.key for s in sources if URIRef(s.iri) == quote.source), None)
-    if key is None:
-        return url_for("pages.document")
-    return url_for("pages.document_named", key=key) + anchor
-
-
-def _document(source: SourceDocument) -> str:
+@blueprint.route("/downloads")
+def downloads() -> str:
+    """Every download with its size, each graph with its triple count and what it holds."""
     state = current()
-    describer = state.describer
-    by_sentence: dict[int, list[tuple[Quote, Triple]]] = {}
-    for triple, quotes in describer.quotes.items():
-        for quote in quotes:
-            if quote.source == URIRef(source.iri):
-                by_sentence.setdefault(quote.sentence, []).append((quote, triple))
-    sentences = []
-    for sentence in source.sentences():
-        spans: dict[tuple[int, int], tuple[str, list[Triple]]] = {}
-        for quote, triple in sorted(
-            by_sentence.get(sentence.number, []), key=lambda qt: qt[0].start
-        ):
-            spans.setdefault((quote.start, quote.end), (quote.exact, []))[1].append(triple)
-        sentences.append((sentence, _segments(sentence, list(spans)), spans))
-    marks = {
-        span: gravest
-        for _, _, spans in sentences
-        for span, (_, triples) in spans.items()
-        if (gravest := _gravest(triples, describer)) is not None
-    }
+    graphs = [
+        (name, iri, state.graphs[iri], GRAPH_DESCRIPTIONS.get(name, ""))
+        for name, iri in GRAPHS.items()
+        if iri in state.graphs
+    ]
+    default = sum(state.graphs.get(GRAPHS[name], 0) for name in DEFAULT_GRAPHS)
     return render_template(
-        "document.html",
-        source=source,
-        sentences=sentences,
-        label=describer.label,
-        link=_link,
-        assess=describer.assessment,
-        marks=marks,
+        "downloads.html",
+        graphs=graphs,
+        formats=TRIPLE_FORMATS,
+        default=default,
+        total=sum(state.graphs.values()),
+        size=download_size,
+        human=human_size,
     )
 
 
-def _gravest(triples: list[Triple], describer: Describer) -> str | None:
-    """The gravest doubt among the facts a span states (its mark on the document page)."""
-    names = {a.name for t in triples if (a := describer.assessment(t)) is not None}
-    return next((name for name in DOUBTFUL if name in names), None)
+def human_size(size: int | None) -> str:
+    """A file size for people: ``812 bytes``, ``14.2 kB``, ``3.1 MB`` (SI units).
 
-
-@blueprint.route("/downloads")
-def downloads() -> str:
-    state = current()
-    graphs = [(name, iri, state.graphs.get(iri, 0)) for name, iri in GRAPHS.items()]
-    return render_template("downloads.html", graphs=graphs, formats=TRIPLE_FORMATS)
+    >>> human_size(812), human_size(14_200), human_size(None)
+    ('812 bytes', '14.2 kB', 'size not measured')
+    """
+    if size is None:
+        return "size not measured"
+    if size < 1000:
+        return f"{size} bytes"
+    value, unit = size / 1000, "kB"
+    for larger in ("MB", "GB"):
+        if value < 1000:
+            break
+        value, unit = value / 1000, larger
+    return f"{value:.1f} {unit}"
 
 
 def _inherited(why: Explanation, describer: Describer) -> Assessment | None:
@@ -242,7 +238,7 @@ def assessments() -> str:
         "assessments.html",
         groups=[(name, groups[name]) for name in order],
         label=describer.label,
-        link=_link,
+        link=link,
         anchor=assessment_anchor,
     )
 
@@ -257,39 +253,3 @@ def _described(name: str) -> Description:
         return current().describer.describe(FGID[name])
     except NotFoundError as exc:
         raise NotFound(f"filmgraph has no entity named {name!r}.") from exc
-
-
-def _link(term: object) -> str | None:
-    """Our entities link to their page, and so do other IRIs the data describes (served RDF
-    files'); other IRIs to themselves; literals to nothing."""
-    if isinstance(term, URIRef):
-        if term.startswith(str(FGID)):
-            return url_for("pages.entity_page", name=term[len(str(FGID)) :])
-        if current().describer.describes(term):
-            return url_for("pages.resource", iri=str(term))
-        return str(term)
-    return None
-
-
-def _data_url(iri: URIRef, extension: str) -> str:
-    """Where the data about ``iri`` is, in the format of ``extension``."""
-    if iri.startswith(str(FGID)):
-        return url_for("pages.entity_data", name=iri[len(str(FGID)) :], extension=extension)
-    return url_for("pages.resource", iri=str(iri), format=extension)
-
-
-def _segments(
-    sentence: Sentence, spans: list[tuple[int, int]]
-) -> list[tuple[int, str, tuple[int, int] | None]]:
-    """The sentence cut at every span boundary: (offset, text, the shortest span covering
-    it, or None) pieces, so that each piece links to the most specific quote it is in."""
-    cuts = {sentence.start, sentence.end}
-    for span in spans:
-        cuts.update(c for c in span if sentence.start <= c <= sentence.end)
-    pieces = []
-    for start, end in itertools.pairwise(sorted(cuts)):
-        covering = [span for span in spans if span[0] <= start and end <= span[1]]
-        shortest = min(covering, key=lambda span: span[1] - span[0]) if covering else None
-        text = sentence.text[start - sentence.start : end - sentence.start]
-        pieces.append((start, text, shortest))
-    return pieces

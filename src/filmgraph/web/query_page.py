@@ -1,34 +1,60 @@
-"""The query page: YASGUI over this server's ``/sparql``, the example queries as tabs.
+"""The query page: YASGUI over this server's ``/sparql``, with a searchable menu of the
+example queries.
 
 YASGUI (``@zazuko/yasgui``) is served from package data (``static/vendor/yasgui/``, with its
 license), never from a CDN, so the page works offline. Its settings live in
-``static/query-page.js``: the endpoint is this server's ``/sparql`` (POST), every query of
-``queries/`` is a ready-to-run tab (the first one open), results show IRIs with the
-project's prefixes, no autocompleter calls a vocabulary
+``static/query-page.js``: the endpoint is this server's ``/sparql`` (POST); the queries of
+``queries/`` are a menu (filter as you type) that loads the one picked into the editor (the
+first one to begin with); results show IRIs with the project's prefixes, linked to their
+local pages where the served project describes them (the rest marked external), and literals
+as their values, the datatype or language on hover; no autocompleter calls a vocabulary
 service (prefix.cc, LOV), and nothing is kept in or restored from the browser's storage.
+Without JavaScript the page lists the examples as links that run them (CSV).
 ``GET /`` and a browser's bare ``GET /sparql`` serve it.
 """
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template, url_for
+from rdflib import URIRef
 
-from ..core import PREFIXES
+from ..core import FGID, PREFIXES
 from .app_state import current
 
-__all__ = ["examples", "render_query_page"]
+__all__ = ["described", "examples", "render_query_page"]
 
 
 def examples() -> list[dict[str, str]]:
-    """The tabs of the query page: one per query of ``queries/``, in file-name order.
+    """The examples of the query page: one per query of ``queries/``, in file-name order.
 
-    Each has the query's ``id`` (its file name), ``name`` (its title, the tab's label),
+    Each has the query's ``id`` (its file name), ``name`` (its title, the menu's label),
     ``description`` and ``query`` (the SPARQL text as written).
     """
     return [
         {"id": q.name, "name": q.title, "description": q.description, "query": q.text}
         for q in current().queries.values()
     ]
+
+
+def described() -> list[str]:
+    """The IRIs outside the entity namespace (``FGID``) the served data describes (those of
+    served RDF files): results link them to ``/resource?iri=IRI``, as the pages do.
+
+    Worked out once per app (the data served does not change while it runs), sorted.
+    """
+    extensions = current_app.extensions
+    key = "filmgraph.query_page.described"
+    if key not in extensions:
+        describer = current().describer
+        subjects = {
+            str(subject)
+            for graph in (describer.asserted, describer.inferred)
+            for subject in set(graph.subjects())
+            if isinstance(subject, URIRef) and not subject.startswith(str(FGID))
+        }
+        extensions[key] = sorted(subjects)
+    found: list[str] = extensions[key]
+    return found
 
 
 def render_query_page() -> str:
@@ -42,4 +68,13 @@ def render_query_page() -> str:
     True
     """
     prefixes = {name: str(namespace) for name, namespace in PREFIXES.items()}
-    return render_template("query.html", examples=examples(), prefixes=prefixes)
+    # /page/NAME for the IRI FGID + NAME: the route's URL for a name, less that name.
+    entity_page = url_for("pages.entity_page", name="NAME").removesuffix("NAME")
+    return render_template(
+        "query.html",
+        examples=examples(),
+        prefixes=prefixes,
+        entity_namespace=str(FGID),
+        entity_page=entity_page,
+        described=described(),
+    )
