@@ -59,3 +59,12 @@ def test_the_oxigraph_storage_benchmark_compares_disk_and_memory() -> None:
         if line.startswith("| on disk") or line.startswith("| in memory")
     ]
     assert len(rows) == 2 and rows[0].rstrip(" |").endswith("1.00")
+
+
+def test_the_soak_benchmark_sets_the_attacked_against_the_baseline() -> None:
+    report = _run(
+        "benchmarks.soak", "--seconds", "3", "--concurrency", "4", "--slow", "10", "--heavy", "1"
+    )
+    assert "## Soak: concurrency 4, 3 s per phase: slow clients only" in report
+    assert "attacked: 10 slowloris sockets, 1 of the 4 clients heavy" in report
+    assert "errors of well-behaved clients: baseline 0" in report

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from browser import MISSING, VIEWPORTS, BrowserPage, Server, available, open_browser
-from test_browser_a11y import AXE, RUN, SERIOUS
+from test_browser_a11y import RUN, SERIOUS, inject_axe
 
 pytestmark = pytest.mark.slow
 
@@ -169,7 +169,7 @@ def test_an_opened_span_passes_the_accessibility_check(browser_page: BrowserPage
     page = _open_document(browser_page, viewport)
     page.locator("mark.span.contradicted a").first.click()
     assert page.locator(".document .facts:visible").count() == 1
-    page.add_script_tag(path=str(AXE))
+    inject_axe(browser_page)
     violations = page.evaluate(RUN, [[]])
     assert [(v["id"], v["targets"]) for v in violations if v["impact"] in SERIOUS] == []
     assert browser_page.errors == []

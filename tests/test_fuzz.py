@@ -573,6 +573,7 @@ accepts = st.one_of(st.none(), st.sampled_from(MEDIA))
 @example(query='ASK { FILTER("\\U00110000") }', how=0, accept=None)
 @example(query='SELECT ("\\uD800" AS ?x) {}', how=0, accept=None)
 @example(query="SELECT (SUM(?o) AS ?n) WHERE { ?s a ?o }", how=0, accept=None)
+@example(query="PREFIX x: <https://[w3id.org/x#> ASK {}", how=0, accept=None)
 @FUZZ
 @given(query=sparql_queries, how=send_with, accept=accepts)
 def test_generated_queries_never_get_a_server_error(client, before, query, how, accept):

@@ -257,7 +257,7 @@ def test_bare_get_is_the_service_description(client, settings):
     assert response.status_code == 200
     assert response.mimetype == "text/turtle"
     graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
-    endpoint = "http://localhost/sparql"
+    endpoint = "http://127.0.0.1:8000/sparql"  # public_url unset: the address served on
     ask = f"""PREFIX sd: <{SD}>
     ASK {{ <{endpoint}> a sd:Service ; sd:endpoint <{endpoint}> ;
         sd:supportedLanguage sd:SPARQL11Query ;
@@ -298,7 +298,7 @@ def test_void(client, dataset):
     )
     assert classes.askAnswer
     assert graph.query(
-        "ASK { ?d <http://rdfs.org/ns/void#sparqlEndpoint> <http://localhost/sparql> }"
+        "ASK { ?d <http://rdfs.org/ns/void#sparqlEndpoint> <http://127.0.0.1:8000/sparql> }"
     ).askAnswer
 
 

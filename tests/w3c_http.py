@@ -590,7 +590,11 @@ def run_service_description(entry: w3c.Entry, base: str) -> w3c.Run:
             graph = read_description(reply)
             if not list(graph.subjects(SD.endpoint, URIRef(url))):
                 said = sorted(str(o) for o in graph.objects(None, SD.endpoint))
-                return w3c.Run(False, f"no ?service sd:endpoint <{url}>; sd:endpoint {said}")
+                return w3c.Run(
+                    False,
+                    f"Host {host}: no ?service sd:endpoint <{url}>; sd:endpoint {said}",
+                    reply.status,
+                )
         return w3c.Run(True)
     if name == "conforms-to-schema":
         reply = get_description(base, "text/turtle")

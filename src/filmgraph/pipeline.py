@@ -30,7 +30,16 @@ from .core import GRAPHS, ChecksFailedError, Settings, Steps, write_atomic
 from .link import ComparisonReport, assessment_graph, compare, links_graph, read_links
 from .load import load_dataset, load_rdf_files, rdf_files
 from .reason import reason
-from .store import Backend, cache_holds, fingerprint, open_backend, read_cache, write_cache
+from .store import (
+    Backend,
+    build_lock,
+    cache_holds,
+    fingerprint,
+    open_backend,
+    read_cache,
+    remove_strays,
+    write_cache,
+)
 
 DATASET_FILE = "filmgraph.trig"
 
@@ -61,7 +70,10 @@ def build(
     >>> len(dataset.graph(GRAPHS["asserted"])) > 100, len(dataset.graph(GRAPHS["inferred"])) > 0
     (True, True)
     """
-    return _Build(settings or Settings(), check, steps or Steps()).dataset()
+    settings, steps = settings or Settings(), steps or Steps()
+    settings.project  # noqa: B018 (a folder that is no project is refused before a lock is made)
+    with _locked(settings, steps):
+        return _Build(settings, check, steps).dataset()
 
 
 def open_store(
@@ -80,7 +92,27 @@ def open_store(
     """
     settings = settings or Settings()
     steps = steps or Steps()
-    return open_backend(settings, _Build(settings, check, steps), steps)
+    keeps = settings.store_name != "remote"
+    if keeps:
+        settings.project  # noqa: B018 (a folder that is no project: refused before a lock)
+    with _locked(settings, steps, keeps=keeps):
+        return open_backend(settings, _Build(settings, check, steps), steps)
+
+
+@contextmanager
+def _locked(settings: Settings, steps: Steps, *, keeps: bool = True) -> Iterator[None]:
+    """Hold the build folder's lock (:func:`filmgraph.store.build_lock`) while the build is
+    made or the store opened, after removing what a stopped build left there: a second
+    build of the same folder waits for the first, then opens what it made. Nothing is
+    locked when nothing is kept in the folder (``keeps`` false: a remote store)."""
+    if not keeps:
+        yield
+        return
+    with build_lock(settings.output_dir):
+        for stray in remove_strays(settings):
+            steps.note(f"removed {stray}, left by a build that was stopped")
+            log.warning("removed %s, left by a build that was stopped", stray)
+        yield
 
 
 class _Build:
@@ -181,7 +213,8 @@ def open_files(
             column); InconsistencyError: reasoning finds the files inconsistent.
     """
     steps = steps or Steps()
-    return open_backend(settings, _FilesBuild(settings, paths, reasoning, steps), steps)
+    with _locked(settings, steps):
+        return open_backend(settings, _FilesBuild(settings, paths, reasoning, steps), steps)
 
 
 class _FilesBuild:

@@ -9,12 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import cast
 
+from pyparsing import ParseException
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SH
+from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.query import ResultRow
 from rdflib.term import Identifier, Node
 
-from ..core import GRAPHS, OA, Settings, new_graph
+from ..core import GRAPHS, OA, DataError, Settings, new_graph, read_text
 from ..load import load_files, read_claims, read_sources
 from .evaluation import evaluation_check
 from .report import Report, Violation
@@ -61,9 +63,20 @@ def shacl_check(dataset: Dataset, shapes: Graph, report: Report) -> None:
 
 
 def sparql_check(dataset: Dataset, path: Path, report: Report) -> None:
-    """Run one must-return-no-rows query; each row it returns is a violation."""
-    text = path.read_text(encoding="utf-8")
+    """Run one must-return-no-rows query; each row it returns is a violation.
+
+    Raises:
+        DataError: the file is not UTF-8 or not a SPARQL query (with the parser's line and
+            column).
+    """
+    text = read_text(path)
     purpose = next((ln[1:].strip() for ln in text.splitlines() if ln.startswith("#")), path.stem)
+    try:
+        parseQuery(text)  # read first, to say where it is not SPARQL
+    except ParseException as exc:
+        raise DataError(f"not a SPARQL query: {exc.msg}", path, exc.lineno, exc.col) from None
+    except RecursionError:
+        raise DataError("not a SPARQL query: nested too deeply to parse", path) from None
     report.checks_run.append(path.stem)
     for row in dataset.query(text):
         values = [_n3(v, dataset) for v in cast(ResultRow, row)]  # a SELECT's rows

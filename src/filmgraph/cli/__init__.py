@@ -64,7 +64,9 @@ from .console import RichSteps, table
 
 
 class _Group(click.Group):
-    """Turns filmgraph's errors into a one-line message and exit status 1, never a traceback."""
+    """Turns filmgraph's errors into a one-line message and exit status 1, never a traceback;
+    and so an error of the system's (a full disk, no permission) met where filmgraph did
+    not expect one, naming the file."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -74,6 +76,9 @@ class _Group(click.Group):
             raise click.exceptions.Exit(1) from exc
         except FilmgraphError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from exc
 
 
 def setting_option(name: str, *decls: str, **attrs: Any) -> Callable[[Any], Any]:

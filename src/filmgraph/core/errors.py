@@ -43,7 +43,9 @@ def _rebuild(
 
 
 class DataError(FilmgraphError):
-    """A data, ontology or claims file is malformed; says which file and where."""
+    """A data, ontology or claims file is malformed, or a file filmgraph keeps (the build,
+    its cache, an export) cannot be read or written (a full disk, a folder in its place);
+    says which file and where."""
 
     status = 500
 
@@ -60,6 +62,26 @@ class DataError(FilmgraphError):
             if column is not None:
                 where += f", column {column}"
         super().__init__(f"{where}: {reason}")
+
+
+class WriteError(DataError, OSError):
+    """A file cannot be written (a full disk, a folder in its place, no permission): a
+    :class:`DataError` naming the file, and still the :class:`OSError` it was (``errno``
+    kept), for callers that catch the system's error.
+
+    >>> import errno
+    >>> error = WriteError("cannot write: No space left on device", "x.nq", errno.ENOSPC)
+    >>> isinstance(error, OSError), error.errno == errno.ENOSPC, str(error)
+    (True, True, 'x.nq: cannot write: No space left on device')
+    """
+
+    def __init__(self, reason: str, path: Path | str, code: int | None = None) -> None:
+        super().__init__(reason, path)
+        self.errno = code
+        self.filename = str(path)
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else self.reason
 
 
 class QuerySyntaxError(FilmgraphError):

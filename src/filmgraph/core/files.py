@@ -3,6 +3,7 @@ text and TOML read with errors that say which file and where."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -10,26 +11,51 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .errors import DataError
+from .errors import DataError, WriteError
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``.
 
-    The old file stays intact until the new one is complete and flushed to disk.
+    The old file stays intact until the new one is complete and flushed to disk; the
+    temporary file is removed whatever fails.
+
+    Raises:
+        WriteError: the file cannot be written (a full disk, a folder where the file should
+            be, no permission), naming the file and why: a DataError, and an OSError.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp: str | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "a folder, not a file", str(path))
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise WriteError(f"cannot write: {_os_reason(exc)}", path, exc.errno) from exc
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _os_reason(exc: OSError) -> str:
+    """What an operating system error says, without its file name (said apart):
+    ``No space left on device (ENOSPC)``.
+
+    >>> _os_reason(OSError(errno.ENOSPC, "No space left on device", "x"))
+    'No space left on device (ENOSPC)'
+    """
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    code = errno.errorcode.get(exc.errno or 0)
+    return f"{reason} ({code})" if code else reason
 
 
 def read_text(path: Path) -> str:

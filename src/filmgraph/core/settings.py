@@ -240,6 +240,15 @@ class Settings:
         "FILMGRAPH_PORT",
         _number(int, 0),
     )
+    public_url: str = _setting(
+        "",
+        "The URL the endpoint is reached at (e.g. https://films.example.org/), from which "
+        "absolute URLs are made (the service description's and VoID's endpoint); empty: "
+        "http://HOST:PORT/, the address served on. Never the request's Host header.",
+        "FILMGRAPH_PUBLIC_URL",
+        lambda value: _url(value, empty=True),
+        "http://HOST:PORT/",
+    )
     workers: int = _setting(
         2,
         "Query worker processes: how many queries run at once.",
@@ -251,6 +260,36 @@ class Settings:
         "HTTP threads of the server: how many requests are taken at once.",
         "FILMGRAPH_THREADS",
         _number(int, 1),
+    )
+    connection_limit: int = _setting(
+        1000,
+        "Connections `filmgraph serve` keeps open at once; near it, idle connections and "
+        "the slowest to send their headers are closed first to make room.",
+        "FILMGRAPH_CONNECTION_LIMIT",
+        _number(int, 1),
+    )
+    idle_timeout: float = _setting(
+        5.0,
+        "Seconds a connection may send nothing (before its first request, between requests) "
+        "or read nothing of its answer before it is closed.",
+        "FILMGRAPH_IDLE_TIMEOUT",
+        _number(float, 0, above=True),
+        "5",
+    )
+    header_timeout: float = _setting(
+        10.0,
+        "Seconds from a request's first byte until its headers are complete, or the "
+        "connection is closed (slow clients sending a header line at a time).",
+        "FILMGRAPH_HEADER_TIMEOUT",
+        _number(float, 0, above=True),
+        "10",
+    )
+    body_timeout: float = _setting(
+        30.0,
+        "Seconds from a request's headers until its body is complete, or the connection is closed.",
+        "FILMGRAPH_BODY_TIMEOUT",
+        _number(float, 0, above=True),
+        "30",
     )
     query_timeout: float = _setting(
         10.0,

@@ -7,6 +7,7 @@ column, whatever parser raised it.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from xml.sax import SAXParseException
@@ -56,6 +57,12 @@ def parse_into(
         raise DataError(f"cannot read as {fmt}: {exc}", source) from exc
     except FileNotFoundError as exc:
         raise DataError("file not found", source) from exc
+    except RecursionError:  # nested deeper than the parser's recursion: said, not a crash
+        raise DataError(
+            f"nested too deeply for the {fmt} parser (collections or blank nodes inside "
+            f"one another beyond Python's recursion limit of {sys.getrecursionlimit()})",
+            source,
+        ) from None
     return graph
 
 

@@ -98,7 +98,10 @@ def read_tokens(text: str, base: str | None, prefixes: Mapping[str, str] | None 
             return None
         what, value = found[at]
         if what == "iri":
-            return urljoin(base or "", value[1:-1])
+            try:
+                return urljoin(base or "", value[1:-1])
+            except ValueError:  # not an IRI (``<https://[x>``): the engine's parser says so
+                return value[1:-1]
         if what == "pname":
             prefix, _, local = value.partition(":")
             if prefix in known:

@@ -8,7 +8,8 @@
   them there).
 
 Adding a backend is one module with a :class:`Backend` subclass, and one row of ``STORES``.
-:mod:`.cache` keeps builds on disk under the key of their inputs.
+:mod:`.cache` keeps builds on disk under the key of their inputs; :mod:`.lock` lets one
+build at a time write a build folder.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from importlib import import_module
 from ..core import STORES, SettingError, Settings, Steps
 from .base import Backend, BackendSpec, Build
 from .cache import cache_holds, fingerprint, read_cache, write_cache
+from .lock import build_lock, remove_strays
 from .memory import MemoryBackend, MemorySpec, RdflibEngine
 from .oxigraph import OxigraphBackend, OxigraphEngine
 from .remote import RemoteBackend, RemoteEngine, RemoteStore, endpoints, push
@@ -64,12 +66,14 @@ __all__ = [
     "RemoteEngine",
     "RemoteStore",
     "backend_class",
+    "build_lock",
     "cache_holds",
     "endpoints",
     "fingerprint",
     "open_backend",
     "push",
     "read_cache",
+    "remove_strays",
     "run_query",
     "write_cache",
 ]

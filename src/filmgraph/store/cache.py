@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from ..core import VERSION, Settings, literals_as_written, new_dataset, write_atomic
+from ..core import VERSION, DataError, Settings, literals_as_written, new_dataset, write_atomic
 from ..reason import engine_version
 
 FORMAT = "filmgraph-cache/1"
@@ -64,7 +64,11 @@ class CacheRead:
 
 
 def read_cache(path: Path, key: str) -> CacheRead:
-    """Read the cached dataset at ``path`` if it was built from inputs with this ``key``."""
+    """Read the cached dataset at ``path`` if it was built from inputs with this ``key``.
+
+    Raises:
+        DataError: the path cannot be read (a folder in its place, no permission).
+    """
     checked, body = _checked(path, key)
     if body is None:
         return checked
@@ -89,6 +93,9 @@ def _checked(path: Path, key: str) -> tuple[CacheRead, bytes | None]:
         raw = path.read_bytes()
     except FileNotFoundError:
         return CacheRead("missing", f"no cache at {path}"), None
+    except OSError as exc:  # a folder in its place, no permission: not ours to remove
+        reason = "a folder, not a file" if path.is_dir() else exc.strerror or str(exc)
+        raise DataError(f"the build cache cannot be read: {reason}", path) from None
     header, newline, body = raw.partition(b"\n")
     fields = _fields(header)
     if not newline or fields is None:
@@ -112,7 +119,12 @@ def _fields(header: bytes) -> dict[str, str] | None:
 
 
 def write_cache(path: Path, key: str, dataset: Dataset) -> None:
-    """Store ``dataset`` under ``key`` at ``path``, atomically."""
+    """Store ``dataset`` under ``key`` at ``path``, atomically.
+
+    Raises:
+        DataError: it cannot be written (a full disk, a folder in its place); the file
+            there before is left as it was.
+    """
     body = dataset.serialize(format="nquads", encoding="utf-8")
     header = f"# {FORMAT} key={key} sha256={hashlib.sha256(body).hexdigest()}\n"
     write_atomic(path, header.encode() + body)

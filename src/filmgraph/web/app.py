@@ -18,6 +18,7 @@ from . import (
     errors,
     explain,
     graph_store,
+    headers,
     links,
     ops,
     pages,
@@ -79,6 +80,7 @@ def create_app(
         app.register_blueprint(module.blueprint)
     ops.install(app)
     errors.install(app)
+    headers.install(app)  # framing, public URLs, security headers
     app.context_processor(_project)
     app.jinja_env.globals["quote_url"] = document_page.quote_url
     app.jinja_env.globals["assessment_anchor"] = pages.assessment_anchor

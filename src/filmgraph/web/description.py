@@ -1,11 +1,14 @@
 """What the endpoint says about itself: the SPARQL 1.1 Service Description (a bare
 ``GET /sparql``) and a VoID description of the dataset (``/.well-known/void``).
 
-Both are RDF graphs made once per base URL and sent in the format the client accepts
-(Turtle by default; JSON-LD, N-Triples, RDF/XML, N-Quads, TriG).
+Both are RDF graphs made once (their endpoint IRI is the public base URL,
+:func:`~filmgraph.web.headers.public_base`, never the request's Host) and sent in the format
+the client accepts (Turtle by default; JSON-LD, N-Triples, RDF/XML, N-Quads, TriG).
 """
 
 from __future__ import annotations
+
+import threading
 
 from flask import Blueprint, Response, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -15,6 +18,7 @@ from rdflib.void import generateVoID
 from ..core import FGID, GRAPH_DESCRIPTIONS, GRAPHS, SCHEMA, new_graph
 from ..query import DEFAULT_GRAPHS, MEDIA_TYPES, prepare, serialize_graph
 from .app_state import State, current
+from .headers import public_base
 from .negotiation import choose_or_406, parse_accept
 
 blueprint = Blueprint("description", __name__)
@@ -135,22 +139,23 @@ def _send(graph: Graph, what: str) -> Response:
     return response
 
 
+_making = threading.Lock()
+
+
 def _described(kind: str) -> Graph:
-    """The description of this kind for the base URL of this request, made once."""
+    """The description of this kind, made once (whatever Host a request names)."""
     state = current()
-    base = request.url_root
+    base = public_base()
     key = (kind, base)
-    if key not in state.descriptions:
-        endpoint = base + "sparql"
-        made = (
-            service_description(state, endpoint)
-            if kind == "sd"
-            else void_description(state, endpoint, base)
-        )
-        if len(state.descriptions) >= 16:  # the Host header is the client's: bound the cache
-            state.descriptions.clear()
-        state.descriptions[key] = made
-    return state.descriptions[key]
+    with _making:
+        if key not in state.descriptions:
+            endpoint = base + "sparql"
+            state.descriptions[key] = (
+                service_description(state, endpoint)
+                if kind == "sd"
+                else void_description(state, endpoint, base)
+            )
+        return state.descriptions[key]
 
 
 def service_description_response() -> Response:

@@ -5,7 +5,15 @@ view (:mod:`.dataset`), kept under the build's key (:mod:`.backend`)."""
 from .backend import OxigraphBackend, OxigraphSpec
 from .dataset import open_dataset, store_path
 from .engine import OxigraphEngine
-from .files import datatypes_file, keep_datatypes, load_store, memory_store, write_store
+from .files import (
+    datatypes_file,
+    keep_datatypes,
+    load_store,
+    memory_store,
+    remove_strays,
+    staging_dir,
+    write_store,
+)
 
 __all__ = [
     "OxigraphBackend",
@@ -16,6 +24,8 @@ __all__ = [
     "load_store",
     "memory_store",
     "open_dataset",
+    "remove_strays",
+    "staging_dir",
     "store_path",
     "write_store",
 ]

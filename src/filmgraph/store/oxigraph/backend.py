@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
-from ...core import SettingError, Settings, Steps, write_atomic
+from ...core import SettingError, Settings, Steps
 from ...query import Engine
 from ..base import Backend, BackendSpec, Build
 from .dataset import open_dataset
@@ -75,7 +75,7 @@ class OxigraphBackend(Backend):
         self.path = Path(path)
         try:
             store = ox.Store.read_only(str(self.path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # missing, or damaged (RocksDB's Corruption)
             raise SettingError(f"no Oxigraph store at {self.path}: {exc}") from exc
         rows = store.query(_COUNT)
         if not isinstance(rows, ox.QuerySolutions):
@@ -96,9 +96,9 @@ class OxigraphBackend(Backend):
         if opened is not None:
             return opened
         with build.nquads() as nquads, steps.step("writing the Oxigraph store") as step:
-            load_store(nquads, path)  # removes the key first: it holds something else now
-            if build.key:
-                write_atomic(key_file(path), f"{LAYOUT} {build.key}\n")
+            # Written whole beside the old store, then swapped in with its key (a full disk
+            # leaves the old store, its key and companion files as they were).
+            load_store(nquads, path, f"{LAYOUT} {build.key}\n" if build.key else None)
             step.detail = str(path)
         return cls(path)
 

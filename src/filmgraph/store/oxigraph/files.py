@@ -17,64 +17,175 @@ beside it.
 
 from __future__ import annotations
 
+import ctypes
+import os
 import re
 import shutil
+import sys
+import traceback
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
-from ...core import write_atomic
+from ...core import DataError, write_atomic
 from ...query import default_graphs_of
 
 
 def key_file(path: Path) -> Path:
     """The file that names the build the store at ``path`` holds (``LAYOUT key``); removed
-    by :func:`load_store` before anything else is written there."""
+    by :func:`load_store` before the new store is swapped in, written last."""
     return path.with_name(path.name + ".key")
 
 
-def write_store(dataset: Dataset, path: Path) -> Path:
+def staging_dir(path: Path) -> Path:
+    """Where :func:`load_store` writes a new store before it is swapped in (``oxigraph.new``,
+    with its companion files ``oxigraph.new.*`` beside it): a stray left by a build that was
+    stopped is removed by the next build (:func:`remove_strays`)."""
+    return path.with_name(path.name + ".new")
+
+
+def remove_strays(path: Path) -> list[Path]:
+    """Remove what a stopped build of the store at ``path`` left behind (the staging store
+    and its companion files, a store swapped out but not yet removed, the N-Quads of
+    :func:`write_store`); return what was removed. Call it only under the build folder's
+    lock (:func:`filmgraph.store.build_lock`): another build's staging is not a stray."""
+    found = sorted(path.parent.glob(f"{path.name}.new*")) + [
+        p for p in (path.with_name(path.name + ".old"), path.with_name(path.name + ".nq"))
+    ]
+    removed = []
+    for stray in found:
+        if stray.is_dir() and not stray.is_symlink():
+            shutil.rmtree(stray, ignore_errors=True)
+        elif stray.exists() or stray.is_symlink():
+            stray.unlink(missing_ok=True)
+        else:
+            continue
+        removed.append(stray)
+    return removed
+
+
+def write_store(dataset: Dataset, path: Path, key_line: str | None = None) -> Path:
     """Write the named graphs of ``dataset`` into a new Oxigraph store at ``path``, as
     :func:`load_store` loads them, replacing any store there only once the new one is
     complete.
+
+    Raises:
+        DataError: see :func:`load_store`.
     """
     quads = path.with_name(path.name + ".nq")  # streamed to disk, never whole in memory
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         dataset.serialize(destination=str(quads), format="nquads", encoding="utf-8")
-        return load_store(quads, path)
+    except OSError as exc:
+        quads.unlink(missing_ok=True)
+        raise DataError(f"cannot write the Oxigraph store: {_reason(exc)}", quads) from exc
+    try:
+        return load_store(quads, path, key_line)
     finally:
         quads.unlink(missing_ok=True)
 
 
-def load_store(nquads: Path, path: Path) -> Path:
+def load_store(nquads: Path, path: Path, key_line: str | None = None) -> Path:
     """Load the named graphs of the N-Quads file ``nquads`` into a new Oxigraph store at
-    ``path``, replacing any store there only once the new one is complete. The store's
-    default graph is the union of the default graphs (:func:`union_default_graph`; the
-    file's own default graph is dropped), and the literals Oxigraph would store with another
-    datatype are kept beside it (:func:`keep_datatypes`). Nothing passes through rdflib.
+    ``path``, and its key file (``key_line``; none when None). The store's default graph is
+    the union of the default graphs (:func:`union_default_graph`; the file's own default
+    graph is dropped), and the literals Oxigraph would store with another datatype are kept
+    beside it (:func:`keep_datatypes`). Nothing passes through rdflib.
+
+    The new store and its companion files are written whole beside the old ones first
+    (:func:`staging_dir`), then swapped in by renames (which need no space): the key is
+    removed, the folders exchanged (atomically where the system can, ``renameat2``), the
+    companion files renamed, the key written last. Whatever fails while writing (a full
+    disk), the store, key and companion files there before are left as they were, and the
+    staging files removed.
 
     Raises:
-        OSError, SyntaxError: the file cannot be read or is not N-Quads.
+        DataError: the store cannot be written (a full disk: the message names the store
+            and why), or ``nquads`` cannot be read or is not N-Quads.
     """
-    key_file(path).unlink(missing_ok=True)  # whatever it said, the store will hold this file
-    staging = path.with_name(path.name + ".new")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.parent.mkdir(parents=True, exist_ok=True)
-    store = ox.Store(str(staging))
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-    union_default_graph(store)
-    # The copy's files overlap the load's: compacted once, six queries of the growth
-    # benchmark take 12.4 s instead of 14.4-15.1 s at 1M triples (4.6 s more to write;
-    # the store grows from 577 to 731 MB). At 100k it changes nothing measurable.
-    store.optimize()
-    store.flush()
-    del store  # close it before it moves
-    shutil.rmtree(path, ignore_errors=True)
-    staging.rename(path)
-    keep_datatypes(nquads, path)
+    staging = staging_dir(path)
+    datatypes, key = datatypes_file(staging), key_file(staging)
+    written = (datatypes, key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)  # another build's: the lock keeps it out
+        _write_store(nquads, staging)
+        write_atomic(datatypes, narrowed_quads(nquads))
+        if key_line is not None:
+            write_atomic(key, key_line)
+    except BaseException as exc:
+        # The frames of the failure hold the store open (RocksDB's lock): freed first, so
+        # that the staging store is closed before it is removed and a retry can write it.
+        traceback.clear_frames(exc.__traceback__)
+        shutil.rmtree(staging, ignore_errors=True)
+        for companion in written:
+            companion.unlink(missing_ok=True)
+        if isinstance(exc, DataError):
+            raise
+        if isinstance(exc, OSError):
+            raise DataError(f"cannot write the Oxigraph store: {_reason(exc)}", staging) from exc
+        if isinstance(exc, SyntaxError):
+            raise DataError(f"not N-Quads: {exc}", nquads) from exc
+        raise
+    key_file(path).unlink(missing_ok=True)  # from here to the end the store is in change
+    _swap(staging, path)
+    os.replace(datatypes, datatypes_file(path))
+    if key_line is not None:
+        os.replace(key, key_file(path))
     return path
+
+
+def _write_store(nquads: Path, staging: Path) -> None:
+    """The store of ``nquads`` written, compacted and closed at ``staging``."""
+    store = ox.Store(str(staging))
+    try:
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        union_default_graph(store)
+        # The copy's files overlap the load's: compacted once, six queries of the growth
+        # benchmark take 12.4 s instead of 14.4-15.1 s at 1M triples (4.6 s more to write;
+        # the store grows from 577 to 731 MB). At 100k it changes nothing measurable.
+        store.optimize()
+        store.flush()
+    finally:
+        del store  # closed before it moves (or is removed)
+
+
+def _swap(new: Path, path: Path) -> None:
+    """Put the folder ``new`` at ``path``: in one step where the system exchanges two names
+    atomically (Linux's ``renameat2``), else by two renames (``path`` is briefly absent);
+    the folder there before is removed."""
+    if not path.exists():
+        new.rename(path)
+        return
+    old = path.with_name(path.name + ".old")
+    if _exchange(new, path):
+        old = new  # it holds the previous store now
+    else:
+        shutil.rmtree(old, ignore_errors=True)
+        path.rename(old)
+        new.rename(path)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Exchange two paths atomically with ``renameat2(RENAME_EXCHANGE)``; False where the
+    system or its C library cannot."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return bool(done == 0)
+
+
+def _reason(exc: OSError) -> str:
+    """An operating system error without its file name: ``No space left on device``."""
+    return exc.strerror or str(exc) or type(exc).__name__
 
 
 #: The datatype of an N-Quads line's object, when it is a typed literal.
@@ -88,9 +199,17 @@ def datatypes_file(path: Path) -> Path:
 
 def keep_datatypes(nquads: Path, path: Path) -> int:
     """Keep the quads of the N-Quads file ``nquads`` whose literal Oxigraph stores with
-    another datatype or lexical form (Oxigraph 0.5 keeps ``"01"^^xsd:positiveInteger`` as
-    ``"1"^^xsd:integer``) beside the store at ``path``; return how many.
-    :mod:`filmgraph.store.oxigraph.dataset` puts them back on reading.
+    another datatype or lexical form beside the store at ``path`` (:func:`narrowed_quads`);
+    return how many. :mod:`filmgraph.store.oxigraph.dataset` puts them back on reading."""
+    kept = narrowed_quads(nquads)
+    write_atomic(datatypes_file(path), kept)
+    return kept.count("\n")
+
+
+def narrowed_quads(nquads: Path) -> str:
+    """The lines of the N-Quads file ``nquads`` whose literal Oxigraph stores with another
+    datatype or lexical form (Oxigraph 0.5 keeps ``"01"^^xsd:positiveInteger`` as
+    ``"1"^^xsd:integer``).
 
     Each datatype met is tried once in a scratch store: only those Oxigraph changes count.
     """
@@ -106,8 +225,7 @@ def keep_datatypes(nquads: Path, path: Path) -> int:
                 narrowed[datatype] = _narrows(line)
             if narrowed[datatype]:
                 kept.append(line)
-    write_atomic(datatypes_file(path), "".join(kept))
-    return len(kept)
+    return "".join(kept)
 
 
 def _narrows(line: str) -> bool:
