@@ -3,13 +3,17 @@ disk (``BUILD_DIR/oxigraph``), queried by Oxigraph's engine.
 
 The store is kept with the key of the build it holds (``BUILD_DIR/oxigraph.key``): while the
 inputs are unchanged, opening it builds nothing; otherwise it is loaded from the build's
-N-Quads (the cache file, when that holds the build: nothing passes through rdflib). The
+N-Quads (the cache file, when that holds the build: nothing passes through rdflib).
+Before it is opened, its files and companion files are checked against the manifest
+written with them (:func:`.files.damage`): a store found damaged (a file missing, cut short
+or changed) is reported in one line and written again from the build. The
 pages, exports and CLI read it through a read-only rdflib view (:mod:`.dataset`), with no
 copy of the build in memory; each query worker opens the store read-only.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +26,11 @@ from ...query import Engine
 from ..base import Backend, BackendSpec, Build
 from .dataset import open_dataset
 from .engine import OxigraphEngine
-from .files import key_file, load_store, write_store
+from .files import damage, key_file, load_store, write_store
 
-#: What a store written by filmgraph holds; a store of another layout is written again.
-LAYOUT = "filmgraph-oxigraph/2"
+#: What a store written by filmgraph holds; a store of another layout is written again
+#: (``/3``: with a manifest of its files, :func:`.files.write_manifest`).
+LAYOUT = "filmgraph-oxigraph/3"
 
 _COUNT = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
@@ -91,10 +96,19 @@ class OxigraphBackend(Backend):
         if build is None:
             return cls(path)
         with steps.step("opening the Oxigraph store") as step:
-            opened = cls._kept(path, build.key)
-            step.detail = "current" if opened is not None else "missing or stale"
+            opened, damaged = cls._kept(path, build.key)
+            step.detail = "current" if opened is not None else damaged or "missing or stale"
         if opened is not None:
             return opened
+        if damaged:
+            # One line on stderr, whatever shows the steps (as the build lock's wait is
+            # said): the CLI without a terminal and the server's log both show it.
+            print(
+                f"filmgraph: the Oxigraph store {path} is damaged ({damaged}); "
+                "rebuilding it from the sources",
+                file=sys.stderr,
+                flush=True,
+            )
         with build.nquads() as nquads, steps.step("writing the Oxigraph store") as step:
             # Written whole beside the old store, then swapped in with its key (a full disk
             # leaves the old store, its key and companion files as they were).
@@ -103,14 +117,18 @@ class OxigraphBackend(Backend):
         return cls(path)
 
     @classmethod
-    def _kept(cls, path: Path, key: str | None) -> OxigraphBackend | None:
-        """The store at ``path`` if it holds the build with this ``key``, else None."""
+    def _kept(cls, path: Path, key: str | None) -> tuple[OxigraphBackend | None, str | None]:
+        """The store at ``path`` if it holds the build with this ``key``, else None; and
+        what is damaged in it, if its key is the build's but its files are not as built."""
         if key is None or not holds(path, key):
-            return None
+            return None, None
+        damaged = damage(path)
+        if damaged is not None:
+            return None, damaged
         try:
-            return cls(path)
-        except SettingError:  # the key is there, the store behind it is not
-            return None
+            return cls(path), None
+        except SettingError as exc:  # the key is there, the store behind it is not
+            return None, str(exc).splitlines()[0]
 
     @classmethod
     def write(cls, dataset: Dataset, path: Path) -> OxigraphBackend:
