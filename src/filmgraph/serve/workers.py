@@ -5,8 +5,11 @@ process that opens its own engine from the backend's spec
 (:meth:`filmgraph.store.Backend.spec`): a query that passes the time limit has its worker
 killed and replaced, and its client gets a 503, while the other workers go on serving. A
 worker also runs under a memory limit and the :mod:`.sandbox` hook, and serialises its
-answer itself, so the web process only moves bytes. A failure is sent back as the error it
-stands for (:func:`filmgraph.query.as_error`), for the web layer's one handler to render.
+answer itself, so the web process only moves bytes. The pool shares its workers fairly: a
+reserve worker answers cheap queries while slow ones hold every regular worker, and a dead
+or frozen worker is found by a ping before a query is handed to it (:class:`WorkerPool`).
+A failure is sent back as the error it stands for (:func:`filmgraph.query.as_error`), for
+the web layer's one handler to render.
 
 The pool is plain Python (no Flask): ``WorkerPool(backend.spec()).run(Job(query))``.
 """
@@ -16,10 +19,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
-import queue
 import signal
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -79,13 +83,17 @@ class WorkerOptions:
 
 
 class _Worker:
-    def __init__(self, context: Any, spec: BackendSpec, options: WorkerOptions) -> None:
+    def __init__(
+        self, context: Any, spec: BackendSpec, options: WorkerOptions, reserve: bool = False
+    ) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(
             target=_serve, args=(child, spec, options), daemon=True, name="filmgraph-query"
         )
         self.process.start()
         child.close()
+        #: Whether this worker is one of the reserve lane's (see :class:`WorkerPool`).
+        self.reserve = reserve
         self._stopping = threading.Lock()
         self._stopped = False
 
@@ -98,6 +106,17 @@ class _Worker:
             raise UnavailableError("a query worker exited while starting") from None
         if message != "ready":
             raise UnavailableError(f"a query worker failed to start: {message}")
+
+    def responsive(self, timeout: float) -> bool:
+        """Whether the process is alive and answers a ping within ``timeout`` seconds (a
+        worker that died or froze while idle is not)."""
+        if not self.process.is_alive():
+            return False
+        try:
+            self.conn.send(_PING)
+            return bool(self.conn.poll(timeout)) and self.conn.recv() == _PONG
+        except (EOFError, OSError):
+            return False
 
     def stop(self) -> None:
         """Kill the process and close its pipe, once (the pool's closing and a restart
@@ -113,15 +132,40 @@ class _Worker:
         self.conn.close()
 
 
+_PING, _PONG, _TAKEN = "ping", "pong", "taken"
+
+
+class _NeverStarted(Exception):
+    """The worker died or froze before it took the job: the job may run elsewhere."""
+
+
 class WorkerPool:
-    """A fixed number of query worker processes over one backend.
+    """A fixed number of query worker processes over one backend, and a reserve lane.
+
+    Fair sharing: a query runs on one of the ``size`` regular workers when one is free.
+    When none is, and every one of them has been busy with its current query for more
+    than ``heavy_after`` seconds (slow queries hold them all), a query waiting for a
+    worker takes a worker of the reserve lane instead (``reserve`` of them), where it may
+    run for ``reserve_timeout`` seconds only. A query that was stopped at a time limit or
+    ran longer than ``heavy_after`` is remembered as heavy (its text and dataset) and
+    never runs on the reserve lane again, so repeated slow queries cannot take the lane
+    that cheap queries keep answering on.
+
+    Before a job is handed to a worker, the worker must be alive and answer a ping within
+    ``ping_timeout`` seconds; one that does not is replaced and another worker taken.
+    A worker that dies or freezes before it acknowledges the job (it never started) is
+    replaced and the job retried once on another worker.
 
     Args:
         spec: what each worker opens its engine from (:meth:`filmgraph.store.Backend.spec`).
-        size: how many queries run at once.
+        size: how many queries run at once on the regular workers.
         timeout: seconds a query may run before its worker is stopped (and seconds a
             request may wait for a free worker).
         options: the row cap, the SERVICE allow-list and the memory limit per worker.
+        reserve: workers of the reserve lane (0: none).
+        reserve_timeout: seconds a query may run on the reserve lane (at most ``timeout``).
+        heavy_after: seconds after which a running query counts as heavy.
+        ping_timeout: seconds an idle worker has to answer a ping, or take a job.
 
     Raises (from :meth:`run`):
         UnavailableError: the query hit the time limit, its worker died, or no worker was
@@ -136,16 +180,30 @@ class WorkerPool:
         timeout: float = 10.0,
         options: WorkerOptions | None = None,
         start_timeout: float = 300.0,
+        reserve: int = 1,
+        reserve_timeout: float = 2.0,
+        heavy_after: float = 0.25,
+        ping_timeout: float = 1.0,
     ) -> None:
         self.size = size
         self.timeout = timeout
         self.options = options or WorkerOptions()
         self.start_timeout = start_timeout
+        self.reserve = reserve
+        self.reserve_timeout = min(reserve_timeout, timeout)
+        self.heavy_after = heavy_after
+        self.ping_timeout = ping_timeout
         self.timeouts = 0
         self.restarts = 0
+        self.retries = 0
+        self.reserve_runs = 0
         self.spec = spec
         self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._changed = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._spare: list[_Worker] = []
+        self._busy: dict[_Worker, float] = {}  # regular workers: when their query started
+        self._heavy: OrderedDict[Hashable, None] = OrderedDict()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._started = False
@@ -156,7 +214,8 @@ class WorkerPool:
         with self._lock:
             if self._started:
                 return self
-            workers = [self._spawn() for _ in range(self.size)]
+            workers = [self._spawn(False) for _ in range(self.size)]
+            workers += [self._spawn(True) for _ in range(self.reserve)]
             try:
                 for worker in workers:
                     worker.wait_ready(self.start_timeout)
@@ -165,7 +224,7 @@ class WorkerPool:
                     self._discard(worker)
                 raise
             for worker in workers:
-                self._idle.put(worker)
+                self._release(worker)
             self._started = True
         return self
 
@@ -175,25 +234,57 @@ class WorkerPool:
         return self._started
 
     def alive(self) -> int:
-        """How many workers are running."""
-        return sum(1 for w in list(self._all) if w.process.is_alive())
+        """How many regular workers are running."""
+        return sum(1 for w in list(self._all) if not w.reserve and w.process.is_alive())
+
+    def reserve_alive(self) -> int:
+        """How many workers of the reserve lane are running."""
+        return sum(1 for w in list(self._all) if w.reserve and w.process.is_alive())
 
     def run(self, job: Job) -> Reply:
         """Answer ``job`` in a free worker within the time limit."""
         self.start()
-        try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            raise UnavailableError(
-                f"all {self.size} query workers stayed busy for {self.timeout:g} s; try again later"
-            ) from None
+        key = (job.query, job.default_graphs, job.named_graphs)
+        deadline = time.monotonic() + self.timeout
+        retried = False
+        while True:
+            worker = self._acquire(deadline, key in self._heavy)
+            if not worker.responsive(self.ping_timeout):
+                log.warning("a query worker was dead or frozen while idle; replacing it")
+                self._replace(worker)
+                continue
+            try:
+                return self._hand(worker, job, key)
+            except _NeverStarted:
+                self._replace(worker)
+                if retried:
+                    raise UnavailableError(
+                        "two query workers stopped before taking the query; try again later"
+                    ) from None
+                retried = True
+                self.retries += 1
+
+    def _hand(self, worker: _Worker, job: Job, key: Hashable) -> Reply:
+        limit = self.reserve_timeout if worker.reserve else self.timeout
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(self.timeout):
+            if not worker.conn.poll(self.ping_timeout) or worker.conn.recv() != _TAKEN:
+                raise _NeverStarted
+        except (EOFError, OSError):
+            raise _NeverStarted from None
+        started = time.monotonic()
+        if not worker.reserve:
+            with self._changed:
+                self._busy[worker] = started
+        try:
+            if not worker.conn.poll(limit):
                 self.timeouts += 1
+                self._remember_heavy(key)
                 self._replace(worker)
+                lane = " of the reserve lane (heavy queries wait for a regular worker)"
                 raise UnavailableError(
-                    f"the query was stopped at the time limit of {self.timeout:g} s"
+                    f"the query was stopped at the time limit{lane if worker.reserve else ''}"
+                    f" of {limit:g} s"
                 )
             reply: Reply = worker.conn.recv()
         except (EOFError, OSError):
@@ -201,11 +292,47 @@ class WorkerPool:
             raise UnavailableError(
                 "the query's worker stopped before answering (out of memory?); it has been replaced"
             ) from None
+        if time.monotonic() - started > self.heavy_after:
+            self._remember_heavy(key)
         if reply.error is not None and reply.error.status == 503:  # out of memory, leaving
             self._replace(worker)
         else:
-            self._idle.put(worker)
+            self._release(worker)
         return reply
+
+    def _acquire(self, deadline: float, heavy: bool) -> _Worker:
+        """A free regular worker; or, for a query not known to be heavy, a reserve one once
+        slow queries hold every regular worker."""
+        with self._changed:
+            while True:
+                if self._idle:
+                    return self._idle.pop()
+                now = time.monotonic()
+                if self._spare and not heavy and self._all_slow(now):
+                    self.reserve_runs += 1
+                    return self._spare.pop()
+                if now >= deadline:
+                    raise UnavailableError(
+                        f"all {self.size} query workers stayed busy for {self.timeout:g} s;"
+                        " try again later"
+                    )
+                self._changed.wait(min(deadline - now, 0.05))
+
+    def _all_slow(self, now: float) -> bool:
+        return all(now - started > self.heavy_after for started in self._busy.values())
+
+    def _release(self, worker: _Worker) -> None:
+        with self._changed:
+            self._busy.pop(worker, None)
+            (self._spare if worker.reserve else self._idle).append(worker)
+            self._changed.notify()
+
+    def _remember_heavy(self, key: Hashable) -> None:
+        with self._changed:
+            self._heavy[key] = None
+            self._heavy.move_to_end(key)
+            while len(self._heavy) > 1000:
+                self._heavy.popitem(last=False)
 
     def closed(self) -> bool:
         """Whether :meth:`close` has been called (by any thread)."""
@@ -217,13 +344,15 @@ class WorkerPool:
         for worker in list(self._all):
             self._discard(worker)
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self._context, self.spec, self.options)
+    def _spawn(self, reserve: bool) -> _Worker:
+        worker = _Worker(self._context, self.spec, self.options, reserve)
         self._all.add(worker)
         return worker
 
     def _discard(self, worker: _Worker) -> None:
         self._all.discard(worker)
+        with self._changed:
+            self._busy.pop(worker, None)
         worker.stop()
 
     def _replace(self, worker: _Worker) -> None:
@@ -235,7 +364,7 @@ class WorkerPool:
 
         def restart() -> None:
             while not self._closed:
-                fresh = self._spawn()
+                fresh = self._spawn(worker.reserve)
                 try:
                     fresh.wait_ready(self.start_timeout)
                 except UnavailableError as exc:
@@ -247,7 +376,7 @@ class WorkerPool:
                 if self.closed():  # the pool closed while this worker started
                     self._discard(fresh)
                 else:
-                    self._idle.put(fresh)
+                    self._release(fresh)
                 return
 
         threading.Thread(target=restart, name="filmgraph-restart", daemon=True).start()
@@ -274,6 +403,10 @@ def _serve(conn: Connection, spec: BackendSpec, options: WorkerOptions) -> None:
     while True:
         try:
             job = conn.recv()
+            if job == _PING:
+                conn.send(_PONG)
+                continue
+            conn.send(_TAKEN)
         except (EOFError, OSError):
             return
         try:

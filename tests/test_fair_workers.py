@@ -1,0 +1,121 @@
+"""Fair sharing of the query workers (issue 22): slow queries cannot starve cheap ones,
+and a dead or frozen idle worker is found before a query is handed to it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from filmgraph.serve import Job, WorkerPool
+from filmgraph.web import create_app, state
+
+pytestmark = pytest.mark.every_store
+
+# A cross product of four copies of the default graph: never done in time.
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+QUICK = "ASK { fgid:kantemir-balagov a schema:Person }"
+
+
+@pytest.fixture
+def pool(backend):
+    workers = WorkerPool(backend.spec(), size=2, timeout=8.0)
+    workers.start()
+    yield workers
+    workers.close()
+
+
+def _pids(pool: WorkerPool) -> list[int]:
+    return [w.process.pid for w in list(pool._all)]
+
+
+def test_a_worker_dead_while_idle_is_replaced_before_it_gets_a_query(pool):
+    pids = _pids(pool)
+    for pid in pids[:-1]:  # every worker but one dies while idle
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.2)
+    for n in range(len(pids)):
+        started = time.monotonic()
+        reply = pool.run(Job(f"{QUICK[:-1]} FILTER({n} >= 0) }}"))
+        assert reply.status == 200, reply.error
+        assert time.monotonic() - started < 5
+
+
+def test_a_frozen_idle_worker_is_passed_over_within_the_ping_bound(pool):
+    pids = _pids(pool)
+    for pid in pids[:-1]:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        for n in range(len(pids)):
+            started = time.monotonic()
+            reply = pool.run(Job(f"{QUICK[:-1]} FILTER({n} >= 0) }}"))
+            assert reply.status == 200, reply.error
+            assert time.monotonic() - started < 4  # the time limit is 8 s
+    finally:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+
+
+def test_a_query_its_worker_never_took_is_retried_on_another(pool, monkeypatch):
+    from filmgraph.serve import workers
+
+    # Each worker dies right after answering the ping, before it takes the query.
+    monkeypatch.setattr(workers._Worker, "responsive", lambda self, timeout: True, raising=False)
+    idle = pool._idle  # the worker the next query is handed to
+    victim = idle[-1] if isinstance(idle, list) else idle.queue[0]
+    victim.process.kill()
+    victim.process.join(5)
+    for n in range(3):
+        reply = pool.run(Job(f"{QUICK[:-1]} FILTER({n} >= 0) }}"))
+        assert reply.status == 200, reply.error
+    assert pool.restarts >= 1 and pool.retries == 1
+
+
+@pytest.fixture
+def crowded(store_settings, backend):
+    app = create_app(store_settings.with_(query_timeout=3.0, workers=2, result_cache=0), backend)
+    state(app).pool.start()
+    yield app
+    state(app).close()
+
+
+def test_two_clients_with_slow_queries_do_not_starve_cheap_ones(crowded):
+    """Two clients send endless queries one after another (each stopped at 3 s) while a
+    third sends unique cheap ASKs: every ASK is answered, each within a second."""
+    stop = threading.Event()
+    heavy: list[int] = []
+
+    def slow_client() -> None:
+        client = crowded.test_client()
+        while not stop.is_set():
+            heavy.append(client.get("/sparql", query_string={"query": ENDLESS}).status_code)
+
+    threads = [threading.Thread(target=slow_client) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    client = crowded.test_client()
+    times, statuses = [], []
+    try:
+        time.sleep(0.3)
+        end = time.monotonic() + 8
+        n = 0
+        while time.monotonic() < end:
+            n += 1
+            started = time.monotonic()
+            query = f"{QUICK[:-1]} FILTER({n} >= 0) }}"
+            statuses.append(client.get("/sparql", query_string={"query": query}).status_code)
+            times.append(time.monotonic() - started)
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+    print(f"cheap ASKs: {len(times)}, max {max(times):.3f} s, statuses {set(statuses)}")
+    assert set(statuses) == {200}, statuses
+    assert max(times) < 1.0, [(i, round(t, 3)) for i, t in enumerate(times) if t > 0.2]
+    assert heavy and set(heavy) == {503}
