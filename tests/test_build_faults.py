@@ -132,7 +132,8 @@ def answers(settings: Settings) -> tuple[dict[str, int], list[str]]:
         backend.close()
 
 
-def started(project: Settings, *args: str) -> subprocess.Popen[str]:
+def piped(project: Settings, *args: str) -> subprocess.Popen[str]:
+    """``filmgraph ARGS`` on the project's Oxigraph store, its output on a pipe."""
     return subprocess.Popen(
         [str(FILMGRAPH), "--root", str(project.root), "--store", "oxigraph", *args],
         stdout=subprocess.PIPE,
@@ -141,24 +142,43 @@ def started(project: Settings, *args: str) -> subprocess.Popen[str]:
     )
 
 
+def started(project: Settings, log: Path, *args: str) -> subprocess.Popen[str]:
+    """``filmgraph ARGS`` on the project's Oxigraph store, its output written to ``log``."""
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [str(FILMGRAPH), "--root", str(project.root), "--store", "oxigraph", *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
 def test_builds_started_together_on_one_folder_all_succeed_with_the_right_answers(
-    project, tmp_path_factory
+    project, tmp_path_factory, tmp_path
 ):
     """Three builds at once, from nothing, then again with the store gone but the cache
     kept (the load itself racing): all exit 0, no stray is left, and the store answers as
-    a clean build's does."""
+    a clean build's does. The test holds the folder's lock while they start, so that they
+    must wait for it (and say so), whatever the machine's speed; then lets them race."""
+    from filmgraph.store import build_lock
+
     clean = Settings(root=project.root, build_dir=tmp_path_factory.mktemp("clean"))
     expected = answers(clean)
     for round in range(2):
         if round:
             shutil.rmtree(project.oxigraph_dir)
             project.oxigraph_dir.with_name("oxigraph.key").unlink()
-        builds = [started(project, "build") for _ in range(3)]
-        outputs = [build.communicate(timeout=180)[0] for build in builds]
-        for build, output in zip(builds, outputs, strict=True):
-            assert build.returncode == 0, output
-            assert "Traceback" not in output
-        assert any("waiting for another build" in output for output in outputs)
+        logs = [tmp_path / f"build-{round}-{i}.log" for i in range(3)]
+        with build_lock(project.output_dir):
+            builds = [started(project, log, "build") for log in logs]
+            deadline = time.monotonic() + 120
+            while not all("waiting for another build" in log.read_text() for log in logs):
+                assert time.monotonic() < deadline, [log.read_text() for log in logs]
+                assert all(build.poll() is None for build in builds), "a build did not wait"
+                time.sleep(0.1)
+        for build, log in zip(builds, logs, strict=True):
+            assert build.wait(timeout=180) == 0, log.read_text()
+            assert "Traceback" not in log.read_text()
         assert not list(project.output_dir.glob("oxigraph.new*"))
         assert answers(project) == expected
 
@@ -231,7 +251,7 @@ def until_serving(server: subprocess.Popen[str], timeout: float) -> list[str]:
 
 def test_two_servers_on_one_empty_build_folder_both_come_up(project):
     serve = ("serve", "--host", "127.0.0.1", "--workers", "1", "--port")
-    servers = [started(project, *serve, str(free_port())) for _ in range(2)]
+    servers = [piped(project, *serve, str(free_port())) for _ in range(2)]
     try:
         for server in servers:
             lines = until_serving(server, timeout=120)
