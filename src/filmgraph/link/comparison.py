@@ -236,8 +236,9 @@ class Comparer:
             for value in sorted(self.asserted.objects(entity, mapping.predicate), key=str):
                 ours = self._document_value(value, mapping)
                 if mapping.kind == "note":
-                    verdict = self._grade_by_note(mapping, ours, rows)
-                    theirs = tuple(self._named(ours, rows))
+                    noting = self._noting(ours, rows)
+                    verdict = self._grade_by_note(mapping, ours, rows, noting)
+                    theirs = () if noting is None else (self._noted(ours),)
                 else:
                     verdict = self._grade(mapping, ours, theirs, checked=bool(rows))
                 quotes = tuple(self.quotes.get((entity, mapping.predicate, value), []))
@@ -260,23 +261,26 @@ class Comparer:
         label = self.labels.get(qid) or (self.name(entity) if entity else qid)
         return Value(label, WD[qid], qid, statement.seen)
 
-    def _named(self, ours: Value, rows: list[Statement]) -> Iterable[Value]:
-        """The document's value, as the reference's value, if a note of ``rows`` names it."""
+    def _noting(self, ours: Value, rows: list[Statement]) -> Statement | None:
+        """The first of ``rows`` whose note names the document's value (by the reference's
+        name for its item), if any."""
         name = self.labels.get(ours.item or "")
-        if name and any(name in row.note for row in rows):
-            yield Value(name, ours.iri, ours.item, seen=False)
+        return next((row for row in rows if name and name in row.note), None)
+
+    def _noted(self, ours: Value) -> Value:
+        """The document's value as the reference's note gives it (no statement: not seen)."""
+        return Value(self.labels[ours.item or ""], ours.iri, ours.item, seen=False)
 
     def _grade_by_note(
-        self, mapping: Mapping, ours: Value, rows: list[Statement]
+        self, mapping: Mapping, ours: Value, rows: list[Statement], noting: Statement | None
     ) -> tuple[str, str, str | None]:
         prop = f"{mapping.property} ({mapping.label})"
         if not rows:
             return "unchecked", f"the reference records no {prop} for the item", None
-        name = self.labels.get(ours.item or "")
-        for row in rows:
-            if name and name in row.note:
-                said = f"the reference's note on Wikidata's {prop}, facts.tsv line {row.line},"
-                return "agrees", f"{said} names the {name}; a note, not a statement", None
+        if noting is not None:
+            name = self.labels[ours.item or ""]
+            said = f"the reference's note on Wikidata's {prop}, facts.tsv line {noting.line},"
+            return "agrees", f"{said} names the {name}; a note, not a statement", None
         noted = "; ".join(row.note for row in rows if row.note) or "nothing"
         return "not-in-wikidata", f"the reference's note on Wikidata's {prop} says {noted}", None
 
