@@ -119,3 +119,26 @@ def test_two_clients_with_slow_queries_do_not_starve_cheap_ones(crowded):
     assert set(statuses) == {200}, statuses
     assert max(times) < 1.0, [(i, round(t, 3)) for i, t in enumerate(times) if t > 0.2]
     assert heavy and set(heavy) == {503}
+
+
+def test_a_query_no_worker_takes_in_time_is_told_to_retry(backend):
+    from filmgraph.core import BusyError, UnavailableError
+
+    lone = WorkerPool(backend.spec(), size=1, reserve=0, timeout=1.5)
+    lone.start()
+    try:
+
+        def hold() -> None:
+            with contextlib.suppress(UnavailableError):  # stopped at the limit, as meant
+                lone.run(Job(ENDLESS))
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        time.sleep(0.3)  # the only worker is busy with the endless query
+        with pytest.raises(BusyError) as busy:
+            lone.run(Job(QUICK))
+        assert busy.value.status == 503 and busy.value.retry_after == 1
+        assert "the query worker stayed busy for 1.5 s; try again later" in str(busy.value)
+        holder.join()
+    finally:
+        lone.close()

@@ -3,6 +3,7 @@ settings, errors (each with its HTTP status), namespaces and graph names, terms 
 atomic files, the one HTTP helper (User-Agent, "no answer" errors) and progress steps."""
 
 from .errors import (
+    BusyError,
     ChecksFailedError,
     DataError,
     EngineLimitError,
@@ -17,6 +18,7 @@ from .errors import (
     QuerySyntaxError,
     SettingError,
     TooLargeError,
+    TooManyRequestsError,
     UnavailableError,
     UnsupportedMediaTypeError,
     UpstreamError,
@@ -81,6 +83,7 @@ __all__ = [
     "VERSION",
     "WD",
     "WDT",
+    "BusyError",
     "ChecksFailedError",
     "DataError",
     "EngineLimitError",
@@ -100,6 +103,7 @@ __all__ = [
     "Step",
     "Steps",
     "TooLargeError",
+    "TooManyRequestsError",
     "Triple",
     "UnavailableError",
     "UnsupportedMediaTypeError",

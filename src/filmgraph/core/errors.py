@@ -23,6 +23,8 @@ class FilmgraphError(Exception):
     """
 
     status: int = 500
+    #: Seconds after which the client may try again (sent as Retry-After), if it may.
+    retry_after: int | None = None
 
     @property
     def message(self) -> str:
@@ -173,6 +175,19 @@ class UnavailableError(FilmgraphError):
     """The query was stopped at the time limit, or no worker could take it in time."""
 
     status = 503
+
+
+class BusyError(UnavailableError):
+    """Every query worker stayed busy while the request waited: try again shortly."""
+
+    retry_after = 1
+
+
+class TooManyRequestsError(FilmgraphError):
+    """The client already has as many queries in progress as one client may have."""
+
+    status = 429
+    retry_after = 1
 
 
 class EngineLimitError(FilmgraphError):

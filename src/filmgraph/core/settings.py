@@ -261,6 +261,21 @@ class Settings:
         "FILMGRAPH_THREADS",
         _number(int, 1),
     )
+    client_queries: int = _setting(
+        0,
+        "Queries one client (an address) may have in progress at once; one more gets 429 "
+        "with Retry-After (0: no limit). Behind a reverse proxy set trusted_proxy too.",
+        "FILMGRAPH_CLIENT_QUERIES",
+        _number(int, 0),
+    )
+    trusted_proxy: str = _setting(
+        "",
+        "Address of the reverse proxy in front of `filmgraph serve` (e.g. 127.0.0.1), whose "
+        "X-Forwarded-For header names the client; empty: no proxy is trusted, the peer is "
+        "the client.",
+        "FILMGRAPH_TRUSTED_PROXY",
+        _text,
+    )
     connection_limit: int = _setting(
         1000,
         "Connections `filmgraph serve` keeps open at once; near it, idle connections and "

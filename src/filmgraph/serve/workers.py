@@ -23,15 +23,15 @@ import signal
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Iterator
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
 
-from ..core import FilmgraphError, UnavailableError
+from ..core import BusyError, FilmgraphError, UnavailableError
 from ..query import FAMILY, GRAPH, TABULAR, Engine, as_error, format_result, not_acceptable
 from ..store import BackendSpec
 from . import sandbox
@@ -54,9 +54,18 @@ class Job:
     base: str | None = None
 
 
+#: Answers longer than this many bytes leave their worker in chunks of this size, as the
+#: client reads them (:class:`Stream`); shorter ones come whole.
+CHUNK = 256 * 1024
+
+
 @dataclass(frozen=True)
 class Reply:
-    """A worker's answer: a body in ``format``, or the error the query met."""
+    """A worker's answer: a body in ``format``, or the error the query met.
+
+    An answer longer than :data:`CHUNK` comes as a :class:`Stream` (``stream``), its bytes
+    still in the worker, and ``body`` is empty; ``size`` is its length either way.
+    """
 
     body: bytes = b""
     kind: str | None = None
@@ -64,11 +73,24 @@ class Reply:
     truncated: bool = False
     rows: int = 0
     error: FilmgraphError | None = None
+    size: int = 0
+    stream: Stream | None = field(default=None, compare=False, repr=False)
 
     @property
     def status(self) -> int:
         """200, or the error's HTTP status."""
         return 200 if self.error is None else self.error.status
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body's bytes: the stream's chunks, or the whole body at once."""
+        return iter(self.stream) if self.stream is not None else iter((self.body,))
+
+    def read(self) -> bytes:
+        """The whole body (read from the worker, for a stream)."""
+        if self.stream is None:
+            return self.body
+        with contextlib.closing(self.stream):
+            return b"".join(self.stream)
 
 
 @dataclass(frozen=True)
@@ -146,9 +168,10 @@ class WorkerPool:
     When none is, and every one of them has been busy with its current query for more
     than ``heavy_after`` seconds (slow queries hold them all), a query waiting for a
     worker takes a worker of the reserve lane instead (``reserve`` of them), where it may
-    run for ``reserve_timeout`` seconds only. A query that was stopped at a time limit or
-    ran longer than ``heavy_after`` is remembered as heavy (its text and dataset) and
-    never runs on the reserve lane again, so repeated slow queries cannot take the lane
+    run for ``reserve_timeout`` seconds only. A query that was stopped at a time limit,
+    ran longer than ``heavy_after`` or has a long answer (a :class:`Stream`, which holds its
+    worker while the client reads) is remembered as heavy (its text and dataset) and never
+    runs on the reserve lane again, so repeated slow queries cannot take the lane
     that cheap queries keep answering on.
 
     Before a job is handed to a worker, the worker must be alive and answer a ping within
@@ -296,6 +319,9 @@ class WorkerPool:
             self._remember_heavy(key)
         if reply.error is not None and reply.error.status == 503:  # out of memory, leaving
             self._replace(worker)
+        elif reply.size > len(reply.body):  # the rest follows as the client reads it
+            self._remember_heavy(key)  # its worker is held while the client reads
+            return replace(reply, stream=Stream(self, worker, reply.size))
         else:
             self._release(worker)
         return reply
@@ -312,10 +338,8 @@ class WorkerPool:
                     self.reserve_runs += 1
                     return self._spare.pop()
                 if now >= deadline:
-                    raise UnavailableError(
-                        f"all {self.size} query workers stayed busy for {self.timeout:g} s;"
-                        " try again later"
-                    )
+                    who = "the query worker" if self.size == 1 else f"all {self.size} query workers"
+                    raise BusyError(f"{who} stayed busy for {self.timeout:g} s; try again later")
                 self._changed.wait(min(deadline - now, 0.05))
 
     def _all_slow(self, now: float) -> bool:
@@ -382,6 +406,59 @@ class WorkerPool:
         threading.Thread(target=restart, name="filmgraph-restart", daemon=True).start()
 
 
+class Stream:
+    """A long answer still in its worker, read a chunk at a time as the client takes it.
+
+    The web process holds one chunk at a time; a client that reads slowly slows the
+    worker's sending (back-pressure) instead of the answer piling up in memory or in
+    temporary files. The worker goes back to its pool once the last chunk is read. Closed
+    before that (the client left, or was cut off for not reading), the stream reads the
+    rest and drops it, so the worker can take the next query; a worker that stops sending
+    is replaced.
+    """
+
+    def __init__(self, pool: WorkerPool, worker: _Worker, size: int) -> None:
+        #: The answer's length in bytes.
+        self.size = size
+        self.received = 0
+        self._pool = pool
+        self._worker = worker
+        self._broken = False
+        self._closed = False
+        self._closing = threading.Lock()
+
+    def __iter__(self) -> Iterator[bytes]:
+        while self.received < self.size:
+            yield self._next()
+        self.close()
+
+    def _next(self) -> bytes:
+        conn = self._worker.conn
+        try:
+            if conn.poll(self._pool.timeout):
+                chunk: bytes = conn.recv_bytes()
+                self.received += len(chunk)
+                return chunk
+        except (EOFError, OSError):
+            pass
+        self._broken = True
+        raise UnavailableError("the query's worker stopped while sending the answer")
+
+    def close(self) -> None:
+        """Give the worker back (reading what is left of the answer first), once."""
+        with self._closing:
+            if self._closed:
+                return
+            self._closed = True
+        with contextlib.suppress(UnavailableError):
+            while not self._broken and self.received < self.size:
+                self._next()
+        if self._broken:
+            self._pool._replace(self._worker)
+        else:
+            self._pool._release(self._worker)
+
+
 def _serve(conn: Connection, spec: BackendSpec, options: WorkerOptions) -> None:
     """A worker's life: open the engine, lock the sandbox, answer jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -414,7 +491,23 @@ def _serve(conn: Connection, spec: BackendSpec, options: WorkerOptions) -> None:
         except MemoryError as exc:  # its memory may be in any state: the pool replaces it
             conn.send(Reply(error=as_error(exc)))
             return
-        conn.send(reply)
+        try:
+            _send(conn, reply)
+        except (EOFError, OSError):  # the pool gave up on this worker
+            return
+
+
+def _send(conn: Connection, reply: Reply) -> None:
+    """Send ``reply``: whole when short, else its head then its body in :data:`CHUNK`s
+    (each waits while the pipe is full, that is while the client is not reading)."""
+    body = reply.body
+    if len(body) <= CHUNK:
+        conn.send(replace(reply, size=len(body)))
+        return
+    conn.send(replace(reply, body=b"", size=len(body)))
+    view = memoryview(body)
+    for start in range(0, len(body), CHUNK):
+        conn.send_bytes(view[start : start + CHUNK])
 
 
 def _answer(engine: Engine, job: Job) -> Reply:

@@ -10,7 +10,7 @@ from flask import Flask
 
 from ..core import Project, Settings, user_agent
 from ..query import load_queries
-from ..serve import ResultCache, WorkerOptions, WorkerPool
+from ..serve import ClientLimits, ResultCache, WorkerOptions, WorkerPool
 from ..store import Backend
 from . import (
     description,
@@ -70,6 +70,7 @@ def create_app(
         queries=load_queries(settings.queries_dir) if project is None else {},
         pool=pool,
         results=ResultCache(settings.result_cache * 1_000_000 if backend.cacheable else 0),
+        clients=ClientLimits(settings.client_queries),
     )
     if project is not None:
         served.project = project  # the cached property, given

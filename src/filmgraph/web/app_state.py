@@ -16,7 +16,7 @@ from ..export import Describer
 from ..load import SourceDocument, read_sources
 from ..query import NamedQuery, default_graphs_of
 from ..reason import Explainer
-from ..serve import Reply, ResultCache, WorkerPool
+from ..serve import ClientLimits, Reply, ResultCache, WorkerPool
 from ..store import Backend
 
 
@@ -52,6 +52,7 @@ class State:
     queries: dict[str, NamedQuery]
     pool: WorkerPool
     results: ResultCache[Reply] = field(default_factory=lambda: ResultCache(0))
+    clients: ClientLimits = field(default_factory=lambda: ClientLimits(0))
     metrics: Metrics = field(default_factory=Metrics)
     descriptions: dict[tuple[str, str], Graph] = field(default_factory=dict)
     #: The size in bytes of each download (graph name or "default"/"dataset", extension).

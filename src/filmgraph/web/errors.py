@@ -47,7 +47,8 @@ def respond(
 def install(app: Flask) -> None:
     @app.errorhandler(FilmgraphError)
     def filmgraph_error(exc: FilmgraphError) -> Response:
-        return respond(exc.status, exc.message)
+        retry = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
+        return respond(exc.status, exc.message, retry)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:

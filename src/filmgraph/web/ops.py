@@ -106,6 +106,17 @@ def metrics() -> Response:
         "# HELP filmgraph_worker_restarts_total Query workers replaced (timeout or crash).",
         "# TYPE filmgraph_worker_restarts_total counter",
         f"filmgraph_worker_restarts_total {pool.restarts}",
+        "# HELP filmgraph_client_limit_refusals_total Queries refused (429): their client"
+        " had client_queries in progress.",
+        "# TYPE filmgraph_client_limit_refusals_total counter",
+        f"filmgraph_client_limit_refusals_total {state.clients.refused}",
+        "# HELP filmgraph_query_retries_total Queries retried on another worker (theirs"
+        " stopped before taking them).",
+        "# TYPE filmgraph_query_retries_total counter",
+        f"filmgraph_query_retries_total {pool.retries}",
+        "# HELP filmgraph_reserve_runs_total Queries answered on the reserve lane.",
+        "# TYPE filmgraph_reserve_runs_total counter",
+        f"filmgraph_reserve_runs_total {pool.reserve_runs}",
         "# HELP filmgraph_workers_alive Query worker processes running.",
         "# TYPE filmgraph_workers_alive gauge",
         f"filmgraph_workers_alive {pool.alive()}",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import time
+from collections.abc import Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, g, request
@@ -29,7 +30,7 @@ from ..core import (
     UriTooLongError,
 )
 from ..query import FAMILY, MEDIA_TYPES
-from ..serve import Job
+from ..serve import Job, Reply, Stream
 from . import description
 from .app_state import current
 from .negotiation import choices
@@ -80,25 +81,64 @@ def sparql() -> Response:
         formats,
         state.settings.base_iri,
     )
-    started = time.perf_counter()
-    key = (job.query, job.default_graphs, job.named_graphs, tuple(sorted(formats.items())))
-    reply = state.results.get(key)
-    if reply is None:
-        reply = state.pool.run(job)
-        if reply.status < 500:  # answers and refusals are the same next time; failures not
-            said = reply.error.message if reply.error else ""
-            state.results.put(key, reply, len(reply.body) + len(said) + len(job.query) + 256)
-    if reply.error is not None:
-        raise copy.copy(reply.error)  # a cached error is shared: each request raises its own
-    state.metrics.query(time.perf_counter() - started, reply.truncated)
+    client = request.remote_addr or "unknown"
+    state.clients.take(client)  # 429 when it has as many queries in progress as it may
+    try:
+        reply = _reply(job, formats)
+    except BaseException:
+        state.clients.give_back(client)
+        raise
     family = FAMILY[reply.kind or "SELECT"]
-    response = Response(reply.body, status=200)
+    if reply.stream is None:
+        state.clients.give_back(client)
+        response = Response(reply.body, status=200)
+    else:  # the worker and the client's slot are given back when the answer is sent
+        response = Response(_Sent(reply.stream, lambda: state.clients.give_back(client)))
+        response.headers["Content-Length"] = str(reply.size)
     response.headers["Content-Type"] = f"{MEDIA_TYPES[family][reply.format or '']}; charset=utf-8"
     response.headers["Vary"] = "Accept"
     if reply.truncated:
         response.headers["Filmgraph-Truncated"] = "true"
         response.headers["Filmgraph-Max-Rows"] = str(state.settings.max_rows)
     return response
+
+
+def _reply(job: Job, formats: dict[str, str | None]) -> Reply:
+    """The answer to ``job``: from the result cache, or from a worker (kept in the cache
+    when whole, and when the same query would get it again)."""
+    state = current()
+    started = time.perf_counter()
+    key = (job.query, job.default_graphs, job.named_graphs, tuple(sorted(formats.items())))
+    reply = state.results.get(key)
+    if reply is None:
+        reply = state.pool.run(job)
+        if reply.status < 500 and reply.stream is None:  # failures differ next time
+            said = reply.error.message if reply.error else ""
+            state.results.put(key, reply, len(reply.body) + len(said) + len(job.query) + 256)
+    if reply.error is not None:
+        raise copy.copy(reply.error)  # a cached error is shared: each request raises its own
+    state.metrics.query(time.perf_counter() - started, reply.truncated)
+    return reply
+
+
+class _Sent:
+    """A streamed answer as a WSGI body: its chunks as the server sends them; closed (sent
+    whole, or the client gone), the worker goes back to the pool and ``done`` is called."""
+
+    def __init__(self, stream: Stream, done: Callable[[], None]) -> None:
+        self.stream = stream
+        self.done: Callable[[], None] | None = done
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.stream)
+
+    def close(self) -> None:
+        try:
+            self.stream.close()
+        finally:
+            done, self.done = self.done, None
+            if done is not None:
+                done()
 
 
 def _params() -> tuple[dict[str, list[str]], bool]:

@@ -13,7 +13,9 @@ second it closes a connection
   (a slowloris client sending a header line every few seconds is never idle),
 - whose body is not complete ``body_timeout`` seconds after its headers,
 - that has sent nothing (since it opened, or since its last answer) for ``idle_timeout``
-  seconds, or not read any of its answer for as long;
+  seconds, or not read any of its answer for as long (also while the answer is still being
+  written: its sender waits for the client once :data:`OUTBUF_HIGH_WATERMARK` bytes are
+  unread, so a client that stops reading holds a thread and a worker for that long only);
 
 and past ``connection_limit`` open connections each new one makes room by closing the one that
 has kept the server waiting longest, idle or still sending its headers (rather than stop
@@ -95,6 +97,11 @@ class _Channel(HTTPChannel):  # type: ignore[misc]  # waitress is untyped
                 self.headers_done = now
         return done
 
+    def stalled(self, now: float, limits: Settings) -> bool:
+        """Whether the client has taken none of the answer waiting for it for
+        ``idle_timeout`` seconds (the answer's sender waits for it to read meanwhile)."""
+        return bool(self.total_outbufs_len) and now - self.last_activity > limits.idle_timeout
+
     def overdue(self, now: float, limits: Settings) -> bool:
         """Whether the connection is past a deadline (never while a request is answered)."""
         if self.requests:
@@ -128,7 +135,11 @@ class _Server(TcpWSGIServer):  # type: ignore[misc]  # waitress is untyped
 
     def maintenance(self, now: float) -> None:
         for channel in list(self.active_channels.values()):
-            if not channel.will_close and channel.overdue(now, self.limits):
+            if channel.stalled(now, self.limits):
+                # closed now: a client that reads nothing never lets its socket become
+                # writable, where a connection marked to close would be closed
+                channel.handle_close()
+            elif not channel.will_close and channel.overdue(now, self.limits):
                 channel.will_close = True
 
     def handle_accept(self) -> None:
@@ -156,6 +167,22 @@ def _allow_open_files(needed: int) -> None:
             )
 
 
+#: Bytes of an answer kept for a client that has not read them yet.
+OUTBUF_HIGH_WATERMARK = 1024 * 1024
+
+
+def _proxy(settings: Settings) -> dict[str, Any]:
+    """waitress's settings for the trusted reverse proxy, if there is one: its
+    X-Forwarded-For names the client (the address the client limits count by)."""
+    if not settings.trusted_proxy:
+        return {}
+    return {
+        "trusted_proxy": settings.trusted_proxy,
+        "trusted_proxy_headers": {"x-forwarded-for"},
+        "trusted_proxy_count": 1,
+    }
+
+
 def create_server(app: Any, settings: Settings) -> Any:
     """waitress serving ``app`` on ``settings.host:settings.port`` with the connection limits
     of ``settings`` (one server per address the host resolves to, as waitress's own
@@ -168,6 +195,11 @@ def create_server(app: Any, settings: Settings) -> Any:
         ident="filmgraph",
         clear_untrusted_proxy_headers=True,
         connection_limit=settings.connection_limit + 64,  # ours is kept as they come
+        # an answer waits in memory for its client up to this much, then its sender (and
+        # the query worker streaming it) waits: never more, and never in temporary files
+        outbuf_high_watermark=OUTBUF_HIGH_WATERMARK,
+        outbuf_overflow=4 * OUTBUF_HIGH_WATERMARK,
+        **_proxy(settings),
         channel_timeout=max(1, round(settings.idle_timeout)),  # ours are checked each second
         cleanup_interval=1,
         asyncore_use_poll=True,  # select() stops at 1,024 descriptors

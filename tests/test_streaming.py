@@ -1,0 +1,175 @@
+"""Long answers are streamed from their worker as the client reads them (issue 22): the web
+process holds a bounded part of each, nothing is spooled to temporary files, and a client
+that stops reading is cut off after idle_timeout, giving its worker back.
+
+Bounded: one server on 127.0.0.1 with at most 9 sockets, about 20 s; stopped by the test."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from browser import FILMGRAPH_SERVE, ROOT, Server, serving
+from filmgraph.serve import Job, WorkerOptions, WorkerPool
+from filmgraph.serve.workers import CHUNK
+
+# Every pair of the default graph's triples: megabytes of JSON at the row cap below.
+PAIRS = "SELECT ?a ?b ?c ?d ?e ?f WHERE { ?a ?b ?c . ?d ?e ?f }"
+ROWS = 100_000  # more than the pairs: every one is in the answer
+ASK = "ASK { fgid:kantemir-balagov a schema:Person }"
+IDLE_TIMEOUT = 2.0
+
+
+@pytest.fixture
+def pool(backend) -> Iterator[WorkerPool]:
+    workers = WorkerPool(backend.spec(), size=1, timeout=20.0, options=WorkerOptions(max_rows=ROWS))
+    workers.start()
+    yield workers
+    workers.close()
+
+
+@pytest.mark.every_store
+def test_a_long_answer_comes_in_chunks_equal_to_the_engines_own(pool, backend):
+    reply = pool.run(Job(PAIRS))
+    assert reply.stream is not None and reply.body == b""
+    chunks = list(reply.chunks())
+    assert len(chunks) > 1 and max(len(c) for c in chunks) <= CHUNK
+    body = b"".join(chunks)
+    assert len(body) == reply.size
+    rows = json.loads(body)["results"]["bindings"]
+    assert len(rows) == reply.rows > 60_000 and not reply.truncated
+    engine = backend.spec().open(max_rows=ROWS)
+    own = json.loads(engine.run(PAIRS).body("json"))["results"]["bindings"]
+    assert _sorted(rows) == _sorted(own)  # the engine's answer, every row (in any order)
+    assert len(pool._idle) == 1 and pool.restarts == 0  # the worker is back
+
+
+def _sorted(rows: list[dict[str, dict[str, str]]]) -> list[str]:
+    """The rows in one order, blank nodes as one (each process labels its own)."""
+    same = ({k: v if v["type"] != "bnode" else {} for k, v in row.items()} for row in rows)
+    return sorted(json.dumps(row, sort_keys=True) for row in same)
+
+
+@pytest.mark.every_store
+def test_a_stream_closed_early_gives_its_worker_back_for_the_next_query(pool):
+    reply = pool.run(Job(PAIRS))
+    assert reply.stream is not None
+    next(iter(reply.stream))
+    reply.stream.close()  # the client left after one chunk
+    reply.stream.close()  # closing twice is harmless
+    assert len(pool._idle) == 1 and pool.restarts == 0
+    again = pool.run(Job(ASK))
+    assert again.stream is None and again.size == len(again.body) and b"true" in again.body
+
+
+@pytest.mark.every_store
+def test_short_answers_come_whole(pool):
+    reply = pool.run(Job(ASK))
+    assert reply.stream is None and reply.read() == reply.body and reply.size == len(reply.body)
+
+
+def _rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def _spooled(pid: int) -> list[str]:
+    """The deleted files the process holds open (waitress spools to unlinked temp files)."""
+    found = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.endswith("(deleted)"):
+            found.append(target)
+    return found
+
+
+@pytest.fixture(scope="module")
+def server(settings, dataset, tmp_path_factory) -> Iterator[Server]:
+    log = tmp_path_factory.mktemp("server") / "stderr.log"
+    environ = {
+        **os.environ,
+        "FILMGRAPH_BUILD_DIR": str(settings.output_dir),
+        "FILMGRAPH_MAX_ROWS": str(ROWS),
+        "FILMGRAPH_IDLE_TIMEOUT": str(IDLE_TIMEOUT),
+        "FILMGRAPH_RESULT_CACHE": "0",
+    }
+    with serving(FILMGRAPH_SERVE, environ, ROOT, log) as (process, base):
+        yield Server(process, base, log)
+
+
+def _get(base: str, query: str, timeout: float = 20.0) -> tuple[dict[str, str], bytes]:
+    url = f"{base}/sparql?{urllib.parse.urlencode({'query': query})}"
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return dict(response.headers), response.read()
+
+
+@pytest.mark.slow
+def test_a_long_answer_over_http_has_its_length_and_every_row(server):
+    headers, body = _get(server.base, PAIRS)
+    assert int(headers["Content-Length"]) == len(body)
+    assert headers.get("Transfer-Encoding") is None
+    assert len(json.loads(body)["results"]["bindings"]) > 60_000
+
+
+def _non_reader(port: int) -> socket.socket:
+    """A client that asks for the long answer and then reads nothing."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fills at once
+    sock.connect(("127.0.0.1", port))
+    path = f"/sparql?{urllib.parse.urlencode({'query': PAIRS})}"
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n".encode())
+    return sock
+
+
+def _closed_by_server(sock: socket.socket, within: float) -> bool:
+    """Whether the server closes ``sock`` within ``within`` seconds (read what it sent)."""
+    sock.settimeout(0.5)
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        try:
+            if not sock.recv(1 << 20):
+                return True
+        except TimeoutError:
+            continue
+        except OSError:  # reset: closed with unread data
+            return True
+    return False
+
+
+@pytest.mark.slow
+def test_clients_that_never_read_hold_no_copies_and_are_cut_off(server):
+    pid = server.process.pid
+    port = int(urllib.parse.urlsplit(server.base).port or 0)
+    _, body = _get(server.base, PAIRS)  # warm: the answer's size, the process's pages
+    before = _rss_kb(pid)
+    readers = [_non_reader(port) for _ in range(8)]
+    try:
+        time.sleep(1.0)  # each of the three workers streams into a client that reads nothing
+        assert _spooled(pid) == []  # nothing waits in temporary files
+        grown_mb = (_rss_kb(pid) - before) / 1024
+        # bounded by what is unread per client (1 MB) and a chunk, never the answers
+        assert grown_mb < 8 * len(body) / 1e6 / 4, grown_mb
+        started = time.monotonic()
+        _, answer = _get(server.base, ASK, timeout=10)
+        assert b"true" in answer
+        asked = time.monotonic() - started
+        assert asked < IDLE_TIMEOUT + 2.5, asked  # not behind the stalled answers
+        assert all(_closed_by_server(s, 4 * (IDLE_TIMEOUT + 1.5)) for s in readers)
+    finally:
+        for sock in readers:
+            sock.close()
+    _, again = _get(server.base, PAIRS)
+    assert again == body  # the workers were given back whole
