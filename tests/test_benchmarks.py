@@ -68,3 +68,10 @@ def test_the_soak_benchmark_sets_the_attacked_against_the_baseline() -> None:
     assert "## Soak: concurrency 4, 3 s per phase: slow clients only" in report
     assert "attacked: 10 slowloris sockets, 1 of the 4 clients heavy" in report
     assert "errors of well-behaved clients: baseline 0" in report
+
+
+def test_the_stalled_readers_benchmark_shows_what_the_web_process_holds() -> None:
+    report = _run("benchmarks.stalled_readers", "--clients", "2")
+    assert "## 2 clients that never read a long answer" in report
+    spooled = next(line for line in report.splitlines() if line.startswith("| spooled"))
+    assert spooled.rstrip(" |").endswith("| 0")  # nothing waits in temporary files

@@ -142,3 +142,25 @@ def test_a_query_no_worker_takes_in_time_is_told_to_retry(backend):
         holder.join()
     finally:
         lone.close()
+
+
+def test_a_query_known_to_be_heavy_runs_on_the_heavy_lane_at_low_priority(backend):
+    from filmgraph.serve.workers import HEAVY, HEAVY_NICENESS
+
+    pairs = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+    lanes = WorkerPool(backend.spec(), size=1, reserve=0, heavy=1, heavy_after=0.001)
+    lanes.start()
+    try:
+        first = lanes.run(Job(pairs))  # not known yet: a regular worker, then remembered
+        assert first.status == 200 and lanes.heavy_runs == 0
+        again = lanes.run(Job(pairs))
+        assert again.body == first.body and lanes.heavy_runs == 1
+        assert lanes.lane_alive(HEAVY) == 1
+        (heavy,) = [w for w in lanes._all if w.lane == HEAVY]
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, heavy.process.pid) == mine + HEAVY_NICENESS
+        regular = [w for w in lanes._all if w.lane != HEAVY]
+        assert all(os.getpriority(os.PRIO_PROCESS, w.process.pid) == mine for w in regular)
+        assert lanes.run(Job(QUICK)).status == 200 and lanes.heavy_runs == 1  # not heavy
+    finally:
+        lanes.close()

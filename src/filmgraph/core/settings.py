@@ -255,6 +255,34 @@ class Settings:
         "FILMGRAPH_WORKERS",
         _number(int, 1),
     )
+    reserve_workers: int = _setting(
+        1,
+        "Query workers kept for quick queries while slow ones hold every regular worker (0: none).",
+        "FILMGRAPH_RESERVE_WORKERS",
+        _number(int, 0),
+    )
+    reserve_timeout: float = _setting(
+        2.0,
+        "Seconds a query may run on a reserve worker (at most query_timeout).",
+        "FILMGRAPH_RESERVE_TIMEOUT",
+        _number(float, 0, above=True),
+        "2",
+    )
+    heavy_workers: int = _setting(
+        1,
+        "Query workers, at a lower CPU priority, that run the queries known to be heavy "
+        "(0: none; heavy queries share the regular workers).",
+        "FILMGRAPH_HEAVY_WORKERS",
+        _number(int, 0),
+    )
+    heavy_after: float = _setting(
+        0.25,
+        "Seconds after which a running query counts as heavy: it is remembered, never runs "
+        "on a reserve worker and from then on runs on the heavy workers.",
+        "FILMGRAPH_HEAVY_AFTER",
+        _number(float, 0, above=True),
+        "0.25",
+    )
     threads: int = _setting(
         16,
         "HTTP threads of the server: how many requests are taken at once.",

@@ -17,8 +17,10 @@ from .failures import (
     FAILURES,
     answering,
     as_error,
+    buffer_full,
     engine_failure,
     is_engine_failure,
+    name_memory_limit,
     syntax_error,
 )
 from .formats import (
@@ -34,7 +36,14 @@ from .formats import (
     serialize_graph,
 )
 from .named import NamedQuery, get_query, load_queries
-from .oxigraph_results import OxigraphAnswer, read_results, solutions_tsv, to_graph, to_rdflib
+from .oxigraph_results import (
+    OxigraphAnswer,
+    read_long_rows,
+    read_results,
+    solutions_tsv,
+    to_graph,
+    to_rdflib,
+)
 from .prepared import KINDS, Prepared, prepare, prepare_read, prepare_unparsed, valid_elsewhere
 from .reading import PREFIX_IRIS
 
@@ -57,6 +66,7 @@ __all__ = [
     "Prepared",
     "answering",
     "as_error",
+    "buffer_full",
     "cap",
     "default_graphs_of",
     "engine_failure",
@@ -65,10 +75,12 @@ __all__ = [
     "is_engine_failure",
     "json_ld",
     "load_queries",
+    "name_memory_limit",
     "not_acceptable",
     "prepare",
     "prepare_read",
     "prepare_unparsed",
+    "read_long_rows",
     "read_results",
     "remember",
     "serialize_graph",

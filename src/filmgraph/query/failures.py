@@ -4,6 +4,11 @@ and so into an HTTP status: used by the query workers, the notebook sources and 
 A failure the table does not name is rdflib's limit when rdflib raised it (501 Not
 Implemented, naming where it failed), else a bug of ours (500, logged with its traceback).
 
+A ``MemoryError`` is the process running out of memory (503), named as the limit it hit when
+the process runs under one (:func:`name_memory_limit`: a query worker names its
+``worker_memory``); except when pyoxigraph raises it for a value longer than its readers'
+buffer (:func:`buffer_full`), which is no lack of memory but a limit of the engine (501).
+
 >>> from rdflib.plugins.sparql.sparql import SPARQLError
 >>> error = as_error(SPARQLError("Variable x is not bound"))
 >>> error.status, str(error).endswith("(Variable x is not bound)")
@@ -59,6 +64,45 @@ def _oxigraph_failure(exc: BaseException, services: Sequence[str]) -> FilmgraphE
     return EngineLimitError(f"Oxigraph cannot answer this query: {exc}")
 
 
+#: What this process calls the memory limit it runs under, in the error a MemoryError
+#: becomes ("": none named); see :func:`name_memory_limit`.
+_memory_limit = ""
+
+#: How pyoxigraph's readers (SPARQL results in TSV or JSON, RDF) say that a value or line is
+#: longer than their buffer of 16 MiB, as a MemoryError.
+_BUFFER_FULL = "Reached the buffer maximal size"
+
+
+def name_memory_limit(limit: str) -> None:
+    """Name the memory limit this process runs under (e.g. ``"the worker's memory limit of
+    4096 MB"``) in the error every MemoryError becomes from now on: called once by a query
+    worker when it sets its limit (:mod:`filmgraph.serve.limits`); "" names none."""
+    global _memory_limit
+    _memory_limit = limit
+
+
+def buffer_full(exc: BaseException) -> bool:
+    """Whether ``exc`` is a pyoxigraph reader refusing a value or line longer than its
+    buffer (a ``MemoryError`` that is no lack of memory).
+
+    >>> buffer_full(MemoryError("Reached the buffer maximal size of 16777216"))
+    True
+    >>> buffer_full(MemoryError())
+    False
+    """
+    return isinstance(exc, MemoryError) and str(exc).startswith(_BUFFER_FULL)
+
+
+def _out_of_memory(exc: BaseException, services: Sequence[str]) -> FilmgraphError:
+    """The process ran out of memory (503, naming its limit when it has one); or a
+    pyoxigraph reader's buffer was too small for a value, a limit of the engine (501)."""
+    if buffer_full(exc):
+        return EngineLimitError(f"Oxigraph cannot read a value this long: {exc} bytes")
+    if _memory_limit:
+        return UnavailableError(f"the query needed more than {_memory_limit}")
+    return UnavailableError("the query needed more memory than a worker may use")
+
+
 def _store_refusal(exc: BaseException, services: Sequence[str]) -> FilmgraphError:
     """A remote store that refuses a query we checked (400) cannot evaluate it, as Oxigraph's
     parser refusing what rdflib's accepted; any other failure of the store stays a 502."""
@@ -80,11 +124,7 @@ FAILURES: tuple[tuple[str, type[BaseException] | tuple[type[BaseException], ...]
         lambda exc, _: EngineLimitError(f"{engine_failure(exc)} ({exc})"),
     ),
     ("*", RecursionError, lambda *_: QueryError("the query is nested too deeply to evaluate")),
-    (
-        "*",
-        MemoryError,
-        lambda *_: UnavailableError("the query needed more memory than a worker may use"),
-    ),
+    ("*", MemoryError, _out_of_memory),
     ("*", URLError, _service_failure),
     ("*", PermissionError, lambda exc, _: ForbiddenError(f"refused: {exc}")),
     ("oxigraph", SyntaxError, lambda exc, _: syntax_error(exc)),  # its parser refuses it

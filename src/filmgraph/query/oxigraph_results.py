@@ -6,22 +6,33 @@ reads ``result``.
 Used by the embedded Oxigraph store for its own answers, and by the remote store for the
 SPARQL results (JSON, XML) a remote store sends, read by Oxigraph's parsers
 (:func:`read_results`).
+
+Oxigraph's TSV reader holds at most 16 MiB of one line (it raises a ``MemoryError``,
+:func:`~.failures.buffer_full`, after some 20 s: its time grows faster than the line, 10 ms
+for 1 MiB, 0.4 s for 4 MiB): an answer with a row longer than :data:`LONG_LINE` (a string
+built by doubling, a large literal of the data) is read back by :func:`read_long_rows`
+instead, and written by rdflib's writers. Its JSON reader holds at most 8 MiB of one value:
+a remote store's JSON answer holding a longer one is read by rdflib's parser. So such an
+answer is sent like any other, on every store, as long as it fits in the worker's memory.
 """
 
 from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from typing import IO, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDF, XSD
 from rdflib.query import Result
+from rdflib.term import Identifier
 
-from ..core import QueryError
+from ..core import EngineLimitError, QueryError
 from .answer import Answer
+from .failures import buffer_full
 
 _PLAIN = {str(XSD.string), str(RDF.langString)}
 _TSV = ox.QueryResultsFormat.TSV
@@ -66,6 +77,9 @@ class OxigraphAnswer(Answer):
         if isinstance(self.found, ox.QueryBoolean):
             result.askAnswer = bool(self.found)
             return result
+        if self._long:
+            result.vars, result.bindings = read_long_rows(self.found)
+            return result
         solutions = self._solutions()
         names = [Variable(v.value) for v in solutions.variables]
         result.vars = names
@@ -83,7 +97,18 @@ class OxigraphAnswer(Answer):
             return _written(self.found.serialize(format=writer))
         if writer == _TSV:
             return self.found
+        if self._long:  # rdflib writes the rows read_long_rows reads
+            return super().body(fmt)
         return _written(self._solutions().serialize(format=writer))
+
+    @functools.cached_property
+    def _long(self) -> bool:
+        """Whether a row is longer than :data:`LONG_LINE` (its rows are then read by
+        :func:`read_long_rows`, not by Oxigraph's TSV reader)."""
+        data = self.found
+        if not isinstance(data, bytes) or len(data) <= LONG_LINE:
+            return False
+        return max(map(len, data.split(b"\n"))) > LONG_LINE
 
     def _solutions(self) -> ox.QuerySolutions:
         """The rows, read back from the TSV Oxigraph wrote."""
@@ -93,6 +118,97 @@ class OxigraphAnswer(Answer):
         if not isinstance(solutions, ox.QuerySolutions):
             raise TypeError("SPARQL TSV holds solutions")
         return solutions
+
+
+#: The longest line of TSV given to Oxigraph's reader (it reads 1 MiB in 10 ms; its buffer
+#: holds 16 MiB, read in some 20 s): a longer one is split into its values
+#: (:func:`read_long_rows`).
+LONG_LINE = 1024 * 1024
+
+_NUMBER = re.compile(r"[+-]?(?:(\d+)|(\d*\.\d+)|((?:\d+\.?\d*|\.\d+)[eE][+-]?\d+))")
+_NUMBER_TYPES = ("integer", "decimal", "double")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def read_long_rows(
+    data: bytes, longest: int = LONG_LINE
+) -> tuple[list[Variable], list[Mapping[Variable, Identifier]]]:
+    """The variables and rows of SPARQL TSV that Oxigraph wrote, as rdflib terms, when a
+    line is longer than Oxigraph's reader reads in good time (``longest`` bytes; smaller in
+    the tests): each line up to that is read by Oxigraph; in a longer one, each value up to
+    that is, and a longer value is read here: a literal (its text unescaped, its language
+    or datatype read by Oxigraph), an IRI or a number. Oxigraph writes TSV one row a line,
+    values separated by tabs, a literal's tabs, newlines, returns, quotes and backslashes
+    escaped.
+
+    Raises:
+        EngineLimitError: a value longer than ``longest`` that is none of those (a blank
+            node or a triple term).
+    """
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()  # the newline ending the last row
+    header = lines[0] if lines else b""
+    names = [Variable(name[1:]) for name in header.decode("utf-8").split("\t")] if header else []
+    rows: list[Mapping[Variable, Identifier]] = []
+    for line in lines[1:]:
+        if not names:  # no variables: each row is empty
+            terms = []
+        elif len(header) + len(line) <= longest:
+            terms = _read_tsv(header + b"\n" + line)
+        else:
+            terms = [_read_value(value, longest) for value in line.split(b"\t")]
+        rows.append(
+            {name: to_rdflib(term) for name, term in zip(names, terms, strict=True) if term}
+        )
+    return names, rows
+
+
+def _read_tsv(data: bytes) -> list[object]:
+    """The values of the one row of ``data`` (TSV: a header and a row), read by Oxigraph."""
+    solutions = ox.parse_query_results(data + b"\n", _TSV)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError("SPARQL TSV holds solutions")
+    (solution,) = list(solutions)
+    return [solution[i] for i in range(len(solutions.variables))]
+
+
+def _read_value(value: bytes, longest: int) -> object:
+    """One value of a TSV row (None when unbound)."""
+    if not value:
+        return None
+    if len(value) <= longest:
+        return _read_tsv(b"?v\n" + value)[0]
+    text = value.decode("utf-8")
+    if text.startswith('"'):  # a literal: "text", with its language or datatype after it
+        end = text.rindex('"')  # neither a language tag nor an IRI holds a quote
+        kind = cast(ox.Literal, _read_tsv(('?v\n""' + text[end + 1 :]).encode("utf-8"))[0])
+        lexical = _unescape(text[1:end])
+        if kind.language:
+            return ox.Literal(lexical, language=kind.language, direction=kind.direction)
+        return ox.Literal(lexical, datatype=kind.datatype)
+    if text.startswith("<") and not text.startswith("<<"):
+        return ox.NamedNode(text[1:-1])
+    number = _NUMBER.fullmatch(text)
+    if number is not None:
+        kind_name = _NUMBER_TYPES[next(i for i, part in enumerate(number.groups()) if part)]
+        return ox.Literal(text, datatype=ox.NamedNode(_XSD + kind_name))
+    raise EngineLimitError(
+        f"Oxigraph's answer holds a value of {len(value)} bytes that its reader cannot read "
+        f"back (at most {longest})"
+    )
+
+
+def _unescape(text: str) -> str:
+    """A literal's text as Oxigraph's TSV writer escapes it (``\\t``, ``\\n``, ``\\r``,
+    ``\\"``, ``\\\\``), unescaped: split at the escaped backslashes, every other backslash
+    starts one of the other escapes."""
+    if "\\" not in text:
+        return text
+    return "\\".join(
+        part.replace("\\t", "\t").replace("\\n", "\n").replace("\\r", "\r").replace('\\"', '"')
+        for part in text.split("\\\\")
+    )
 
 
 def _written(data: bytes | None) -> bytes:
@@ -149,6 +265,10 @@ def read_results(kind: str, body: bytes, fmt: str, max_rows: int | None) -> Oxig
         if kind == "ASK" and isinstance(found, ox.QueryBoolean):
             return OxigraphAnswer("ASK", found, 1)
     except (SyntaxError, ValueError, OSError):  # not SPARQL results Oxigraph can read
+        return None
+    except MemoryError as exc:  # a value longer than Oxigraph's reader holds: rdflib reads it
+        if not buffer_full(exc):
+            raise
         return None
     return None
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import signal
 import threading
 import time
@@ -34,7 +35,7 @@ from rdflib.query import Result
 from ..core import BusyError, FilmgraphError, UnavailableError
 from ..query import FAMILY, GRAPH, TABULAR, Engine, as_error, format_result, not_acceptable
 from ..store import BackendSpec
-from . import sandbox
+from . import limits, sandbox
 
 log = logging.getLogger(__name__)
 
@@ -104,18 +105,29 @@ class WorkerOptions:
     user_agent: str = ""
 
 
+#: The lanes of a :class:`WorkerPool`.
+REGULAR, RESERVE, HEAVY = "regular", "reserve", "heavy"
+#: How much lower the heavy lane's CPU priority is (``nice``): the operating system gives
+#: its workers the processor only as far as the web process and the other lanes leave it.
+HEAVY_NICENESS = 10
+
+
 class _Worker:
     def __init__(
-        self, context: Any, spec: BackendSpec, options: WorkerOptions, reserve: bool = False
+        self, context: Any, spec: BackendSpec, options: WorkerOptions, lane: str = REGULAR
     ) -> None:
         self.conn, child = context.Pipe()
+        niceness = HEAVY_NICENESS if lane == HEAVY else 0
         self.process = context.Process(
-            target=_serve, args=(child, spec, options), daemon=True, name="filmgraph-query"
+            target=_serve,
+            args=(child, spec, options, niceness),
+            daemon=True,
+            name=f"filmgraph-query-{lane}",
         )
         self.process.start()
         child.close()
-        #: Whether this worker is one of the reserve lane's (see :class:`WorkerPool`).
-        self.reserve = reserve
+        #: The lane the worker serves in (see :class:`WorkerPool`).
+        self.lane = lane
         self._stopping = threading.Lock()
         self._stopped = False
 
@@ -162,7 +174,7 @@ class _NeverStarted(Exception):
 
 
 class WorkerPool:
-    """A fixed number of query worker processes over one backend, and a reserve lane.
+    """A fixed number of query worker processes over one backend, in three lanes.
 
     Fair sharing: a query runs on one of the ``size`` regular workers when one is free.
     When none is, and every one of them has been busy with its current query for more
@@ -172,7 +184,10 @@ class WorkerPool:
     ran longer than ``heavy_after`` or has a long answer (a :class:`Stream`, which holds its
     worker while the client reads) is remembered as heavy (its text and dataset) and never
     runs on the reserve lane again, so repeated slow queries cannot take the lane
-    that cheap queries keep answering on.
+    that cheap queries keep answering on. Nor on the regular lane, when there is a heavy
+    lane (``heavy`` workers): a query known to be heavy waits for a worker of that lane,
+    whose processes run at a lower CPU priority (:data:`HEAVY_NICENESS`), so that heavy
+    queries take only the processor time that cheap ones leave.
 
     Before a job is handed to a worker, the worker must be alive and answer a ping within
     ``ping_timeout`` seconds; one that does not is replaced and another worker taken.
@@ -187,6 +202,7 @@ class WorkerPool:
         options: the row cap, the SERVICE allow-list and the memory limit per worker.
         reserve: workers of the reserve lane (0: none).
         reserve_timeout: seconds a query may run on the reserve lane (at most ``timeout``).
+        heavy: workers of the heavy lane (0: none; heavy queries run on regular workers).
         heavy_after: seconds after which a running query counts as heavy.
         ping_timeout: seconds an idle worker has to answer a ping, or take a job.
 
@@ -205,6 +221,7 @@ class WorkerPool:
         start_timeout: float = 300.0,
         reserve: int = 1,
         reserve_timeout: float = 2.0,
+        heavy: int = 1,
         heavy_after: float = 0.25,
         ping_timeout: float = 1.0,
     ) -> None:
@@ -214,17 +231,20 @@ class WorkerPool:
         self.start_timeout = start_timeout
         self.reserve = reserve
         self.reserve_timeout = min(reserve_timeout, timeout)
+        self.heavy = heavy
         self.heavy_after = heavy_after
         self.ping_timeout = ping_timeout
         self.timeouts = 0
         self.restarts = 0
         self.retries = 0
         self.reserve_runs = 0
+        self.heavy_runs = 0
         self.spec = spec
         self._context = multiprocessing.get_context("spawn")
         self._changed = threading.Condition()
         self._idle: list[_Worker] = []
         self._spare: list[_Worker] = []
+        self._slow_lane: list[_Worker] = []
         self._busy: dict[_Worker, float] = {}  # regular workers: when their query started
         self._heavy: OrderedDict[Hashable, None] = OrderedDict()
         self._all: set[_Worker] = set()
@@ -237,8 +257,9 @@ class WorkerPool:
         with self._lock:
             if self._started:
                 return self
-            workers = [self._spawn(False) for _ in range(self.size)]
-            workers += [self._spawn(True) for _ in range(self.reserve)]
+            workers = [self._spawn(REGULAR) for _ in range(self.size)]
+            workers += [self._spawn(RESERVE) for _ in range(self.reserve)]
+            workers += [self._spawn(HEAVY) for _ in range(self.heavy)]
             try:
                 for worker in workers:
                     worker.wait_ready(self.start_timeout)
@@ -258,11 +279,15 @@ class WorkerPool:
 
     def alive(self) -> int:
         """How many regular workers are running."""
-        return sum(1 for w in list(self._all) if not w.reserve and w.process.is_alive())
+        return self.lane_alive(REGULAR)
 
     def reserve_alive(self) -> int:
         """How many workers of the reserve lane are running."""
-        return sum(1 for w in list(self._all) if w.reserve and w.process.is_alive())
+        return self.lane_alive(RESERVE)
+
+    def lane_alive(self, lane: str) -> int:
+        """How many workers of ``lane`` are running."""
+        return sum(1 for w in list(self._all) if w.lane == lane and w.process.is_alive())
 
     def run(self, job: Job) -> Reply:
         """Answer ``job`` in a free worker within the time limit."""
@@ -288,7 +313,8 @@ class WorkerPool:
                 self.retries += 1
 
     def _hand(self, worker: _Worker, job: Job, key: Hashable) -> Reply:
-        limit = self.reserve_timeout if worker.reserve else self.timeout
+        reserve = worker.lane == RESERVE
+        limit = self.reserve_timeout if reserve else self.timeout
         try:
             worker.conn.send(job)
             if not worker.conn.poll(self.ping_timeout) or worker.conn.recv() != _TAKEN:
@@ -296,7 +322,11 @@ class WorkerPool:
         except (EOFError, OSError):
             raise _NeverStarted from None
         started = time.monotonic()
-        if not worker.reserve:
+        if reserve:
+            self.reserve_runs += 1
+        elif worker.lane == HEAVY:
+            self.heavy_runs += 1
+        if worker.lane == REGULAR:
             with self._changed:
                 self._busy[worker] = started
         try:
@@ -306,7 +336,7 @@ class WorkerPool:
                 self._replace(worker)
                 lane = " of the reserve lane (heavy queries wait for a regular worker)"
                 raise UnavailableError(
-                    f"the query was stopped at the time limit{lane if worker.reserve else ''}"
+                    f"the query was stopped at the time limit{lane if reserve else ''}"
                     f" of {limit:g} s"
                 )
             reply: Reply = worker.conn.recv()
@@ -328,19 +358,34 @@ class WorkerPool:
 
     def _acquire(self, deadline: float, heavy: bool) -> _Worker:
         """A free regular worker; or, for a query not known to be heavy, a reserve one once
-        slow queries hold every regular worker."""
+        slow queries hold every regular worker; for a query known to be heavy, a worker of
+        the heavy lane when there is one."""
+        if heavy and self.heavy:
+            return self._acquire_heavy(deadline)
         with self._changed:
             while True:
                 if self._idle:
                     return self._idle.pop()
                 now = time.monotonic()
                 if self._spare and not heavy and self._all_slow(now):
-                    self.reserve_runs += 1
                     return self._spare.pop()
                 if now >= deadline:
                     who = "the query worker" if self.size == 1 else f"all {self.size} query workers"
                     raise BusyError(f"{who} stayed busy for {self.timeout:g} s; try again later")
                 self._changed.wait(min(deadline - now, 0.05))
+
+    def _acquire_heavy(self, deadline: float) -> _Worker:
+        with self._changed:
+            while not self._slow_lane:
+                now = time.monotonic()
+                if now >= deadline:
+                    raise BusyError(
+                        f"the query ran long before, so it waits for the {self.heavy} worker(s)"
+                        f" of the heavy-query lane, which stayed busy for {self.timeout:g} s;"
+                        " try again later"
+                    )
+                self._changed.wait(min(deadline - now, 0.05))
+            return self._slow_lane.pop()
 
     def _all_slow(self, now: float) -> bool:
         return all(now - started > self.heavy_after for started in self._busy.values())
@@ -348,8 +393,10 @@ class WorkerPool:
     def _release(self, worker: _Worker) -> None:
         with self._changed:
             self._busy.pop(worker, None)
-            (self._spare if worker.reserve else self._idle).append(worker)
-            self._changed.notify()
+            {REGULAR: self._idle, RESERVE: self._spare, HEAVY: self._slow_lane}[worker.lane].append(
+                worker
+            )
+            self._changed.notify_all()  # the waiters differ in the lanes they may take
 
     def _remember_heavy(self, key: Hashable) -> None:
         with self._changed:
@@ -368,8 +415,8 @@ class WorkerPool:
         for worker in list(self._all):
             self._discard(worker)
 
-    def _spawn(self, reserve: bool) -> _Worker:
-        worker = _Worker(self._context, self.spec, self.options, reserve)
+    def _spawn(self, lane: str) -> _Worker:
+        worker = _Worker(self._context, self.spec, self.options, lane)
         self._all.add(worker)
         return worker
 
@@ -388,7 +435,7 @@ class WorkerPool:
 
         def restart() -> None:
             while not self._closed:
-                fresh = self._spawn(worker.reserve)
+                fresh = self._spawn(worker.lane)
                 try:
                     fresh.wait_ready(self.start_timeout)
                 except UnavailableError as exc:
@@ -459,17 +506,20 @@ class Stream:
             self._pool._release(self._worker)
 
 
-def _serve(conn: Connection, spec: BackendSpec, options: WorkerOptions) -> None:
-    """A worker's life: open the engine, lock the sandbox, answer jobs until the pipe closes."""
+def _serve(conn: Connection, spec: BackendSpec, options: WorkerOptions, niceness: int = 0) -> None:
+    """A worker's life: open the engine, lock the sandbox, answer jobs until the pipe closes
+    (at ``niceness`` lower CPU priority)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if niceness:
+        os.nice(niceness)
     import warnings
 
     warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's own deprecated calls
     try:
+        limits.prepare(options.memory_mb)
         engine = spec.open(allowed_services=options.allowed_services, max_rows=options.max_rows)
         _warm_up()
-        if options.memory_mb:
-            _limit_memory(options.memory_mb)
+        limits.install(options.memory_mb, conn, lambda error: Reply(error=error))
         if options.user_agent:
             sandbox.identify(options.user_agent)
         sandbox.install(spec.reachable(options.allowed_services))
@@ -511,19 +561,27 @@ def _send(conn: Connection, reply: Reply) -> None:
 
 
 def _answer(engine: Engine, job: Job) -> Reply:
-    """The reply to one job: the answer in the format the client accepts, or the error."""
-    try:
-        answer = engine.run(job.query, job.default_graphs, job.named_graphs, base=job.base)
-        family = FAMILY[answer.kind]
-        fmt = job.formats.get(family)
-        if fmt is None:
-            raise not_acceptable(family, f"the result of a {answer.kind} query")
-        body = answer.body(fmt)  # a backend may write it itself (Oxigraph does)
-        return Reply(body, answer.kind, fmt, answer.truncated, len(answer))
-    except MemoryError:
-        raise
-    except Exception as exc:  # rdflib evaluates lazily: failures come from body() too
-        return Reply(error=as_error(exc))
+    """The reply to one job: the answer in the format the client accepts, or the error.
+    Evaluated on a thread whose stack holds the query's nesting (:func:`.limits.evaluate`)."""
+
+    def reply() -> Reply:
+        try:
+            answer = engine.run(job.query, job.default_graphs, job.named_graphs, base=job.base)
+            family = FAMILY[answer.kind]
+            fmt = job.formats.get(family)
+            if fmt is None:
+                raise not_acceptable(family, f"the result of a {answer.kind} query")
+            body = answer.body(fmt)  # a backend may write it itself (Oxigraph does)
+            return Reply(body, answer.kind, fmt, answer.truncated, len(answer))
+        except MemoryError as exc:
+            error = as_error(exc)
+            if error.status == 503:  # out of memory: _serve sends it, and the worker leaves
+                raise
+            return Reply(error=error)  # a reader's size limit (501), no lack of memory
+        except Exception as exc:  # rdflib evaluates lazily: failures come from body() too
+            return Reply(error=as_error(exc))
+
+    return limits.evaluate(reply, len(job.query))
 
 
 def _warm_up() -> None:
@@ -542,10 +600,3 @@ def _warm_up() -> None:
     asked = Result("ASK")
     asked.askAnswer = True
     format_result(asked, "xml")
-
-
-def _limit_memory(megabytes: int) -> None:
-    import resource
-
-    limit = megabytes * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -54,6 +54,10 @@ def create_app(
             backend.spec(),
             size=settings.workers,
             timeout=settings.query_timeout,
+            reserve=settings.reserve_workers,
+            reserve_timeout=settings.reserve_timeout,
+            heavy=settings.heavy_workers,
+            heavy_after=settings.heavy_after,
             options=WorkerOptions(
                 max_rows=settings.max_rows,
                 allowed_services=settings.service_allow,

@@ -4,7 +4,7 @@ waitress is a production WSGI server (threads, request size limits, no developme
 reloader). Any other WSGI server can serve ``create_app(settings, backend)`` the same way.
 
 Connections are bounded so that a flood of slow or silent clients cannot take the server
-(docs/guide/operations.md, "Running on the open internet"): waitress reads every connection
+(docs/guide/production.md, "Connections"): waitress reads every connection
 in one event loop (poll, so past 1,024 descriptors) and hands only complete requests to its
 threads, and :class:`_Server` adds what waitress lacks, deadlines on the request itself. Every
 second it closes a connection
