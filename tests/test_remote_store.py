@@ -218,6 +218,7 @@ def test_the_pages_dataset_looks_up_the_build(settings, served, dataset):
     assert URIRef(OTHER) not in {g.identifier for g in remote.graphs()}
     assert not list(remote.graph(URIRef(OTHER)).triples((None, None, None)))
     assert all("GRAPH ?g { ?s ?p ?o }" not in text for text in sent)
+    assert dict(remote.namespaces())["fgid"] == URIRef(str(FGID))  # /explain writes fgid:...
 
 
 def test_a_description_asks_no_whole_graph(settings, served):

@@ -28,6 +28,7 @@ from typing import Any
 
 from rdflib import BNode, Dataset, Graph, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ModificationException
+from rdflib.plugins.stores.memory import Memory
 from rdflib.store import Store
 from rdflib.term import Node
 
@@ -63,6 +64,7 @@ class RemoteReadOnly(Store):
         self._ontology: Graph | None = None
         self._subjects: OrderedDict[Node, tuple[float, list[tuple[Graph, Any]]]] = OrderedDict()
         self._lock = threading.Lock()
+        self._names = Memory()  # the prefixes bound, as rdflib's memory store keeps them
 
     # ------------------------------------------------------------ reading
 
@@ -174,6 +176,20 @@ class RemoteReadOnly(Store):
             query += f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
         self.queries += 1
         return self.engine.run(query, [], list(self.engine.held)).result
+
+    # ------------------------------------------------------------ prefixes
+
+    def bind(self, prefix: str, namespace: URIRef, override: bool = True) -> None:
+        self._names.bind(prefix, namespace, override)
+
+    def namespace(self, prefix: str) -> URIRef | None:
+        return self._names.namespace(prefix)
+
+    def prefix(self, namespace: URIRef) -> str | None:
+        return self._names.prefix(namespace)
+
+    def namespaces(self) -> Iterator[tuple[str, URIRef]]:
+        return self._names.namespaces()
 
     # ------------------------------------------------------------ read-only
 
