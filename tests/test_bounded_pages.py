@@ -1,6 +1,6 @@
-"""The entity pages' description and data documents read what they show, not the dataset:
-the triples read to describe an entity stay the same however many other entities the
-dataset holds (a store that counts what it gives says so)."""
+"""The entity pages' description, explanations and data documents read what they show, not
+the dataset: the triples read to describe an entity or explain a fact stay the same however
+many other entities the dataset holds (a store that counts what it gives says so)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from rdflib.namespace import RDF
 from rdflib.plugins.stores.memory import Memory
 
 from filmgraph import Settings
-from filmgraph.core import FGID, GRAPHS, OA, SCHEMA, bind_prefixes
+from filmgraph.core import FG, FGID, GRAPHS, OA, SCHEMA, bind_prefixes
 from filmgraph.export import Describer
 from filmgraph.load import statement_iri
+from filmgraph.reason import Explainer
 from filmgraph.store import MemoryBackend
 from filmgraph.web import create_app, state
 
@@ -91,3 +92,39 @@ def test_the_index_is_one_query_and_finds_the_grown_films(dataset):
     groups = {g.label: g for g in Describer(grown).index()}
     names = {name for _, name in groups["movie"].entities}
     assert {"Beanpole", "Closeness", "F 0", "F 49"} <= names
+
+
+EXPLAINED = [
+    (FGID["kantemir-balagov"], RDF.type, FG.FilmDirector),
+    (FGID.beanpole, RDF.type, SCHEMA.CreativeWork),
+    (FGID["aleksandr-sokurov"], FG.mentorOf, FGID["kantemir-balagov"]),
+]
+
+
+@pytest.mark.parametrize("triple", EXPLAINED, ids=["cax-eqc2", "cax-sco", "prp-inv1"])
+def test_explaining_a_fact_reads_the_same_however_large_the_data(dataset, triple):
+    """An explanation chains backwards from its triple, looking each premise up: the
+    thousands of films added (each a schema:Movie, so a schema:CreativeWork) are not read."""
+    read = []
+    for films in (0, 3000):
+        grown, store = _grown(dataset, films)
+        explanation = Explainer(grown).explain(triple)
+        assert explanation.kind == "inferred"
+        read.append(store.read)
+    assert 0 < read[0] == read[1]
+
+
+def test_an_entity_page_reads_the_same_however_large_the_data(dataset, settings: Settings):
+    read = []
+    for films in (0, 3000):
+        grown, store = _grown(dataset, films)
+        app = create_app(settings.with_(store="memory"), MemoryBackend(grown))
+        try:
+            client = app.test_client()
+            store.read = 0
+            answer = client.get("/page/kantemir-balagov")
+            assert answer.status_code == 200 and b"inferred by" in answer.data
+            read.append(store.read)
+        finally:
+            state(app).close()
+    assert 0 < read[0] == read[1]

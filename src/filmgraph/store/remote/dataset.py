@@ -13,7 +13,9 @@ copied when ``serve`` starts.
   datatype). A blank node cannot be named in a query, so lookups about one are answered from
   the ontology alone, which is read once (one query; it is the vocabulary, whose size does
   not grow with the data): restriction classes are blank nodes there, and the stores we
-  serve from name a blank node the same way in every answer.
+  serve from name a blank node the same way in every answer. A lookup of a named subject
+  with a blank node as object (an entity's membership of a restriction, which an
+  explanation asks for) is answered from that subject's triples.
 - The default graph is empty, as in a build; sizes are the counts taken when the store was
   opened.
 """
@@ -75,13 +77,13 @@ class RemoteReadOnly(Store):
         if name is not None and name not in self.engine.held:
             return iter(())
         ontology = GRAPHS["ontology"]
-        if name == ontology or any(isinstance(t, BNode) for t in triple_pattern):
+        subject, predicate, obj = triple_pattern
+        if name == ontology or _blank(subject, predicate, obj):
             if name not in (None, ontology) or ontology not in self.engine.held:
                 return iter(())  # a blank node outside the ontology: not to be asked for
             graph = Graph(self, identifier=ontology)
             found = self.ontology.triples(triple_pattern)
             return (((s, p, o), iter((graph,))) for s, p, o in found)
-        subject, predicate, obj = triple_pattern
         if subject is not None:
             return self._about(subject, predicate, obj, name)
         return self._ask(triple_pattern, name)
@@ -210,6 +212,16 @@ class RemoteReadOnly(Store):
 
     def remove_graph(self, graph: Graph) -> None:
         raise ModificationException()
+
+
+def _blank(subject: Node | None, predicate: Node | None, obj: Node | None) -> bool:
+    """Must a lookup be answered from the ontology: a blank node the query would have to
+    name (as subject or predicate, or as object with no subject to ask about)?"""
+    return (
+        isinstance(subject, BNode)
+        or isinstance(predicate, BNode)
+        or (isinstance(obj, BNode) and subject is None)
+    )
 
 
 def _name(context: Any) -> URIRef | None:
