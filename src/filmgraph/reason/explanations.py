@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib.graph import ReadOnlyGraphAggregate
+from rdflib.store import Store
 
 from ..core import (
     GRAPHS,
@@ -41,7 +41,7 @@ from ..core import (
     turtle_prefix_header,
 )
 from ..load import Quote, quotes_for
-from .backward import instances
+from .backward import BACKWARD
 from .noise import NOISE, noise
 from .rules import DERIVATION_RULES, RULES, matches
 
@@ -126,6 +126,29 @@ class _OutOfTime(Exception):
     """The time budget of one explanation ran out."""
 
 
+class _Lookups(Store):
+    """The asserted, ontology and inferred graphs as one read-only store, for the rules read
+    backwards, telling the search where each triple found comes from: a premise found by a
+    lookup is not asked for again (on a remote store, a popular entity's thousand facts are
+    one query, not a thousand)."""
+
+    def __init__(self, search: _Search) -> None:
+        super().__init__()
+        self.search = search
+
+    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[Any]:
+        e = self.search.explainer
+        known, found = self.search.known, []
+        for graph in (e.asserted, e.ontology, e.inferred):
+            for t in graph.triples(triple_pattern):
+                if graph is not e.inferred:
+                    known[t] = True
+                found.append(t)
+                yield t, iter(())
+        for t in found:  # every graph answered: the rest are inferred, not stated
+            known.setdefault(t, False)
+
+
 class _Search:
     """The backward search for one explanation: for a triple, the fewest rounds of forward
     chaining that derive it (its *level*: 0 for a stated triple), and the instance that
@@ -143,35 +166,40 @@ class _Search:
     def __init__(self, explainer: Explainer, deadline: float) -> None:
         self.explainer = explainer
         self.deadline = deadline
-        self.view = explainer.view
-        self._stated: dict[Triple, bool] = {}
-        self._possible: dict[Triple, bool] = {}
-        self._instances: dict[Triple, list[Derivation]] = {}
+        self.view = Graph(store=_Lookups(self))
+        #: For each triple met: stated (True), inferred (False), or neither (None).
+        self.known: dict[Triple, bool | None] = {}
+        self._instances: dict[tuple[Triple, str], list[Derivation]] = {}
         self._within: dict[tuple[Triple, int], bool] = {}
 
-    def stated(self, triple: Triple) -> bool:
-        if triple not in self._stated:
+    def _known(self, triple: Triple) -> bool | None:
+        if triple not in self.known:
             e = self.explainer
-            self._stated[triple] = triple in e.asserted or triple in e.ontology
-        return self._stated[triple]
+            if triple in e.asserted or triple in e.ontology:
+                self.known[triple] = True
+            else:
+                self.known[triple] = False if triple in e.inferred else None
+        return self.known[triple]
+
+    def stated(self, triple: Triple) -> bool:
+        return self._known(triple) is True
 
     def possible(self, triple: Triple) -> bool:
         """Could ``triple`` be derived at all (is it inferred, or noise, or about a blank
         node, which a store holding each graph apart may name otherwise in each)?"""
-        if triple not in self._possible:
-            e = self.explainer
-            self._possible[triple] = (
-                triple in e.inferred
-                or e.noise(triple) is not None
-                or any(isinstance(term, BNode) for term in triple)
-            )
-        return self._possible[triple]
+        return (
+            self._known(triple) is False
+            or any(isinstance(term, BNode) for term in triple)
+            or self.explainer.noise(triple) is not None
+        )
 
-    def instances(self, triple: Triple) -> list[Derivation]:
-        if triple not in self._instances:
-            found = {(r, ps) for r, ps in instances(self.view, triple) if triple not in ps}
-            self._instances[triple] = sorted(found, key=lambda d: _rank(d, _ORDER))
-        return self._instances[triple]
+    def instances(self, triple: Triple, rule: str) -> list[Derivation]:
+        """The instances of ``rule`` that conclude ``triple``, first the one of least rank."""
+        key = (triple, rule)
+        if key not in self._instances:
+            found = {(rule, ps) for ps in BACKWARD[rule](self.view, triple) if triple not in ps}
+            self._instances[key] = sorted(found, key=lambda d: _rank(d, _ORDER))
+        return self._instances[key]
 
     def within(self, triple: Triple, rounds: int) -> bool:
         """Is ``triple`` stated, or derived in at most ``rounds`` rounds?"""
@@ -185,7 +213,8 @@ class _Search:
                 raise _OutOfTime
             self._within[key] = any(
                 all(self.within(p, rounds - 1) for p in premises)
-                for _, premises in self.instances(triple)
+                for rule in DERIVATION_RULES
+                for _, premises in self.instances(triple, rule.name)
             )
         return self._within[key]
 
@@ -203,7 +232,10 @@ class _Search:
         if level is None:
             return None
         return next(
-            d for d in self.instances(triple) if all(self.within(p, level - 1) for p in d[1])
+            d
+            for rule in DERIVATION_RULES
+            for d in self.instances(triple, rule.name)
+            if all(self.within(p, level - 1) for p in d[1])
         )
 
 
@@ -233,7 +265,6 @@ class Explainer:
         self.asserted = graphs["asserted"]
         self.ontology = graphs["ontology"]
         self.inferred = graphs["inferred"]
-        self.view = ReadOnlyGraphAggregate([self.asserted, self.ontology, self.inferred])
         self.max_depth = max_depth
         self.time_budget = time_budget
 
