@@ -20,8 +20,7 @@ from urllib.error import HTTPError
 from urllib.parse import urlencode
 
 import pytest
-from rdflib import Graph, Literal, URIRef
-from rdflib.compare import isomorphic
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.query import Result
 
 import browser
@@ -33,14 +32,15 @@ from filmgraph.core.errors import (
     SettingError,
     UpstreamError,
 )
-from filmgraph.core.namespaces import GRAPHS
+from filmgraph.core.namespaces import FGID, GRAPHS
+from filmgraph.export import Describer
 from filmgraph.query import OxigraphAnswer, read_results
 from filmgraph.query.named import load_queries
 from filmgraph.serve.sandbox import Sandbox
 from filmgraph.store import RdflibEngine
 from filmgraph.store.remote import RemoteSpec
 from filmgraph.store.remote.client import RemoteStore, endpoints
-from filmgraph.store.remote.engine import EMPTY, RemoteEngine, _results, snapshot
+from filmgraph.store.remote.engine import EMPTY, RemoteEngine, _results
 from filmgraph.store.remote.pushing import push
 from oxigraph_server import (
     HOST,
@@ -187,12 +187,52 @@ def test_results_are_cut_at_the_row_cap(counting):
     assert not engine.run("SELECT * WHERE { ?s a schema:Movie }").truncated
 
 
-def test_the_snapshot_is_the_build(engines, dataset):
-    _, remote = engines
-    copy = snapshot(remote)
-    for iri in GRAPHS.values():  # blank nodes and all, up to Oxigraph's integer types
-        assert isomorphic(copy.graph(iri), as_oxigraph_holds(dataset.graph(iri))), iri
-    assert URIRef(OTHER) not in {g.identifier for g in copy.graphs()}
+def _pages_dataset(settings, url):
+    """The remote backend's dataset, and every query text it sends to the store."""
+    backend = open_store(settings.with_(store=f"remote:{url}", store_timeout=10.0))
+    sent: list[str] = []
+    store = backend.dataset.store.engine.store
+    asked = store.query
+
+    def recording(text, *args, **kwargs):
+        sent.append(text)
+        return asked(text, *args, **kwargs)
+
+    store.query = recording
+    return backend.dataset, sent
+
+
+def _named(triples):
+    return {t for t in triples if not any(isinstance(term, BNode) for term in t)}
+
+
+def test_the_pages_dataset_looks_up_the_build(settings, served, dataset):
+    remote, sent = _pages_dataset(settings, served.url)
+    for name in ("asserted", "inferred", "provenance"):
+        build = as_oxigraph_holds(dataset.graph(GRAPHS[name]))
+        for subject in (FGID.beanpole, FGID["kantemir-balagov"]):
+            for pattern in ((subject, None, None), (None, None, subject)):
+                expected = _named(build.triples(pattern))  # a blank node is named anew
+                assert _named(remote.graph(GRAPHS[name]).triples(pattern)) == expected
+    assert len(remote.graph(GRAPHS["asserted"])) == len(dataset.graph(GRAPHS["asserted"]))
+    assert URIRef(OTHER) not in {g.identifier for g in remote.graphs()}
+    assert not list(remote.graph(URIRef(OTHER)).triples((None, None, None)))
+    assert all("GRAPH ?g { ?s ?p ?o }" not in text for text in sent)
+    assert dict(remote.namespaces())["fgid"] == URIRef(str(FGID))  # /explain writes fgid:...
+
+
+def test_a_description_asks_no_whole_graph(settings, served):
+    remote, sent = _pages_dataset(settings, served.url)
+    describer = Describer(remote)
+    description = describer.describe(FGID["kantemir-balagov"])
+    describer.neighbourhood(description)
+    assert description.facts and description.incoming
+    whole = [t for t in sent if "GRAPH ?g { ?s ?p ?o }" in t]
+    assert whole == [
+        f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ <{GRAPHS['ontology']}> }} "
+        "GRAPH ?g { ?s ?p ?o } }"
+    ]  # the ontology alone, read once
+    assert 0 < len(sent) < 400  # lookups of its facts, quotes, labels: none of a graph
 
 
 def test_a_worker_may_reach_the_store_and_nothing_else(served):
@@ -388,7 +428,7 @@ def test_serve_applies_the_same_rules(serving):
     assert serving.proxy.seen == []
 
 
-def test_serve_renders_pages_from_the_snapshot(serving):
+def test_serve_renders_pages_from_the_store(serving):
     serving.proxy.seen.clear()
     status, media_type, body = _get(f"{serving.base}/page/kantemir-balagov", "text/html")
     assert status == 200 and media_type.startswith("text/html")
@@ -400,7 +440,7 @@ def test_serve_renders_pages_from_the_snapshot(serving):
     status, _, body = _get(f"{serving.base}/health")
     health = json.loads(body)
     assert status == 200 and health["status"] == "ok"
-    assert serving.proxy.seen == []  # pages read the snapshot, not the store
+    assert serving.proxy.seen  # the pages look up what they show in the store
     status, _, body = _get(f"{serving.base}/document", "text/plain")
     assert status == 404 and "the source document is not available here" in body
 
@@ -410,8 +450,8 @@ def test_serve_says_502_when_the_store_is_down(serving):
     status, media_type, body = _sparql(serving.base, "ASK { ?s ?p ?o }")
     assert status == 502 and media_type.startswith("text/plain")
     assert body.startswith(f"{serving.proxy.url}/query: POST: cannot connect: "), body
-    status, _, _ = _get(f"{serving.base}/page/kantemir-balagov", "text/html")
-    assert status == 200  # the pages go on from the snapshot
+    status, _, body = _get(f"{serving.base}/page/beanpole", "text/html")
+    assert status == 502 and "cannot connect" in body  # the pages read the store too
 
 
 def test_result_parsing_keeps_plain_literals_plain():

@@ -8,6 +8,7 @@ from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.namespace import OWL, RDF, RDFS
 
 from filmgraph.core.namespaces import GRAPHS, new_dataset
+from filmgraph.reason.backward import BACKWARD
 from filmgraph.reason.explanations import Explainer
 from filmgraph.reason.reasoning import OWLRL_ERRORS
 from filmgraph.reason.rules import DERIVATION_RULES, INCONSISTENCY_RULES, RULES
@@ -200,3 +201,18 @@ def test_inconsistency_rule_matches_where_owlrl_reports_an_error(name):
 def test_rules_skip_conclusions_with_a_literal_subject():
     graph = _graph([(EX.p, OWL.inverseOf, EX.q), (EX.a, EX.p, Literal("x"))])
     assert list(RULES["prp-inv1"].match(graph)) == []
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_rule_read_backwards_finds_the_instances_read_forwards(name):
+    """For every conclusion the rule draws, reading it backwards from the conclusion finds the
+    same premises, in the same order (among candidates whose premises may not all hold)."""
+    axioms, facts, _ = CASES[name]
+    graph = _graph(axioms, facts)
+    forwards: dict = {}
+    for conclusion, premises in RULES[name].match(graph):
+        forwards.setdefault(conclusion, set()).add(premises)
+    assert forwards
+    for conclusion, premises in forwards.items():
+        found = BACKWARD[name](graph, conclusion)
+        assert {ps for ps in found if all(p in graph for p in ps)} == premises

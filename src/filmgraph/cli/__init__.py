@@ -343,7 +343,7 @@ def serve_cmd(
     With PATHs (RDF files, or folders of them: Turtle, N-Triples, N-Quads, TriG, JSON-LD,
     RDF/XML) it serves those instead of a project: no claims, so no provenance; --reason
     adds their OWL 2 RL inferences. With --store remote:URL nothing is built: queries go to
-    the store and the pages read a snapshot of its graphs. --service-allow may be given more
+    the store and the pages look up what they show in it. --service-allow may be given more
     than once."""
     changes = {
         "host": host,

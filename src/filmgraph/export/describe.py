@@ -15,7 +15,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from ..core import FG, FGID, GRAPHS, SCHEMA, WD, NotFoundError, Triple, new_graph, term_text
-from ..load import Quote, characterisations_of, quote_index, statement_iri
+from ..load import Quote, characterisations_of, quote_index, quotes_for, statement_iri
 
 
 @dataclass(frozen=True)
@@ -122,8 +122,22 @@ class IndexGroup:
     entities: tuple[tuple[URIRef, str], ...]
 
 
+#: The entity index in one query: every IRI the asserted graph says something about, with
+#: each type it asserts for it (IRIs only) and its name there, if any.
+_INDEX = f"""
+SELECT DISTINCT ?s ?type ?name WHERE {{
+  GRAPH ?asserted {{ ?s ?p ?o }}
+  FILTER(isIRI(?s))
+  OPTIONAL {{ GRAPH ?asserted {{ ?s a ?type }} FILTER(isIRI(?type)) }}
+  OPTIONAL {{ GRAPH ?asserted {{ ?s <{SCHEMA.name}> ?name }} }}
+}}
+"""
+
+
 class Describer:
-    """Descriptions of the entities of one built dataset (the quote index is made once)."""
+    """Descriptions of the entities of one built dataset, each read by lookups of what it
+    shows (its facts, their quotes and assessments, the labels of the terms it names), never
+    by reading a whole graph; the whole quote index (:attr:`quotes`) only where asked for."""
 
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
@@ -137,9 +151,15 @@ class Describer:
 
     @property
     def quotes(self) -> dict[Triple, list[Quote]]:
+        """Every quoted triple with its quotes (the source document's page shows them all);
+        :meth:`quotes_of` reads one fact's."""
         if self._quotes is None:
             self._quotes = quote_index(self.dataset)
         return self._quotes
+
+    def quotes_of(self, triple: Triple) -> list[Quote]:
+        """The quotes that state ``triple``, in document order (pattern lookups)."""
+        return quotes_for(self.dataset, triple)
 
     def describe(self, iri: URIRef) -> Description:
         """The description of ``iri``.
@@ -207,7 +227,7 @@ class Describer:
         for kind, graph in (("asserted", self.asserted), ("inferred", self.inferred)):
             for triple in graph.triples(pattern):
                 asserted = kind == "asserted"
-                quotes = tuple(self.quotes.get(triple, ())) if asserted else ()
+                quotes = tuple(self.quotes_of(triple)) if asserted else ()
                 assessment = self.assessment(triple) if asserted else None
                 fact = Fact(triple, kind, quotes, assessment)
                 grouped.setdefault(URIRef(str(triple[1])), []).append(fact)
@@ -226,12 +246,15 @@ class Describer:
         ['Beanpole', 'Closeness']
         """
         by_type: dict[URIRef, dict[URIRef, str]] = {}
-        for subject in set(self.asserted.subjects()):
-            if not isinstance(subject, URIRef):
-                continue
-            types = [t for t in self.asserted.objects(subject, RDF.type) if isinstance(t, URIRef)]
-            for type_ in types or [RDFS.Resource]:
-                by_type.setdefault(type_, {})[subject] = self.label(subject)
+        named: dict[URIRef, str] = {}
+        rows = self.dataset.query(_INDEX, initBindings={"asserted": GRAPHS["asserted"]})
+        for row in rows:
+            found, type_, name = row  # type: ignore[misc]  # a SELECT's rows are tuples
+            subject = URIRef(str(found))
+            if subject not in named:
+                named[subject] = self._name(subject, name)
+            group = URIRef(str(type_)) if type_ is not None else RDFS.Resource
+            by_type.setdefault(group, {})[subject] = named[subject]
         groups = [
             IndexGroup(
                 type_,
@@ -241,6 +264,12 @@ class Describer:
             for type_, members in by_type.items()
         ]
         return sorted(groups, key=lambda g: (g.label.lower(), str(g.type)))
+
+    def _name(self, subject: URIRef, name: Node | None) -> str:
+        """:meth:`label` of ``subject``, given its name in the asserted graph when it has one."""
+        if name is None:
+            return self.label(subject)
+        return in_words(str(name)) if self._vocabulary(subject) else str(name)
 
     def label(self, term: Node) -> str:
         """A name for people: schema:name or rdfs:label (a vocabulary term's camel-case label

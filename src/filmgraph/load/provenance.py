@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 from rdflib.term import Identifier, Node
 
@@ -155,17 +155,6 @@ SELECT ?s ?p ?o ?annotation ?exact ?start ?end ?sentence ?source WHERE {
     + "  }\n} ORDER BY ?start ?annotation"
 )
 
-_CHARACTERISATIONS = (
-    sparql_prefix_header()
-    + """
-SELECT ?annotation ?exact ?start ?end ?sentence ?source WHERE {
-  GRAPH ?provenance {
-    ?annotation a fg:Characterisation ; fg:characterises ?entity .
-"""
-    + _QUOTE_PATTERN
-    + "  }\n} ORDER BY ?start ?annotation"
-)
-
 
 def _rows(graph: Graph, query: str, bindings: Mapping[str, Node]) -> Any:
     terms = cast(Mapping[str, Identifier], bindings)  # the terms of triples are Identifiers
@@ -176,10 +165,6 @@ def _quote(row: Any) -> Quote:
     return Quote(
         row.annotation, str(row.exact), int(row.start), int(row.end), int(row.sentence), row.source
     )
-
-
-def _quotes(graph: Graph, query: str, bindings: Mapping[str, Node]) -> list[Quote]:
-    return [_quote(row) for row in _rows(graph, query, bindings)]
 
 
 def quote_index(graph: Graph) -> dict[Triple, list[Quote]]:
@@ -201,12 +186,80 @@ def quotes_for(graph: Graph, triple: Triple) -> list[Quote]:
     """The quotes of the document that state ``triple``, in document order.
 
     ``graph`` is a built dataset (or any graph holding the provenance named graph).
-    An empty list means the triple has no provenance.
+    An empty list means the triple has no provenance. Read by pattern lookups on the
+    statements of the triple's subject alone, however large the provenance graph.
     """
     s, p, o = triple
-    return _quotes(graph, _QUOTES_FOR_TRIPLE, {"s": s, "p": p, "o": o})
+    provenance = _provenance(graph)
+    annotations = [
+        annotation
+        for statement in provenance.subjects(RDF.subject, s)
+        if (statement, RDF.predicate, p) in provenance and (statement, RDF.object, o) in provenance
+        for annotation in provenance.subjects(OA.hasBody, statement)
+    ]
+    return _sorted_quotes(provenance, annotations)
 
 
 def characterisations_of(graph: Graph, entity: URIRef) -> list[Quote]:
-    """The document's evaluative words about ``entity``, kept apart from its facts."""
-    return _quotes(graph, _CHARACTERISATIONS, {"entity": entity})
+    """The document's evaluative words about ``entity``, kept apart from its facts (pattern
+    lookups on the annotations that characterise it)."""
+    provenance = _provenance(graph)
+    annotations = [
+        annotation
+        for annotation in provenance.subjects(FG.characterises, entity)
+        if (annotation, RDF.type, FG.Characterisation) in provenance
+    ]
+    return _sorted_quotes(provenance, annotations)
+
+
+def _provenance(graph: Graph) -> Graph:
+    """The provenance named graph of a dataset (a plain graph is taken as it)."""
+    if isinstance(graph, Dataset):
+        return graph.graph(GRAPHS["provenance"])
+    return graph
+
+
+def _sorted_quotes(provenance: Graph, annotations: list[Node]) -> list[Quote]:
+    """The quotes of ``annotations`` (each once per matching target and selectors, as the
+    SPARQL pattern of :func:`quote_index` finds them), by start, then annotation."""
+    found = [
+        quote
+        for annotation in dict.fromkeys(annotations)
+        for quote in _quotes_of(provenance, annotation)
+    ]
+    return sorted(found, key=lambda q: (q.start, str(q.claim)))
+
+
+def _quotes_of(provenance: Graph, annotation: Node) -> list[Quote]:
+    """The quotes one annotation's targets give (:data:`_QUOTE_PATTERN`, by lookups)."""
+    found = []
+    for target in provenance.objects(annotation, OA.hasTarget):
+        sources = list(provenance.objects(target, OA.hasSource))
+        sentences = [
+            number
+            for sentence in provenance.objects(target, FG.inSentence)
+            for number in provenance.objects(sentence, FG.sentenceNumber)
+        ]
+        selectors = list(provenance.objects(target, OA.hasSelector))
+        exacts = [e for q in selectors for e in provenance.objects(q, OA.exact)]
+        positions = [
+            (start, end)
+            for pos in selectors
+            for start in provenance.objects(pos, OA.start)
+            for end in provenance.objects(pos, OA.end)
+        ]
+        for source in sources:
+            for sentence in sentences:
+                for exact in exacts:
+                    for start, end in positions:
+                        found.append(
+                            Quote(
+                                URIRef(str(annotation)),
+                                str(exact),
+                                int(str(start)),
+                                int(str(end)),
+                                int(str(sentence)),
+                                URIRef(str(source)),
+                            )
+                        )
+    return found

@@ -359,13 +359,9 @@ def _inconsistency_text(
             origin = next((name for name, g in graphs.items() if triple in g), "?")
             lines.append(f"    {triple_text(triple, view)}    [{origin}]")
             if origin == "inferred" and explainer is not None:
-                try:
-                    leaves = _unique(explainer.explain(triple).leaves())
-                except (
-                    KeyError
-                ):  # an owl:sameAs of literals: filmgraph.reason.rules does not equate them
-                    leaves = []
-                for leaf in leaves:
+                # an owl:sameAs of literals is not derived by filmgraph.reason.rules: its
+                # explanation is "bounded", a leaf that is not asserted
+                for leaf in _unique(explainer.explain(triple).leaves()):
                     if leaf.kind == "asserted":
                         lines.append(f"        from {triple_text(leaf.triple, view)}    [asserted]")
     lines.extend(f"- owlrl: {message}" for message in messages)

@@ -79,7 +79,8 @@ class State:
 
     @property
     def explainer(self) -> Explainer:
-        """The dataset's explainer, made on first use (its derivations take a moment)."""
+        """The dataset's explainer (each explanation computed when asked for), made on first
+        use."""
         with self._lock:
             if self._explainer is None:
                 self._explainer = Explainer(self.dataset)

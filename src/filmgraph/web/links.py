@@ -10,13 +10,14 @@ from ..core import FGID
 from .app_state import current
 
 
-def link(term: object) -> str | None:
+def link(term: object, described: bool = False) -> str | None:
     """Our entities link to their page, and so do other IRIs the data describes (served RDF
-    files'); other IRIs to themselves; literals to nothing."""
+    files'; ``described``: known to be, not to be asked); other IRIs to themselves; literals
+    to nothing."""
     if isinstance(term, URIRef):
         if term.startswith(str(FGID)):
             return url_for("pages.entity_page", name=term[len(str(FGID)) :])
-        if current().describer.describes(term):
+        if described or current().describer.describes(term):
             return url_for("pages.resource", iri=str(term))
         return str(term)
     return None

@@ -231,7 +231,7 @@ def assessments() -> str:
     for triple in sorted(asserted, key=lambda t: tuple(map(str, t))):
         found = describer.assessment(triple)
         if found is not None and found.shown:
-            quotes = describer.quotes.get(triple, [])
+            quotes = describer.quotes_of(triple)
             groups.setdefault(found.name, []).append((triple, found, quotes))
     order = [name for name in ASSESSMENTS if name in groups]
     return render_template(

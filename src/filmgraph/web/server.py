@@ -231,8 +231,8 @@ def serve(
     """Serve the endpoint on ``settings.host:settings.port`` until interrupted (``project``:
     what is served, as :func:`~filmgraph.web.create_app` takes it).
 
-    The pages' dataset is opened (a remote store's snapshot taken) and the query workers
-    start (each opening its engine) before the first request is taken;
+    The pages' dataset is opened (a remote store's checked to hold the graphs they read) and
+    the query workers start (each opening its engine) before the first request is taken;
     ``ready`` is called with the endpoint's URL once the server listens. SIGTERM and
     Ctrl-C stop the server and its workers.
     """

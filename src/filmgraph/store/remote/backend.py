@@ -1,7 +1,7 @@
 """The remote backend (``store=remote:URL``): a SPARQL 1.1 store that holds our graphs
 (``filmgraph push`` puts them there), its query endpoint found under URL by the
-``store_layout`` setting. Nothing is built here: queries go to the store, live, and the
-pages read a snapshot of its graphs, taken when first needed. Its answers are never kept
+``store_layout`` setting. Nothing is built here: queries go to the store, live, and so do the
+pages' lookups (:mod:`.dataset`): nothing is copied. Its answers are never kept
 (the store may change while we serve it).
 """
 
@@ -17,7 +17,8 @@ from ...core import Settings, Steps, user_agent
 from ...query import Engine
 from ..base import Backend, BackendSpec, Build
 from .client import Endpoints, RemoteStore, endpoints
-from .engine import RemoteEngine, connect, snapshot
+from .dataset import remote_dataset
+from .engine import RemoteEngine, connect
 
 
 @dataclass(frozen=True)
@@ -77,15 +78,15 @@ class RemoteBackend(Backend):
 
     @property
     def dataset(self) -> Dataset:
-        """A snapshot of the store's graphs, read on first use (see :func:`.engine.snapshot`).
+        """The store's graphs as a read-only Dataset whose every lookup is a query to the
+        store (:func:`.dataset.remote_dataset`): nothing is copied.
 
         Raises:
             SettingError: the store lacks a graph the pages read.
-            UpstreamError: the store failed, or answered fewer triples than it holds.
         """
         with self._lock:
             if self._dataset is None:
-                self._dataset = snapshot(self._engine)
+                self._dataset = remote_dataset(self._engine, self._graphs)
             return self._dataset
 
     def spec(self) -> RemoteSpec:

@@ -31,7 +31,7 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from rdflib import Dataset, Graph, Literal, URIRef, Variable
+from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.query import Result
 
@@ -41,11 +41,10 @@ from ...core import (
     SettingError,
     UpstreamError,
     literals_as_written,
-    new_dataset,
     sparql_prefix_header,
 )
 from ...query import Answer, Engine, Prepared, answering, cap, read_results
-from .client import CUT_HEADER, RemoteStore
+from .client import RemoteStore
 
 #: Our prefixes, declared before the query's own prologue (which may redefine them): the
 #: store does not predeclare them as we do.
@@ -184,52 +183,6 @@ def connect(store: RemoteStore) -> dict[str, int]:
             "put them there with `filmgraph push --to URL --graphs all`"
         )
     return held
-
-
-def snapshot(engine: RemoteEngine, need: Iterable[str] = PAGES_NEED) -> Dataset:
-    """The graphs ``engine`` holds, read from its store into memory by one query (so a blank
-    node shared by two graphs stays one), each checked against the store's count.
-
-    Raises:
-        SettingError: the store lacks a graph ``need`` names (by short name).
-        UpstreamError: the store failed, or answered fewer triples than it holds (a limit
-            on result sizes).
-    """
-    missing = [name for name in need if GRAPHS[name] not in engine.held]
-    if missing:
-        raise SettingError(
-            f"the remote store at {engine.store.endpoints.query} lacks the graphs the pages "
-            f"read ({', '.join(missing)}); push every graph: "
-            "`filmgraph push --to URL --graphs all`"
-        )
-    values = " ".join(f"<{g}>" for g in engine.held)
-    text = f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
-    url = engine.store.endpoints.query
-    said = engine.store.query(text, RESULTS_ACCEPT)
-    if said.cut_at is not None:
-        raise UpstreamError(
-            f"the store cut its answer at {said.cut_at} rows ({CUT_HEADER}), fewer than "
-            "the triples it holds; raise its limit on result sizes (Virtuoso: "
-            "ResultSetMaxRows in virtuoso.ini)",
-            url,
-        )
-    dataset = new_dataset()
-    g, s, p, o = (Variable(n) for n in "gspo")
-    for row in _results(said.media_type, said.body, url, "SELECT").bindings:
-        dataset.graph(URIRef(row[g])).add((row[s], row[p], row[o]))
-    counts = held_graphs(engine.store)
-    short = [
-        f"<{iri}> ({len(dataset.graph(URIRef(iri)))} of {n})"
-        for iri, n in counts.items()
-        if len(dataset.graph(URIRef(iri))) != n
-    ]
-    if short:
-        raise UpstreamError(
-            f"the store answered fewer triples than it holds (a limit on result sizes?): "
-            f"{', '.join(short)}",
-            url,
-        )
-    return dataset
 
 
 def _results(media_type: str, body: bytes, url: str, kind: str) -> Result:

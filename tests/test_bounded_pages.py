@@ -1,0 +1,130 @@
+"""The entity pages' description, explanations and data documents read what they show, not
+the dataset: the triples read to describe an entity or explain a fact stay the same however
+many other entities the dataset holds (a store that counts what it gives says so)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.plugins.stores.memory import Memory
+
+from filmgraph import Settings
+from filmgraph.core import FG, FGID, GRAPHS, OA, SCHEMA, bind_prefixes
+from filmgraph.export import Describer
+from filmgraph.load import statement_iri
+from filmgraph.reason import Explainer
+from filmgraph.store import MemoryBackend
+from filmgraph.web import create_app, state
+
+
+class Counting(Memory):
+    """rdflib's memory store, counting the triples its lookups give."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read = 0
+
+    def triples(self, triple_pattern: Any, context: Any = None) -> Any:
+        for found in super().triples(triple_pattern, context):
+            self.read += 1
+            yield found
+
+
+def _grown(dataset: Dataset, films: int) -> tuple[Dataset, Counting]:
+    """The build, and ``films`` more films nobody links to (each asserted with a quote, and
+    an inferred type), in a counting store."""
+    store = Counting()
+    grown = Dataset(store=store)
+    bind_prefixes(grown)
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        grown.graph(g).add((s, p, o))
+    asserted, inferred = grown.graph(GRAPHS["asserted"]), grown.graph(GRAPHS["inferred"])
+    provenance = grown.graph(GRAPHS["provenance"])
+    for i in range(films):
+        film = FGID[f"grown-film-{i}"]
+        for triple in ((film, RDF.type, SCHEMA.Movie), (film, SCHEMA.name, Literal(f"F {i}"))):
+            asserted.add(triple)
+            statement = statement_iri(triple)
+            provenance.add((statement, RDF.subject, triple[0]))
+            provenance.add((statement, RDF.predicate, triple[1]))
+            provenance.add((statement, RDF.object, triple[2]))
+            provenance.add((URIRef(f"{film}#claim"), OA.hasBody, statement))
+        inferred.add((film, RDF.type, SCHEMA.CreativeWork))
+    store.read = 0
+    return grown, store
+
+
+def _describing(dataset: Dataset, films: int, name: str) -> int:
+    grown, store = _grown(dataset, films)
+    describer = Describer(grown)
+    description = describer.describe(FGID[name])
+    describer.neighbourhood(description)
+    return store.read
+
+
+@pytest.mark.parametrize("name", ["kantemir-balagov", "beanpole", "closeness"])
+def test_describing_an_entity_reads_the_same_however_large_the_data(dataset, name):
+    small = _describing(dataset, 0, name)
+    assert 0 < small == _describing(dataset, 3000, name)
+
+
+def test_a_data_document_reads_the_same_however_large_the_data(dataset, settings: Settings):
+    read = []
+    for films in (0, 3000):
+        grown, store = _grown(dataset, films)
+        app = create_app(settings.with_(store="memory"), MemoryBackend(grown))
+        try:
+            client = app.test_client()
+            store.read = 0
+            answer = client.get("/data/beanpole.ttl")
+            assert answer.status_code == 200 and b"Beanpole" in answer.data
+            read.append(store.read)
+        finally:
+            state(app).close()
+    assert 0 < read[0] == read[1]
+
+
+def test_the_index_is_one_query_and_finds_the_grown_films(dataset):
+    grown, _ = _grown(dataset, 50)
+    groups = {g.label: g for g in Describer(grown).index()}
+    names = {name for _, name in groups["movie"].entities}
+    assert {"Beanpole", "Closeness", "F 0", "F 49"} <= names
+
+
+EXPLAINED = [
+    (FGID["kantemir-balagov"], RDF.type, FG.FilmDirector),
+    (FGID.beanpole, RDF.type, SCHEMA.CreativeWork),
+    (FGID["aleksandr-sokurov"], FG.mentorOf, FGID["kantemir-balagov"]),
+]
+
+
+@pytest.mark.parametrize("triple", EXPLAINED, ids=["cax-eqc2", "cax-sco", "prp-inv1"])
+def test_explaining_a_fact_reads_the_same_however_large_the_data(dataset, triple):
+    """An explanation chains backwards from its triple, looking each premise up: the
+    thousands of films added (each a schema:Movie, so a schema:CreativeWork) are not read."""
+    read = []
+    for films in (0, 3000):
+        grown, store = _grown(dataset, films)
+        explanation = Explainer(grown).explain(triple)
+        assert explanation.kind == "inferred"
+        read.append(store.read)
+    assert 0 < read[0] == read[1]
+
+
+def test_an_entity_page_reads_the_same_however_large_the_data(dataset, settings: Settings):
+    read = []
+    for films in (0, 3000):
+        grown, store = _grown(dataset, films)
+        app = create_app(settings.with_(store="memory"), MemoryBackend(grown))
+        try:
+            client = app.test_client()
+            store.read = 0
+            answer = client.get("/page/kantemir-balagov")
+            assert answer.status_code == 200 and b"inferred by" in answer.data
+            read.append(store.read)
+        finally:
+            state(app).close()
+    assert 0 < read[0] == read[1]
