@@ -71,19 +71,22 @@ def test_describing_an_entity_reads_the_same_however_large_the_data(dataset, nam
     assert 0 < small == _describing(dataset, 3000, name)
 
 
+def _page_reads(dataset, settings: Settings, films: int, path: str, shows: bytes) -> int:
+    """The triples the store is read for to answer ``path`` with ``films`` more films."""
+    grown, store = _grown(dataset, films)
+    app = create_app(settings.with_(store="memory"), MemoryBackend(grown))
+    try:
+        client = app.test_client()
+        store.read = 0
+        answer = client.get(path)
+        assert answer.status_code == 200 and shows in answer.data
+        return int(store.read)
+    finally:
+        state(app).close()
+
+
 def test_a_data_document_reads_the_same_however_large_the_data(dataset, settings: Settings):
-    read = []
-    for films in (0, 3000):
-        grown, store = _grown(dataset, films)
-        app = create_app(settings.with_(store="memory"), MemoryBackend(grown))
-        try:
-            client = app.test_client()
-            store.read = 0
-            answer = client.get("/data/beanpole.ttl")
-            assert answer.status_code == 200 and b"Beanpole" in answer.data
-            read.append(store.read)
-        finally:
-            state(app).close()
+    read = [_page_reads(dataset, settings, n, "/data/beanpole.ttl", b"Beanpole") for n in (0, 3000)]
     assert 0 < read[0] == read[1]
 
 
@@ -115,16 +118,6 @@ def test_explaining_a_fact_reads_the_same_however_large_the_data(dataset, triple
 
 
 def test_an_entity_page_reads_the_same_however_large_the_data(dataset, settings: Settings):
-    read = []
-    for films in (0, 3000):
-        grown, store = _grown(dataset, films)
-        app = create_app(settings.with_(store="memory"), MemoryBackend(grown))
-        try:
-            client = app.test_client()
-            store.read = 0
-            answer = client.get("/page/kantemir-balagov")
-            assert answer.status_code == 200 and b"inferred by" in answer.data
-            read.append(store.read)
-        finally:
-            state(app).close()
+    page = "/page/kantemir-balagov"
+    read = [_page_reads(dataset, settings, n, page, b"inferred by") for n in (0, 3000)]
     assert 0 < read[0] == read[1]

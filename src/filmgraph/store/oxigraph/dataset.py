@@ -33,10 +33,10 @@ import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from oxrdflib._converter import to_ox_quad_pattern
 from rdflib import Dataset, Graph, Literal
-from rdflib.graph import ModificationException
 
 from ...core import bind_prefixes
 from ...query import to_rdflib
+from ..read_only import ReadOnly
 from .files import datatypes_file
 
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -59,7 +59,7 @@ def _kept(path: Path | None) -> dict[Key, list[Literal]]:
     return found
 
 
-class ReadOnlyOxigraph(OxigraphStore):
+class ReadOnlyOxigraph(ReadOnly, OxigraphStore):
     """rdflib's Oxigraph store plugin, read-only, over the named graphs of a store."""
 
     def __init__(self, store: ox.Store, path: Path | None = None) -> None:
@@ -129,24 +129,6 @@ class ReadOnlyOxigraph(OxigraphStore):
 
     def query(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError  # rdflib's engine answers, over the lookups above
-
-    def add_graph(self, graph: Graph) -> None:
-        """Nothing: a graph exists when it holds triples (``Dataset.graph`` calls this)."""
-
-    def add(self, *args: Any, **kwargs: Any) -> None:
-        raise ModificationException()
-
-    def addN(self, *args: Any, **kwargs: Any) -> None:
-        raise ModificationException()
-
-    def remove(self, *args: Any, **kwargs: Any) -> None:
-        raise ModificationException()
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        raise ModificationException()
-
-    def remove_graph(self, graph: Graph) -> None:
-        raise ModificationException()
 
 
 def open_dataset(path: Path) -> Dataset:

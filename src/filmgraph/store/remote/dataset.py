@@ -29,12 +29,13 @@ from collections.abc import Generator, Iterator, Mapping
 from typing import Any
 
 from rdflib import BNode, Dataset, Graph, URIRef, Variable
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ModificationException
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.stores.memory import Memory
 from rdflib.store import Store
 from rdflib.term import Node
 
 from ...core import GRAPHS, SettingError, UpstreamError, bind_prefixes
+from ..read_only import ReadOnly
 from .client import CUT_HEADER
 from .engine import EMPTY, PAGES_NEED, RESULTS_ACCEPT, RemoteEngine, _results
 
@@ -46,7 +47,7 @@ KEPT_FOR = 2.0
 KEPT = 4096
 
 
-class RemoteReadOnly(Store):
+class RemoteReadOnly(ReadOnly, Store):
     """An rdflib store over a remote SPARQL store's named graphs, read-only: every lookup a
     query (see the module's documentation).
 
@@ -192,26 +193,6 @@ class RemoteReadOnly(Store):
 
     def namespaces(self) -> Iterator[tuple[str, URIRef]]:
         return self._names.namespaces()
-
-    # ------------------------------------------------------------ read-only
-
-    def add_graph(self, graph: Graph) -> None:
-        """Nothing: a graph exists when it holds triples (``Dataset.graph`` calls this)."""
-
-    def add(self, *args: Any, **kwargs: Any) -> None:
-        raise ModificationException()
-
-    def addN(self, *args: Any, **kwargs: Any) -> None:
-        raise ModificationException()
-
-    def remove(self, *args: Any, **kwargs: Any) -> None:
-        raise ModificationException()
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        raise ModificationException()
-
-    def remove_graph(self, graph: Graph) -> None:
-        raise ModificationException()
 
 
 def _blank(subject: Node | None, predicate: Node | None, obj: Node | None) -> bool:
