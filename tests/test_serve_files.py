@@ -181,3 +181,22 @@ def test_serve_a_bad_file_is_one_error_line(tmp_path):
     assert result.exit_code == 1
     (line,) = result.output.strip().splitlines()
     assert line.startswith(f"Error: {bad}, line 1") and "bad turtle syntax" in line
+
+
+def test_the_query_page_links_every_subject_of_the_files_to_its_page(files_app):
+    """The IRIs the query page passes as described (asked of the store in one query) are
+    the subjects of the asserted and inferred graphs, all outside fgid: here."""
+    from filmgraph.core import GRAPHS
+    from filmgraph.web.query_page import described
+
+    dataset = state(files_app).dataset
+    expected = sorted(
+        {
+            str(s)
+            for name in ("asserted", "inferred")
+            for s in dataset.graph(GRAPHS[name]).subjects()
+            if isinstance(s, URIRef)
+        }
+    )
+    with files_app.test_request_context("/"):
+        assert described() == expected and f"{EX}tarkovsky" in expected

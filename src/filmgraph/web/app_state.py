@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import cast
+from typing import Any, cast
 
 from flask import Flask, current_app
 from rdflib import Dataset, Graph, URIRef
@@ -16,7 +17,7 @@ from ..export import Describer
 from ..load import SourceDocument, read_sources
 from ..query import NamedQuery, default_graphs_of
 from ..reason import Explainer
-from ..serve import ClientLimits, Reply, ResultCache, WorkerPool
+from ..serve import ClientLimits, Job, Reply, ResultCache, WorkerPool
 from ..store import Backend
 
 
@@ -61,6 +62,20 @@ class State:
     _describer: Describer | None = None
     _sources: tuple[SourceDocument, ...] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def select(self, query: str) -> list[dict[str, Any]]:
+        """The rows of a SELECT query answered by the query workers, as ``/sparql`` answers
+        it (the store evaluates it: nothing is read into this process but the rows), each a
+        map of variable to its SPARQL JSON term.
+
+        Raises:
+            FilmgraphError: the error the query met (its HTTP status with it).
+        """
+        reply = self.pool.run(Job(query, formats={"SELECT": "json", "ASK": "json"}))
+        if reply.error is not None:
+            raise reply.error
+        rows: list[dict[str, Any]] = json.loads(reply.read())["results"]["bindings"]
+        return rows
 
     @property
     def dataset(self) -> Dataset:

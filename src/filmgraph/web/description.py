@@ -13,13 +13,13 @@ import threading
 from flask import Blueprint, Response, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, VOID
-from rdflib.void import generateVoID
 
 from ..core import FGID, GRAPH_DESCRIPTIONS, GRAPHS, SCHEMA, new_graph
 from ..query import DEFAULT_GRAPHS, MEDIA_TYPES, prepare, serialize_graph
 from .app_state import State, current
 from .headers import public_base
 from .negotiation import choose_or_406, parse_accept
+from .void_stats import describe_graph
 
 blueprint = Blueprint("description", __name__)
 
@@ -76,9 +76,12 @@ def service_description(state: State, endpoint: str) -> Graph:
     graph.add(
         (default, DCTERMS.description, Literal(f"The union of the {names} graphs.", lang="en"))
     )
-    union = {t for name in state.default_graphs for t in state.dataset.graph(name)}
-    total = len(union)
-    graph.add((default, VOID.triples, Literal(total)))
+    graphs = " ".join(f"<{name}>" for name in state.default_graphs)
+    union = state.select(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{"
+        f" GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ {graphs} }} }} }}"
+    )
+    graph.add((default, VOID.triples, Literal(int(union[0]["n"]["value"]))))
     for name, size in state.graphs.items():
         named, inner = BNode(), BNode()
         graph.add((dataset, SD.namedGraph, named))
@@ -120,7 +123,7 @@ def void_description(state: State, endpoint: str, base: str) -> Graph:
     graph.add((root, VOID.triples, Literal(sum(state.graphs.values()))))
     for name in state.graphs:
         subset = URIRef(f"{root}-{name.rsplit('/', 1)[-1]}")
-        generateVoID(state.dataset.graph(name), dataset=subset, res=graph)
+        describe_graph(state.select, name, subset, graph)
         graph.add((root, VOID.subset, subset))
         graph.add((subset, SD.name, name))
         short = next((k for k, v in GRAPHS.items() if v == name), None)

@@ -16,9 +16,8 @@ Without JavaScript the page lists the examples as links that run them (CSV).
 from __future__ import annotations
 
 from flask import current_app, render_template, url_for
-from rdflib import URIRef
 
-from ..core import FGID, PREFIXES
+from ..core import FGID, GRAPHS, PREFIXES
 from .app_state import current
 
 __all__ = ["described", "examples", "render_query_page"]
@@ -45,14 +44,12 @@ def described() -> list[str]:
     extensions = current_app.extensions
     key = "filmgraph.query_page.described"
     if key not in extensions:
-        describer = current().describer
-        subjects = {
-            str(subject)
-            for graph in (describer.asserted, describer.inferred)
-            for subject in set(graph.subjects())
-            if isinstance(subject, URIRef) and not subject.startswith(str(FGID))
-        }
-        extensions[key] = sorted(subjects)
+        graphs = " ".join(f"<{GRAPHS[name]}>" for name in ("asserted", "inferred"))
+        rows = current().select(
+            f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ {graphs} }}"
+            f' FILTER(isIRI(?s) && !STRSTARTS(STR(?s), "{FGID}")) }}'
+        )
+        extensions[key] = sorted(row["s"]["value"] for row in rows)
     found: list[str] = extensions[key]
     return found
 
