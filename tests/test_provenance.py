@@ -53,3 +53,19 @@ def test_characterisations_live_only_in_the_provenance_graph(dataset):
     for name, iri in GRAPHS.items():
         has = (None, FG.characterises, None) in dataset.graph(iri)
         assert has == (name == "provenance"), name
+
+
+def test_the_quotes_of_one_source_are_the_whole_index_narrowed_to_it(dataset):
+    """The document page asks for its own source's quotes only (one query, narrowed in the
+    store), never the index of every source's."""
+    from rdflib import URIRef
+
+    from filmgraph.load.provenance import quote_index
+
+    every = quote_index(dataset)
+    source = next(q.source for quotes in every.values() for q in quotes)
+    narrowed = {
+        triple: [q for q in quotes if q.source == source] for triple, quotes in every.items()
+    }
+    assert quote_index(dataset, source) == {t: q for t, q in narrowed.items() if q}
+    assert quote_index(dataset, URIRef("https://example.org/another-document")) == {}

@@ -15,7 +15,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from ..core import FG, FGID, GRAPHS, SCHEMA, WD, NotFoundError, Triple, new_graph, term_text
-from ..load import Quote, characterisations_of, quote_index, quotes_for, statement_iri
+from ..load import Quote, characterisations_of, quotes_for, statement_iri
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ SELECT DISTINCT ?s ?type ?name WHERE {{
 class Describer:
     """Descriptions of the entities of one built dataset, each read by lookups of what it
     shows (its facts, their quotes and assessments, the labels of the terms it names), never
-    by reading a whole graph; the whole quote index (:attr:`quotes`) only where asked for."""
+    by reading a whole graph."""
 
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
@@ -147,15 +147,6 @@ class Describer:
         self.links = dataset.graph(GRAPHS["links"])
         self.assessments = dataset.graph(GRAPHS["assessments"])
         self.namespaces = new_graph().namespace_manager
-        self._quotes: dict[Triple, list[Quote]] | None = None
-
-    @property
-    def quotes(self) -> dict[Triple, list[Quote]]:
-        """Every quoted triple with its quotes (the source document's page shows them all);
-        :meth:`quotes_of` reads one fact's."""
-        if self._quotes is None:
-            self._quotes = quote_index(self.dataset)
-        return self._quotes
 
     def quotes_of(self, triple: Triple) -> list[Quote]:
         """The quotes that state ``triple``, in document order (pattern lookups)."""

@@ -167,9 +167,10 @@ def _quote(row: Any) -> Quote:
     )
 
 
-def quote_index(graph: Graph) -> dict[Triple, list[Quote]]:
+def quote_index(graph: Graph, source: URIRef | None = None) -> dict[Triple, list[Quote]]:
     """Every triple with provenance and its quotes, in document order, from one query
-    (for pages that show many facts; :func:`quotes_for` asks for one).
+    (for pages that show many facts; :func:`quotes_for` asks for one); of one ``source``
+    document only, when given.
 
     >>> from filmgraph import build
     >>> index = quote_index(build())
@@ -177,7 +178,8 @@ def quote_index(graph: Graph) -> dict[Triple, list[Quote]]:
     (True, True)
     """
     index: dict[Triple, list[Quote]] = {}
-    for row in _rows(graph, _QUOTES_FOR_TRIPLE, {}):
+    bound = {} if source is None else {"source": source}
+    for row in _rows(graph, _QUOTES_FOR_TRIPLE, bound):
         index.setdefault((row.s, row.p, row.o), []).append(_quote(row))
     return index
 

@@ -16,7 +16,7 @@ from werkzeug.exceptions import NotFound
 
 from ..core import DOUBTFUL, NotFoundError, Triple
 from ..export import Describer
-from ..load import Quote, Sentence, SourceDocument
+from ..load import Quote, Sentence, SourceDocument, quote_index
 from .app_state import current
 from .links import link
 
@@ -126,10 +126,9 @@ def paragraphs(source: SourceDocument, describer: Describer) -> list[Paragraph]:
     """The document as paragraphs of sentences cut at their quoted spans, each paragraph
     with the spans of its sentences and the facts each states."""
     quoted: dict[tuple[int, int], tuple[Quote, set[Triple]]] = {}
-    for triple, quotes in describer.quotes.items():
+    for triple, quotes in quote_index(describer.dataset, URIRef(source.iri)).items():
         for quote in quotes:
-            if quote.source == URIRef(source.iri):
-                quoted.setdefault((quote.start, quote.end), (quote, set()))[1].add(triple)
+            quoted.setdefault((quote.start, quote.end), (quote, set()))[1].add(triple)
     by_sentence: dict[int, list[tuple[int, int]]] = {}
     for span, (quote, _) in sorted(quoted.items()):
         by_sentence.setdefault(quote.sentence, []).append(span)
