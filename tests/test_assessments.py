@@ -129,3 +129,16 @@ def test_an_inference_from_an_uncorroborated_fact_carries_its_mark(client):
     # Bergman fg:influenced Balagov is inferred (owl:inverseOf) from an uncorroborated fact
     page = client.get("/page/ingmar-bergman", headers=HTML).get_data(as_text=True)
     assert "rests on a fact that is uncorroborated" in page
+
+
+def test_the_facts_assessed_each_way_are_found_without_a_pass_over_every_fact(dataset):
+    """Describer.assessed starts from the assessments graph; it finds exactly the asserted
+    facts a pass over every asserted fact would, for every assessment."""
+    from filmgraph.export import Describer
+
+    describer = Describer(dataset)
+    asserted = sorted(dataset.graph(GRAPHS["asserted"]), key=lambda t: tuple(map(str, t)))
+    for name in ASSESSMENTS:
+        expected = [(t, a) for t in asserted if (a := describer.assessment(t)) and a.name == name]
+        assert describer.assessed(name) == expected, name
+    assert len(describer.assessed("contradicted")) == 1

@@ -206,6 +206,26 @@ class Describer:
         reason = self.assessments.value(statement, FG.assessmentReason)
         return Assessment(name.removeprefix(str(FG)), str(reason or ""), tuple(values))
 
+    def assessed(self, name: str) -> list[tuple[Triple, Assessment]]:
+        """The asserted facts assessed ``name`` (one of :data:`~filmgraph.core.ASSESSMENTS`),
+        sorted, by lookups on the assessments graph and the statements' reification in the
+        provenance graph: never a pass over every asserted fact."""
+        provenance = self.dataset.graph(GRAPHS["provenance"])
+        found = []
+        for statement in self.assessments.subjects(FG.assessment, FG[name]):
+            triple = (
+                provenance.value(statement, RDF.subject),
+                provenance.value(statement, RDF.predicate),
+                provenance.value(statement, RDF.object),
+            )
+            if None in triple or triple not in self.asserted:
+                continue
+            fact: Triple = triple  # type: ignore[assignment]  # none of the three is None
+            assessment = self.assessment(fact)
+            if assessment is not None:
+                found.append((fact, assessment))
+        return sorted(found, key=lambda item: tuple(map(str, item[0])))
+
     def describes(self, iri: URIRef) -> bool:
         """Whether the asserted or inferred graph has a triple about ``iri`` (as subject)."""
         return any(

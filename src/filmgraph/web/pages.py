@@ -224,15 +224,13 @@ def _inherited(why: Explanation, describer: Describer) -> Assessment | None:
 def assessments() -> str:
     """What is known of every fact the document states, gravest first: each with the reason,
     the reference's values and the words that state it."""
-    state = current()
-    describer = state.describer
-    asserted = state.dataset.graph(GRAPHS["asserted"])
+    describer = current().describer
     groups: dict[str, list[tuple[Triple, Assessment, list[Quote]]]] = {}
-    for triple in sorted(asserted, key=lambda t: tuple(map(str, t))):
-        found = describer.assessment(triple)
-        if found is not None and found.shown:
-            quotes = describer.quotes_of(triple)
-            groups.setdefault(found.name, []).append((triple, found, quotes))
+    for name in ASSESSMENTS:
+        for triple, found in describer.assessed(name):
+            if found.shown:
+                quotes = describer.quotes_of(triple)
+                groups.setdefault(found.name, []).append((triple, found, quotes))
     order = [name for name in ASSESSMENTS if name in groups]
     return render_template(
         "assessments.html",
