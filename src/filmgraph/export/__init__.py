@@ -4,7 +4,7 @@ descriptions, and counts."""
 
 from .counts import stats, stats_json, stats_text
 from .describe import Assessment, Describer, Description, Fact, IndexGroup
-from .exports import EXPORTS, export, media_type
+from .exports import EXPORTS, export, export_nquads, media_type
 from .jsonld import schemaorg_view
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Fact",
     "IndexGroup",
     "export",
+    "export_nquads",
     "media_type",
     "schemaorg_view",
     "stats",

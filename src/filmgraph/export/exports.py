@@ -15,11 +15,16 @@ schema.org consumer reads, so it holds the chosen graphs with their schema.org c
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, cast
 
 from rdflib import BNode, Dataset, Graph
 from rdflib.compare import to_canonical_graph
+from rdflib.plugins.serializers.nquads import _nq_row
+from rdflib.term import Node
 
 from ..core import GRAPHS, QueryError, Settings, graph_names, new_dataset, new_graph
 from ..query import GRAPH, MEDIA_TYPES, QUAD_FORMATS, json_ld
@@ -79,14 +84,14 @@ def export(
     if fmt not in EXPORTS:
         raise QueryError(f"no export format {fmt!r}; formats: {', '.join(EXPORTS)}")
     names = graph_names(graphs)
+    if fmt == "nq":
+        return "".join(export_nquads(dataset, names))
     if EXPORTS[fmt] in QUAD_FORMATS:
         chosen = new_dataset()
         for name in names:
             target = chosen.graph(GRAPHS[name])
             target += dataset.graph(GRAPHS[name])
-        if fmt == "trig":
-            return _trig([chosen.graph(GRAPHS[name]) for name in names])
-        return _sorted_lines(chosen.serialize(format=GRAPH[FORMATS[fmt]][0]))
+        return _trig([chosen.graph(GRAPHS[name]) for name in names])
     if fmt == FRAMED and schemaorg:
         merged = schemaorg_view(dataset, names)
     else:
@@ -101,6 +106,72 @@ def export(
         return json_ld(merged, jsonld_context(merged))
     text = merged.serialize(format=GRAPH[FORMATS[fmt]][0])
     return _sorted_lines(text) if fmt == "nt" else text
+
+
+#: rdflib's N-Quads line for a triple in a named graph (as its serializer writes it).
+_quad_line = cast(Callable[[tuple[Node, Node, Node], Node], str], _nq_row)
+
+#: Lines of N-Quads sorted in memory at once; more are sorted in runs of this many, kept in
+#: temporary files, and merged (:func:`export_nquads`).
+SORT_RUN = 100_000
+
+
+def export_nquads(
+    dataset: Dataset, graphs: Iterable[str] = DEFAULT_GRAPHS, *, run: int = SORT_RUN
+) -> Iterator[str]:
+    """The chosen graphs as N-Quads, a line at a time, in the order :func:`export` gives
+    them (sorted as if blank nodes had no label), in bounded memory: the quads are read from
+    the store as they come, sorted in runs of ``run`` lines kept in temporary files, and the
+    runs merged as the lines are taken. ``export(dataset, "nq", graphs)`` is their text.
+
+    Raises:
+        QueryError: an unknown graph name.
+    """
+    names = graph_names(graphs)
+    lines = (
+        _quad_line(triple, GRAPHS[name]) for name in names for triple in dataset.graph(GRAPHS[name])
+    )
+    any_line = False
+    for line in _merge_sorted(lines, run):
+        any_line = True
+        yield line
+    if not any_line:
+        yield "\n"  # as rdflib writes an empty dataset
+
+
+def _line_key(line: str) -> tuple[str, str]:
+    text = line.rstrip("\n")
+    return (_BLANK.sub("_:", text), text)
+
+
+def _merge_sorted(lines: Iterable[str], run: int) -> Iterator[str]:
+    """``lines`` sorted by :func:`_line_key`: in memory up to ``run`` of them, else in sorted
+    runs spilled to temporary files and merged (an external merge sort)."""
+    runs: list[IO[str]] = []
+    try:
+        batch: list[str] = []
+        for line in lines:
+            batch.append(line)
+            if len(batch) >= run:
+                runs.append(_spill(sorted(batch, key=_line_key)))
+                batch = []
+        batch.sort(key=_line_key)
+        if not runs:
+            yield from batch
+            return
+        runs.append(_spill(batch))
+        yield from heapq.merge(*runs, key=_line_key)
+    finally:
+        for spilled in runs:
+            spilled.close()
+
+
+def _spill(lines: list[str]) -> IO[str]:
+    """A temporary file holding ``lines`` (each ending in a newline), read from its start."""
+    spilled = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115  (the caller closes it)
+    spilled.writelines(lines)
+    spilled.seek(0)
+    return spilled
 
 
 def _sorted_lines(text: str) -> str:

@@ -13,11 +13,13 @@ Writes (PUT, POST, DELETE) are not offered: 405.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import Blueprint, Response, abort, request
 from rdflib import URIRef
 
 from ..core import GRAPHS, QueryError
-from ..export import EXPORTS, export, media_type
+from ..export import EXPORTS, export, export_nquads, media_type
 from ..query import DEFAULT_GRAPHS, QUAD_FORMATS
 from .app_state import current
 from .negotiation import choose_or_406, parse_accept
@@ -43,7 +45,7 @@ def graph() -> Response:
         names, filename = [by_iri[iri]], by_iri[iri]
     accept = parse_accept(request.headers.get("Accept"))
     fmt = choose_or_406("GRAPH", accept, request.args.get("format"), "a graph")
-    return _file(graph_text(names, fmt), fmt, filename)
+    return _file(graph_body(names, fmt), fmt, filename)
 
 
 @blueprint.route("/export.<extension>")
@@ -51,19 +53,33 @@ def export_file(extension: str) -> Response:
     name = EXPORT_NAMES.get(extension)
     if name is None:
         abort(404, f"no export as .{extension}; as: {', '.join(sorted(EXPORT_NAMES))}")
-    return _file(dataset_text(extension), extension, "filmgraph")
+    return _file(graph_body(_dataset_graphs(extension), extension), extension, "filmgraph")
 
 
-def graph_text(names: list[str], extension: str) -> str:
-    """The graphs ``names`` (those held) as the file ``/graph`` gives in format ``extension``."""
+def graph_body(names: list[str], extension: str) -> str | Iterator[str]:
+    """The graphs ``names`` (those held) as the file ``/graph`` gives in format ``extension``:
+    N-Quads as lines streamed from the store in bounded memory
+    (:func:`~filmgraph.export.export_nquads`), other formats as one text."""
     held = [n for n in names if GRAPHS[n] in current().graphs]
+    if extension == "nq":
+        return export_nquads(current().dataset, held)
     return export(current().dataset, EXPORT_NAMES[extension], held, current().settings)
 
 
+def graph_text(names: list[str], extension: str) -> str:
+    """:func:`graph_body` as one text."""
+    body = graph_body(names, extension)
+    return body if isinstance(body, str) else "".join(body)
+
+
+def _dataset_graphs(extension: str) -> list[str]:
+    """The graphs of ``/export.EXT``: every graph (quad formats) or the default graph's."""
+    return list(GRAPHS) if extension in QUAD_FORMATS else list(DEFAULT_GRAPHS)
+
+
 def dataset_text(extension: str) -> str:
-    """The file ``/export.EXT`` gives: every graph (quad formats) or the default graph's."""
-    graphs = list(GRAPHS) if extension in QUAD_FORMATS else list(DEFAULT_GRAPHS)
-    return graph_text(graphs, extension)
+    """The file ``/export.EXT`` gives, as one text."""
+    return graph_text(_dataset_graphs(extension), extension)
 
 
 #: Up to how many triples the downloads page gives each file's size (it writes each file
@@ -87,9 +103,10 @@ def download_size(graph: str, extension: str) -> int | None:
     return state.sizes[key]
 
 
-def _file(text: str, extension: str, stem: str) -> Response:
-    """``text`` in the graph format named ``extension``, as a file to save."""
-    response = Response(text, mimetype=media_type(extension))
+def _file(body: str | Iterator[str], extension: str, stem: str) -> Response:
+    """``body`` (a text, or lines streamed) in the graph format named ``extension``, as a
+    file to save."""
+    response = Response(body, mimetype=media_type(extension))
     response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{extension}"'
     response.headers["Vary"] = "Accept"
     return response
