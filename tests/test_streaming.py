@@ -40,7 +40,7 @@ def pool(backend) -> Iterator[WorkerPool]:
 def test_a_long_answer_comes_in_chunks_equal_to_the_engines_own(pool, backend):
     reply = pool.run(Job(PAIRS))
     assert reply.stream is not None and reply.body == b""
-    chunks = list(reply.chunks())
+    chunks = list(reply.stream)
     assert len(chunks) > 1 and max(len(c) for c in chunks) <= CHUNK
     body = b"".join(chunks)
     assert len(body) == reply.size

@@ -178,7 +178,7 @@ def _sorted_lines(text: str) -> str:
     """Lines sorted as if blank nodes had no label, so that their order does not depend
     on the labels a load gave them."""
     lines = [line for line in text.splitlines() if line.strip()]
-    lines.sort(key=lambda line: (_BLANK.sub("_:", line), line))
+    lines.sort(key=_line_key)
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,7 @@ annotations motivated by ``oa:assessing`` that point at the entities they speak 
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
@@ -250,18 +251,17 @@ def _quotes_of(provenance: Graph, annotation: Node) -> list[Quote]:
             for start in provenance.objects(pos, OA.start)
             for end in provenance.objects(pos, OA.end)
         ]
-        for source in sources:
-            for sentence in sentences:
-                for exact in exacts:
-                    for start, end in positions:
-                        found.append(
-                            Quote(
-                                URIRef(str(annotation)),
-                                str(exact),
-                                int(str(start)),
-                                int(str(end)),
-                                int(str(sentence)),
-                                URIRef(str(source)),
-                            )
-                        )
+        for source, sentence, exact, (start, end) in itertools.product(
+            sources, sentences, exacts, positions
+        ):
+            found.append(
+                Quote(
+                    URIRef(str(annotation)),
+                    str(exact),
+                    int(str(start)),
+                    int(str(end)),
+                    int(str(sentence)),
+                    URIRef(str(source)),
+                )
+            )
     return found

@@ -7,19 +7,14 @@ queries in progress, running or waiting for a worker; one more is refused at onc
 429 Too Many Requests and Retry-After, so that one client sending many queries at once
 cannot hold every HTTP thread and every worker while the others wait.
 
-Plain Python (no Flask)::
-
-    limits = ClientLimits(4)
-    with limits.slot("203.0.113.5"):
-        ...  # answer the query
+Plain Python (no Flask): ``take(client)`` before a query, ``give_back(client)`` once its
+answer is sent (a streamed answer holds its slot until then).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from ..core import TooManyRequestsError
 
@@ -28,13 +23,13 @@ class ClientLimits:
     """At most ``limit`` queries in progress per client (0: no limit).
 
     >>> limits = ClientLimits(1)
-    >>> with limits.slot("a"):
-    ...     try:
-    ...         limits.take("a")
-    ...     except TooManyRequestsError as refused:
-    ...         print(refused.status, refused.retry_after)
+    >>> limits.take("a")
+    >>> try:
+    ...     limits.take("a")
+    ... except TooManyRequestsError as refused:
+    ...     print(refused.status, refused.retry_after)
     429 1
-    >>> limits.in_progress()
+    >>> limits.give_back("a"); limits.in_progress()
     0
     """
 
@@ -72,15 +67,6 @@ class ClientLimits:
             self._running[client] -= 1
             if self._running[client] <= 0:
                 del self._running[client]
-
-    @contextmanager
-    def slot(self, client: str) -> Iterator[None]:
-        """One query of ``client``'s in progress for the ``with`` block."""
-        self.take(client)
-        try:
-            yield
-        finally:
-            self.give_back(client)
 
     def in_progress(self) -> int:
         """Queries in progress, over all clients."""

@@ -82,10 +82,6 @@ class Reply:
         """200, or the error's HTTP status."""
         return 200 if self.error is None else self.error.status
 
-    def chunks(self) -> Iterator[bytes]:
-        """The body's bytes: the stream's chunks, or the whole body at once."""
-        return iter(self.stream) if self.stream is not None else iter((self.body,))
-
     def read(self) -> bytes:
         """The whole body (read from the worker, for a stream)."""
         if self.stream is None:
@@ -281,10 +277,6 @@ class WorkerPool:
         """How many regular workers are running."""
         return self.lane_alive(REGULAR)
 
-    def reserve_alive(self) -> int:
-        """How many workers of the reserve lane are running."""
-        return self.lane_alive(RESERVE)
-
     def lane_alive(self, lane: str) -> int:
         """How many workers of ``lane`` are running."""
         return sum(1 for w in list(self._all) if w.lane == lane and w.process.is_alive())
@@ -361,31 +353,32 @@ class WorkerPool:
         slow queries hold every regular worker; for a query known to be heavy, a worker of
         the heavy lane when there is one."""
         if heavy and self.heavy:
-            return self._acquire_heavy(deadline)
+            who = (
+                f"the query ran long before, so it waits for the {self.heavy} worker(s)"
+                " of the heavy-query lane, which"
+            )
+        else:
+            who = "the query worker" if self.size == 1 else f"all {self.size} query workers"
         with self._changed:
             while True:
-                if self._idle:
-                    return self._idle.pop()
                 now = time.monotonic()
-                if self._spare and not heavy and self._all_slow(now):
-                    return self._spare.pop()
+                free = self._free(now, heavy)
+                if free:
+                    return free.pop()
                 if now >= deadline:
-                    who = "the query worker" if self.size == 1 else f"all {self.size} query workers"
                     raise BusyError(f"{who} stayed busy for {self.timeout:g} s; try again later")
                 self._changed.wait(min(deadline - now, 0.05))
 
-    def _acquire_heavy(self, deadline: float) -> _Worker:
-        with self._changed:
-            while not self._slow_lane:
-                now = time.monotonic()
-                if now >= deadline:
-                    raise BusyError(
-                        f"the query ran long before, so it waits for the {self.heavy} worker(s)"
-                        f" of the heavy-query lane, which stayed busy for {self.timeout:g} s;"
-                        " try again later"
-                    )
-                self._changed.wait(min(deadline - now, 0.05))
-            return self._slow_lane.pop()
+    def _free(self, now: float, heavy: bool) -> list[_Worker]:
+        """The idle workers of the lane a waiting query may take one from now (empty: it
+        waits on)."""
+        if heavy and self.heavy:
+            return self._slow_lane
+        if self._idle:
+            return self._idle
+        if not heavy and self._all_slow(now):
+            return self._spare
+        return []
 
     def _all_slow(self, now: float) -> bool:
         return all(now - started > self.heavy_after for started in self._busy.values())

@@ -66,20 +66,9 @@ def graph_body(names: list[str], extension: str) -> str | Iterator[str]:
     return export(current().dataset, EXPORT_NAMES[extension], held, current().settings)
 
 
-def graph_text(names: list[str], extension: str) -> str:
-    """:func:`graph_body` as one text."""
-    body = graph_body(names, extension)
-    return body if isinstance(body, str) else "".join(body)
-
-
 def _dataset_graphs(extension: str) -> list[str]:
     """The graphs of ``/export.EXT``: every graph (quad formats) or the default graph's."""
     return list(GRAPHS) if extension in QUAD_FORMATS else list(DEFAULT_GRAPHS)
-
-
-def dataset_text(extension: str) -> str:
-    """The file ``/export.EXT`` gives, as one text."""
-    return graph_text(_dataset_graphs(extension), extension)
 
 
 #: Up to how many triples the downloads page gives each file's size (it writes each file
@@ -96,10 +85,12 @@ def download_size(graph: str, extension: str) -> int | None:
         if sum(state.graphs.values()) > SIZED_UP_TO:
             return None
         if graph == "dataset":
-            text = dataset_text(extension)
+            names = _dataset_graphs(extension)
         else:
-            text = graph_text(list(DEFAULT_GRAPHS) if graph == "default" else [graph], extension)
-        state.sizes[key] = len(text.encode("utf-8"))
+            names = list(DEFAULT_GRAPHS) if graph == "default" else [graph]
+        body = graph_body(names, extension)
+        parts = (body,) if isinstance(body, str) else body  # N-Quads: counted as streamed
+        state.sizes[key] = sum(len(part.encode("utf-8")) for part in parts)
     return state.sizes[key]
 
 

@@ -225,16 +225,16 @@ def assessments() -> str:
     """What is known of every fact the document states, gravest first: each with the reason,
     the reference's values and the words that state it."""
     describer = current().describer
-    groups: dict[str, list[tuple[Triple, Assessment, list[Quote]]]] = {}
+    groups: list[tuple[str, list[tuple[Triple, Assessment, list[Quote]]]]] = []
     for name in ASSESSMENTS:
-        for triple, found in describer.assessed(name):
-            if found.shown:
-                quotes = describer.quotes_of(triple)
-                groups.setdefault(found.name, []).append((triple, found, quotes))
-    order = [name for name in ASSESSMENTS if name in groups]
+        if not Assessment(name).shown:
+            continue  # unchecked facts are not listed: not even looked up
+        facts = [(t, found, describer.quotes_of(t)) for t, found in describer.assessed(name)]
+        if facts:
+            groups.append((name, facts))
     return render_template(
         "assessments.html",
-        groups=[(name, groups[name]) for name in order],
+        groups=groups,
         label=describer.label,
         link=link,
         anchor=assessment_anchor,
