@@ -20,8 +20,8 @@ if not available():
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_typing_filters_the_index(browser_page: BrowserPage, width: int):
+    browser_page.page.set_viewport_size({"width": width, "height": 844})  # loads at it
     page = browser_page.open("/page/")
-    page.set_viewport_size({"width": width, "height": 844})
     items = page.locator(".index-group li")
     everything = items.count()
     assert everything >= 20
@@ -72,8 +72,8 @@ def test_every_page_has_its_icon_and_no_request_fails(browser_page: BrowserPage)
 def test_labels_in_words_with_the_name_on_hover_and_external_links_marked(
     browser_page: BrowserPage, width: int
 ):
+    browser_page.page.set_viewport_size({"width": width, "height": 844})  # loads at it
     page = browser_page.open("/page/kantemir-balagov")
-    page.set_viewport_size({"width": width, "height": 844})
     heading = page.locator("table.facts th a", has_text="alumni of").first
     assert heading.get_attribute("title") == "schema:alumniOf"
     assert heading.evaluate("e => getComputedStyle(e, '::after').content") == '" ↗"'
@@ -87,8 +87,8 @@ def test_labels_in_words_with_the_name_on_hover_and_external_links_marked(
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_downloads_show_sizes_and_what_each_graph_holds(browser_page: BrowserPage, width: int):
+    browser_page.page.set_viewport_size({"width": width, "height": 844})  # loads at it
     page = browser_page.open("/downloads")
-    page.set_viewport_size({"width": width, "height": 844})
     rows = page.locator("table.downloads tbody tr")
     assert rows.count() >= 6
     for row in rows.all():
