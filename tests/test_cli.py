@@ -190,6 +190,18 @@ def test_explain_as_json_with_full_iris(run):
     assert "Sokurov" in data["premises"][1]["quotes"][0]["quote"]
 
 
+def test_explain_takes_its_bounds_from_options_and_the_environment(run, monkeypatch):
+    words = ("fgid:kantemir-balagov", "a", "fg:FilmDirector")  # two rule applications deep
+    result = run("explain", *words, "--depth", "1")
+    assert result.exit_code == 0, result.output
+    assert "no derivation by the rules within 1 rule applications" in result.output
+    assert "inferred by" in run("explain", *words, "--depth", "2").output
+    result = run("explain", *words, "--time-budget", "0")
+    assert result.exit_code == 2 and "--time-budget" in result.output  # must be above 0
+    monkeypatch.setenv("FILMGRAPH_EXPLAIN_DEPTH", "1")
+    assert "(the depth bound)" in run("explain", *words).output
+
+
 def test_explain_an_asserted_literal_triple(run):
     result = run("explain", "fgid:beanpole", "schema:alternateName", '"Dylda"')
     assert result.exit_code == 0, result.output

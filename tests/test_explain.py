@@ -229,6 +229,28 @@ def test_the_time_budget_is_said(dataset):
     assert explanation.note == "not explained within the time budget (0 s)"
 
 
+def test_the_endpoint_takes_its_bounds_from_the_settings(store_settings, backend):
+    from filmgraph.web import create_app, state
+
+    words = {"s": "fgid:kantemir-balagov", "p": "a", "o": "fg:FilmDirector"}  # two rules deep
+    app = create_app(store_settings.with_(explain_depth=1, workers=1), backend)
+    try:
+        found = app.test_client().get("/explain", query_string=words).json
+        assert found["kind"] == "bounded"
+        assert (
+            found["note"]
+            == "no derivation by the rules within 1 rule applications (the depth bound)"
+        )
+    finally:
+        state(app).close()
+    app = create_app(store_settings.with_(explain_time=1e-9, workers=1), backend)
+    try:
+        found = app.test_client().get("/explain", query_string=words).json
+        assert found["note"] == "not explained within the time budget (1e-09 s)"
+    finally:
+        state(app).close()
+
+
 def _compare_with_the_closure(ontology, facts) -> int:
     """Reason over ``ontology`` and ``facts`` as a build does; every kept inference's
     explanation on demand must be the whole closure's. Returns how many were compared."""

@@ -37,7 +37,11 @@ class LocalSource(Source):
         self.dataset = backend.dataset
         self.engine = backend.engine(allowed_services=self.settings.service_allow)
         self.describer = Describer(self.dataset)
-        self.explainer = Explainer(self.dataset)
+        self.explainer = Explainer(
+            self.dataset,
+            max_depth=self.settings.explain_depth,
+            time_budget=self.settings.explain_time,
+        )
 
     def __repr__(self) -> str:
         graphs = self.backend.graphs

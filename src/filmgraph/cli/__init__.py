@@ -293,8 +293,18 @@ def stats_cmd(ctx: _Context, fmt: str) -> None:
 @click.argument("predicate")
 @click.argument("object")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@setting_option("explain_depth", "--depth", type=int)
+@setting_option("explain_time", "--time-budget", type=float)
 @pass_context
-def explain_cmd(ctx: _Context, subject: str, predicate: str, object: str, fmt: str) -> None:
+def explain_cmd(
+    ctx: _Context,
+    subject: str,
+    predicate: str,
+    object: str,
+    fmt: str,
+    depth: int | None,
+    time_budget: float | None,
+) -> None:
     """Say why SUBJECT PREDICATE OBJECT holds: its quote, or the OWL 2 RL rules and premises
     that infer it, down to the document's words.
 
@@ -302,7 +312,13 @@ def explain_cmd(ctx: _Context, subject: str, predicate: str, object: str, fmt: s
     OBJECT may be a Turtle literal such as '"Nalchik"' or '"2017"^^xsd:gYear'.
     """
     dataset = ctx.dataset()
-    explanation = Explainer(dataset).explain(parse_triple(subject, predicate, object))
+    settings = ctx.settings
+    explainer = Explainer(
+        dataset,
+        max_depth=settings.explain_depth if depth is None else depth,
+        time_budget=settings.explain_time if time_budget is None else time_budget,
+    )
+    explanation = explainer.explain(parse_triple(subject, predicate, object))
     if fmt == "json":
         click.echo(json.dumps(explanation_json(explanation, dataset), indent=2, ensure_ascii=False))
     else:

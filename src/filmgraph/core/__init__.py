@@ -58,6 +58,7 @@ from .settings import (
     SettingHelp,
     Settings,
     convert,
+    setting_default,
     setting_help,
     settings_help,
 )
@@ -122,6 +123,7 @@ __all__ = [
     "parse_toml",
     "read_project",
     "read_text",
+    "setting_default",
     "setting_help",
     "settings_help",
     "sparql_prefix_header",

@@ -341,6 +341,20 @@ class Settings:
         _number(float, 0, above=True),
         "10",
     )
+    explain_depth: int = _setting(
+        12,
+        "Rule applications an explanation may chain; a fact with no derivation as short is "
+        "shown as bounded.",
+        "FILMGRAPH_EXPLAIN_DEPTH",
+        _number(int, 1),
+    )
+    explain_time: float = _setting(
+        5.0,
+        "Seconds one explanation may take to compute; past them it is shown as bounded.",
+        "FILMGRAPH_EXPLAIN_TIME",
+        _number(float, 0, above=True),
+        "5",
+    )
     max_rows: int = _setting(
         10_000,
         "Rows (or triples) a result may have; longer results are cut and say so.",
@@ -662,6 +676,15 @@ def settings_help() -> list[SettingHelp]:
         )
         for f in fields(Settings)
     ]
+
+
+def setting_default(name: str) -> Any:
+    """The default value of setting ``name``, for code that takes it as an argument.
+
+    >>> setting_default("explain_depth")
+    12
+    """
+    return _FIELDS[name].default
 
 
 def setting_help(name: str) -> str:

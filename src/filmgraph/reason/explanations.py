@@ -36,6 +36,7 @@ from ..core import (
     NotFoundError,
     QueryError,
     Triple,
+    setting_default,
     term_json,
     triple_text,
     turtle_prefix_header,
@@ -115,11 +116,13 @@ def _rank(derivation: Derivation, order: dict[str, int]) -> tuple[int, list[str]
 _ORDER = {rule.name: i for i, rule in enumerate(DERIVATION_RULES)}
 
 #: The most rule applications an explanation may chain (the longest path from the triple
-#: down to a stated triple); a triple with no derivation as short says so.
-MAX_DEPTH = 12
+#: down to a stated triple); a triple with no derivation as short says so. The
+#: ``explain_depth`` setting's default.
+MAX_DEPTH: int = setting_default("explain_depth")
 
-#: The longest one explanation may take to compute (seconds); past it, it says so.
-TIME_BUDGET = 5.0
+#: The longest one explanation may take to compute (seconds); past it, it says so. The
+#: ``explain_time`` setting's default.
+TIME_BUDGET: float = setting_default("explain_time")
 
 
 class _OutOfTime(Exception):

@@ -98,7 +98,11 @@ class State:
         use."""
         with self._lock:
             if self._explainer is None:
-                self._explainer = Explainer(self.dataset)
+                self._explainer = Explainer(
+                    self.dataset,
+                    max_depth=self.settings.explain_depth,
+                    time_budget=self.settings.explain_time,
+                )
             return self._explainer
 
     @property
