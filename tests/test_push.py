@@ -5,6 +5,7 @@ at a chosen request. The server and the proxy are the fixtures of tests/oxigraph
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from urllib.parse import urlsplit
@@ -12,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-from rdflib.namespace import XSD
+from rdflib.namespace import OWL, XSD
 
 from filmgraph import Settings
 from filmgraph.core.errors import PushError, SettingError
@@ -59,7 +60,8 @@ def _is_previous(store: RemoteStore, name: str) -> bool:
 def test_endpoints_follow_the_layout(base, layout, query, update, gsp):
     root = "http://" + urlsplit(base).netloc
     wins = layout == "virtuoso"  # a query's FROM wins over the protocol's dataset there
-    assert endpoints(base, layout) == Endpoints(root + query, root + gsp, root + update, wins)
+    found = endpoints(base, layout)
+    assert found == Endpoints(root + query, root + gsp, root + update, wins, not wins)
 
 
 def test_endpoints_given_explicitly_win():
@@ -99,6 +101,19 @@ def test_the_store_holds_our_graphs(oxigraph, dataset, push_cli, mode):
         assert {o.datatype for _, _, o in ours} <= DERIVED, name  # the only difference
         assert {o.datatype for _, _, o in theirs} <= {XSD.integer}, name
     assert store.graph_names() == {str(iri) for iri in GRAPHS.values()}  # no staging left
+
+
+@pytest.mark.parametrize("mode", [[], ["--no-update"]], ids=["staged", "graph-by-graph"])
+def test_graphs_share_the_ontologys_blank_nodes_when_staged(oxigraph, push_cli, mode):
+    """An inferred membership of a restriction class names the ontology's restriction in
+    the store as in the build (a PUT per graph would make it a blank node of its own)."""
+    assert push_cli("--to", oxigraph.url, "--graphs", "all", *mode).exit_code == 0
+    shared = f"""ASK {{
+      GRAPH <{GRAPHS["inferred"]}> {{ ?who a ?restriction }}
+      GRAPH <{GRAPHS["ontology"]}> {{ ?restriction <{OWL.onProperty}> ?p }}
+    }}"""
+    answer = oxigraph.store().query(shared, "application/sparql-results+json")
+    assert json.loads(answer.body)["boolean"] is (not mode)
 
 
 def test_default_graphs_and_report(oxigraph, dataset, push_cli):

@@ -17,11 +17,11 @@ Used by :mod:`.pushing` (graphs in) and :mod:`.engine` (queries out, ``store=rem
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.message import Message
 from http.client import HTTPException
-from typing import Any
+from typing import Any, cast
 from urllib.error import HTTPError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import (
@@ -35,11 +35,13 @@ from urllib.request import (
 
 from rdflib import Graph
 from rdflib.exceptions import ParserError
+from rdflib.plugins.serializers.nt import _nt_row
 
 from ...core import (
     STORE_LAYOUTS,
     SettingError,
     Settings,
+    Triple,
     UpstreamError,
     literals_as_written,
     unreachable,
@@ -54,9 +56,17 @@ LAYOUTS = STORE_LAYOUTS
 #: ``default-graph-uri`` / ``named-graph-uri`` (the protocol says they lose): Virtuoso 7.2.
 FROM_WINS = frozenset({"virtuoso"})
 
+#: Layouts whose store fails on blank nodes in an update template of two graphs (Virtuoso
+#: 7.2: "string_output_string needs a string output", after inserting part of it): blank
+#: nodes go in one request per graph there, so two graphs cannot share one.
+SPLIT_BLANKS = frozenset({"virtuoso"})
+
 #: What we send with PUT: N-Triples text, which is also Turtle (every Graph Store reads
 #: ``text/turtle``; not every one knows ``application/n-triples``).
 SEND_TYPE = "text/turtle; charset=utf-8"
+
+#: A triple as a line of N-Triples (rdflib's writer: its escapes), also valid in SPARQL.
+nt_line = cast(Callable[[Triple], str], _nt_row)
 RESULTS_JSON = "application/sparql-results+json"
 
 #: The header with which a store says it cut a query's answer at a limit of its own, and no
@@ -78,12 +88,15 @@ class QueryAnswer:
 class Endpoints:
     """The URLs of one store. ``update`` is None when the store takes no SPARQL Update
     (or it is not to be used): then graphs are replaced one PUT at a time. ``from_wins``: the
-    store lets a query's own FROM win over the protocol's dataset (:data:`FROM_WINS`)."""
+    store lets a query's own FROM win over the protocol's dataset (:data:`FROM_WINS`).
+    ``shared_blanks``: one update may give two graphs one blank node (not
+    :data:`SPLIT_BLANKS`)."""
 
     query: str
     gsp: str
     update: str | None = None
     from_wins: bool = False
+    shared_blanks: bool = True
 
 
 def _checked(url: str, what: str) -> str:
@@ -111,7 +124,7 @@ def endpoints(
 
     >>> endpoints("http://127.0.0.1:7878")  # doctest: +NORMALIZE_WHITESPACE
     Endpoints(query='http://127.0.0.1:7878/query', gsp='http://127.0.0.1:7878/store',
-              update='http://127.0.0.1:7878/update', from_wins=False)
+              update='http://127.0.0.1:7878/update', from_wins=False, shared_blanks=True)
     >>> endpoints("http://localhost:3030/ds/", "fuseki", use_update=False).gsp
     'http://localhost:3030/ds/data'
     """
@@ -136,6 +149,7 @@ def endpoints(
         gsp=str(urls["gsp"]),
         update=urls["update"] if use_update else None,
         from_wins=layout in FROM_WINS,
+        shared_blanks=layout not in SPLIT_BLANKS,
     )
 
 
@@ -246,10 +260,31 @@ class RemoteStore:
     def _graph_url(self, iri: str) -> str:
         return f"{self.endpoints.gsp}?{urlencode({'graph': iri}, safe=':/')}"
 
-    def put(self, iri: str, graph: Graph) -> None:
-        """Replace the graph ``iri`` with ``graph`` (Graph Store Protocol PUT)."""
-        body = graph.serialize(format="nt", encoding="utf-8")
+    def put(self, iri: str, triples: Iterable[Triple]) -> None:
+        """Replace the graph ``iri`` with ``triples`` (a graph, or any triples; Graph Store
+        Protocol PUT)."""
+        body = "".join(map(nt_line, triples)).encode("utf-8")
         self._request("PUT", self._graph_url(iri), data=body, headers={"Content-Type": SEND_TYPE})
+
+    def insert(self, graphs: dict[str, list[Triple]]) -> None:
+        """Add ``graphs``' triples (graph IRI -> triples) in one request, ``INSERT { ... }
+        WHERE {}``, whose template makes one blank node of a label across the graphs (a PUT
+        per graph would give each graph blank nodes of its own; Virtuoso refuses blank nodes
+        in ``INSERT DATA``). A store that cannot (``shared_blanks`` false) gets a request
+        per graph.
+
+        Raises:
+            UpstreamError: as :meth:`update`.
+        """
+        blocks = [
+            f"GRAPH <{iri}> {{\n{''.join(map(nt_line, triples))}}}"
+            for iri, triples in graphs.items()
+            if triples
+        ]
+        requests = [blocks] if self.endpoints.shared_blanks else [[block] for block in blocks]
+        for chosen in requests:
+            if chosen:
+                self.update(f"INSERT {{\n{chr(10).join(chosen)}\n}} WHERE {{}}")
 
     def get(self, iri: str) -> Graph:
         """The graph ``iri`` as the store holds it (empty if the store has no such graph)."""

@@ -6,7 +6,10 @@ is sent nothing. Then one of two ways, by what the store offers:
 
 ``staged`` (when there is a SPARQL Update endpoint, the default)
     1. PUT each graph (Graph Store Protocol) to a staging graph of its own,
-       ``urn:filmgraph:push:<token>:<name>``; the store's graphs are not touched yet.
+       ``urn:filmgraph:push:<token>:<name>``; the store's graphs are not touched yet. The
+       triples with a blank node go, for all graphs, in one ``INSERT`` request instead,
+       so that a blank node shared by two graphs (an OWL restriction of the ontology and the
+       inferred memberships of it) stays one blank node in the store.
     2. Count the staging graphs; each must hold what was sent.
     3. Swap them in with one SPARQL Update request, ``MOVE GRAPH <staging> TO GRAPH <target>``
        for each graph (``DROP SILENT GRAPH <target>`` for an empty one). A store that runs an
@@ -15,9 +18,9 @@ is sent nothing. Then one of two ways, by what the store offers:
     A failure in 1 or 2 replaces nothing; the staging graphs are dropped again.
 
 ``graph by graph`` (no update endpoint)
-    PUT each graph to its target in turn. A failure stops the push and says which graphs were
-    replaced, which one failed (with what the store now holds in it) and which were not
-    attempted and keep their previous version.
+    PUT each graph to its target in turn; a blank node shared by two graphs becomes two. A
+    failure stops the push and says which graphs were replaced, which one failed (with what
+    the store now holds in it) and which were not attempted and keep their previous version.
 
 Either way, afterwards every pushed graph is counted
 (``SELECT ?g (COUNT(*) AS ?n) ... GROUP BY ?g``) and compared with what was sent. Graphs we do
@@ -29,9 +32,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from rdflib import Dataset, Graph
+from rdflib import BNode, Dataset, Graph
 
-from ...core import GRAPHS, PushError, UpstreamError, graph_names
+from ...core import GRAPHS, PushError, Triple, UpstreamError, graph_names
 from .client import RemoteStore
 
 #: The graphs ``filmgraph push`` sends unless told otherwise.
@@ -63,6 +66,7 @@ class PushReport:
     url: str  # the Graph Store endpoint
     mode: str  # "staged" or "graph by graph"
     graphs: list[GraphPush] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the push could not do as it meant
 
     @property
     def ok(self) -> bool:
@@ -88,6 +92,7 @@ class PushReport:
         if self.ok:
             graphs, total = _count(len(self.graphs), "graph"), sum(g.sent for g in self.graphs)
             lines.append(f"{graphs} replaced, {_triples(total)}; every count matches")
+        lines += [f"note: {note}" for note in self.notes]
         return "\n".join(lines) + "\n"
 
 
@@ -160,11 +165,14 @@ def _staged(store: RemoteStore, graphs: dict[str, Graph], report: PushReport, to
     for g in report.graphs:
         g.state = KEPT
     uploaded: list[str] = []
+    shared = {g.name: [t for t in graphs[g.name] if _blank(t)] for g in report.graphs}
     try:
         for g in report.graphs:
             if g.sent:
                 uploaded.append(staging[g.name])
-                store.put(staging[g.name], graphs[g.name])
+                named = graphs[g.name]
+                store.put(staging[g.name], (t for t in named if not _blank(t)))
+        _insert_shared(store, {staging[name]: triples for name, triples in shared.items()}, report)
         held = store.counts(uploaded)
     except UpstreamError as exc:
         after = _drop(store, uploaded)
@@ -190,6 +198,22 @@ def _staged(store: RemoteStore, graphs: dict[str, Graph], report: PushReport, to
         raise _fail(report, "while swapping the graphs in", exc, _drop(store, uploaded)) from exc
     for g in report.graphs:
         g.state = REPLACED
+
+
+def _insert_shared(store: RemoteStore, graphs: dict[str, list[Triple]], report: PushReport) -> None:
+    """The triples with a blank node, in one request so that the graphs share their blank
+    nodes, or one per graph where the store cannot (the report then says so)."""
+    store.insert(graphs)
+    if not store.endpoints.shared_blanks and sum(1 for t in graphs.values() if t) > 1:
+        report.notes.append(
+            "this store cannot give two graphs one blank node: each graph has blank nodes "
+            "of its own (an inferred membership of a restriction class does not name the "
+            "ontology's restriction)"
+        )
+
+
+def _blank(triple: Triple) -> bool:
+    return any(isinstance(term, BNode) for term in triple)
 
 
 def _after_failed_swap(store: RemoteStore, report: PushReport, staging: dict[str, str]) -> None:
