@@ -47,13 +47,16 @@ _A = f"<{GRAPHS['asserted']}>"
 _EVERY = f"{{ SELECT DISTINCT ?s WHERE {{ GRAPH {_A} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }} }}"
 
 #: The entities with no IRI type asserted.
-_UNTYPED = f"{_EVERY} FILTER NOT EXISTS {{ GRAPH {_A} {{ ?s a ?t }} FILTER(isIRI(?t)) }}"
+_UNTYPED = f"{_EVERY} MINUS {{ GRAPH {_A} {{ ?s a ?t }} FILTER(isIRI(?t)) }}"
 
-#: Each type's entities, counted (the untyped ones under rdfs:Resource).
+#: Each type's entities, counted; and every entity ("every") and every typed one ("typed"),
+#: whose difference is the untyped ones (cheaper than finding them: no entity is looked up).
 _TYPES = f"""SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE {{
   {{ GRAPH {_A} {{ ?s a ?type }} FILTER(isIRI(?type) && isIRI(?s)) }}
   UNION
-  {{ {_UNTYPED} BIND(<{RDFS.Resource}> AS ?type) }}
+  {{ GRAPH {_A} {{ ?s a ?t }} FILTER(isIRI(?t) && isIRI(?s)) BIND("typed" AS ?type) }}
+  UNION
+  {{ GRAPH {_A} {{ ?s ?p ?o }} FILTER(isIRI(?s)) BIND("every" AS ?type) }}
 }} GROUP BY ?type"""
 
 #: The entities of ``members`` (a pattern binding ``?s``) with their name and sort key,
@@ -133,6 +136,16 @@ def _holding(words: Sequence[str]) -> str:
     return f"FILTER({tests})"
 
 
+def _candidates(words: Sequence[str]) -> str:
+    """The entities a search over every type may find: those with a schema:name holding
+    every word, and those with none (whose key is their rdfs:label or IRI). Cheaper than
+    every entity: the names are read, not every entity's triples grouped."""
+    tests = " && ".join(f"CONTAINS(LCASE(STR(?n0)), {Literal(w).n3()})" for w in words)
+    named = f"GRAPH {_A} {{ ?s <{SCHEMA.name}> ?n0 }} FILTER(isIRI(?s) && {tests or 'true'})"
+    unnamed = f"{_EVERY} MINUS {{ GRAPH {_A} {{ ?s <{SCHEMA.name}> ?n1 }} }}"
+    return f"{{ {named} }} UNION {{ {unnamed} }}"
+
+
 def _members(type_: URIRef) -> str:
     """The entities of ``type_``: those the asserted graph types so, and for rdfs:Resource
     also those it types not at all."""
@@ -173,12 +186,18 @@ class EntityIndex:
         self.describer = describer
 
     def types(self) -> dict[URIRef, int]:
-        """Each type and its entities, counted by the store (one aggregate query)."""
-        return {
-            URIRef(str(row["type"]["value"])): int(row["n"]["value"])
+        """Each type and its entities, counted by the store (one aggregate query); the
+        entities with no type under rdfs:Resource."""
+        found = {
+            (row["type"]["type"], str(row["type"]["value"])): int(row["n"]["value"])
             for row in self.select(_TYPES)
-            if "type" in row
+            if "type" in row and "n" in row
         }
+        untyped = found.pop(("literal", "every"), 0) - found.pop(("literal", "typed"), 0)
+        counts = {URIRef(name): n for (kind, name), n in found.items() if kind == "uri"}
+        if untyped > 0:
+            counts[RDFS.Resource] = counts.get(RDFS.Resource, 0) + untyped
+        return counts
 
     def count(self, type_: URIRef) -> int:
         """The entities of ``type_`` (one aggregate query)."""
@@ -212,7 +231,7 @@ class EntityIndex:
     def search(self, words: Sequence[str], size: int = SEARCH_SIZE) -> Found:
         """The first ``size`` entities holding every word, in label order, grouped by type
         (one query; it asks for one more entity, to know whether more matched)."""
-        page = _page(_EVERY, words, size + 1)
+        page = _page(_candidates(words), words, size + 1)
         rows = self.select(_TYPED_PAGE % {"page": page})
         order = sorted({(_value(r, "key") or "", _value(r, "s") or "") for r in rows})
         kept = {iri for _, iri in order[:size]}

@@ -3,7 +3,8 @@ listing a page at a time, and a search by name, each read with bounded queries t
 store evaluates on the query workers (:mod:`filmgraph.export.entity_index`).
 
 - ``/page/``: the types in label order, each with its entity count and its first
-  :data:`~filmgraph.export.OVERVIEW_SIZE` entities, and a link to the rest.
+  :data:`~filmgraph.export.OVERVIEW_SIZE` entities, and a link to the rest; read on the
+  first visit and kept (the data served does not change).
 - ``/page/?type=T``: the entities of type ``T`` (a prefixed name, ``schema:Movie``, or an
   IRI), :data:`~filmgraph.export.PAGE_SIZE` a page; ``page=N`` (from 1) and ``limit=L``
   (at most :data:`~filmgraph.export.MAX_PAGE_SIZE`), with ``rel="prev"``/``rel="next"``
@@ -22,7 +23,7 @@ import math
 import re
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from rdflib import URIRef
 from werkzeug.exceptions import BadRequest, NotFound
 
@@ -32,6 +33,7 @@ from ..export import (
     PAGE_SIZE,
     SEARCH_SIZE,
     EntityIndex,
+    IndexGroup,
     Listing,
     words_of,
 )
@@ -39,6 +41,9 @@ from .app_state import current
 from .links import link
 
 blueprint = Blueprint("index", __name__)
+
+#: Where an app keeps its overview (see :func:`_overview`).
+_OVERVIEW = "filmgraph.index_page.overview"
 
 #: The longest search the form takes (characters).
 MAX_QUERY = 200
@@ -64,8 +69,17 @@ def index() -> str:
     if query:
         found = entities.search(words_of(query), min(SEARCH_SIZE, most))
         return render_template("index.html", found=found, groups=found.groups, **common)
-    groups = entities.overview(min(OVERVIEW_SIZE, most))
-    return render_template("index.html", groups=groups, **common)
+    return render_template("index.html", groups=_overview(entities, most), **common)
+
+
+def _overview(entities: EntityIndex, most: int) -> list[IndexGroup]:
+    """The overview, read once per app: the data served does not change while it runs, and
+    the overview is the same whoever asks (a few thousand entities at most: 50 a type)."""
+    kept: dict[int, list[IndexGroup]] = current_app.extensions.setdefault(_OVERVIEW, {})
+    size = min(OVERVIEW_SIZE, most)
+    if size not in kept:
+        kept[size] = entities.overview(size)
+    return kept[size]
 
 
 def _listing(entities: EntityIndex, type_: URIRef, words: list[str], most: int) -> Listing:
