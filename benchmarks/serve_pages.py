@@ -10,8 +10,10 @@ checkout's), ``filmgraph serve`` is started over that server from an empty folde
 - start-up: seconds until ``/health`` answers, and the resident memory of its whole process
   tree (main and query workers) then, with the main process's peak (VmHWM);
 - an entity page (``/resource?iri=`` a film), its data document (``format=ttl``), one
-  ``/explain`` of an inferred type, and the entity index (``/page/``): seconds each, and the
-  main process's resident memory after each.
+  ``/explain`` of an inferred type, the entity index (``/page/``), a search of it
+  (``/page/?q=film``) and the films' second page (``/page/?type=schema:Movie&page=2``; a
+  version before the index was paged ignores ``type`` and ``page`` and gives the whole
+  index): seconds each, and the main process's resident memory after each.
 
 Usage::
 
@@ -43,6 +45,8 @@ PAGES = {
     "data document": "/resource?iri={film}&format=ttl",
     "explain": "/explain?s=<{film}>&p=a&o=schema:CreativeWork&format=json",
     "entity index": "/page/",
+    "index search": "/page/?q=film",
+    "a type's second page": "/page/?type=schema:Movie&page=2",
 }
 
 

@@ -1,6 +1,7 @@
 """The entity pages' description, explanations and data documents read what they show, not
 the dataset: the triples read to describe an entity or explain a fact stay the same however
-many other entities the dataset holds (a store that counts what it gives says so)."""
+many other entities the dataset holds (a store that counts what it gives says so). The entity
+index's pages read rows of bounded queries: as many for 300 more films as for 1,000."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from rdflib.plugins.stores.memory import Memory
 
 from filmgraph import Settings
 from filmgraph.core import FG, FGID, GRAPHS, OA, SCHEMA, bind_prefixes
-from filmgraph.export import Describer
+from filmgraph.export import (
+    OVERVIEW_SIZE,
+    PAGE_SIZE,
+    SEARCH_SIZE,
+    Describer,
+    EntityIndex,
+    select_on,
+)
 from filmgraph.load import statement_iri
 from filmgraph.reason import Explainer
 from filmgraph.store import MemoryBackend
@@ -90,11 +98,58 @@ def test_a_data_document_reads_the_same_however_large_the_data(dataset, settings
     assert 0 < read[0] == read[1]
 
 
-def test_the_index_is_one_query_and_finds_the_grown_films(dataset):
-    grown, _ = _grown(dataset, 50)
-    groups = {g.label: g for g in Describer(grown).index()}
-    names = {name for _, name in groups["movie"].entities}
-    assert {"Beanpole", "Closeness", "F 0", "F 49"} <= names
+def test_the_index_finds_grown_films_on_no_page_shown(dataset):
+    grown, _ = _grown(dataset, 300)
+    index = EntityIndex(select_on(grown), Describer(grown))
+    movies = {g.label: g for g in index.overview()}["movie"]
+    assert movies.count == 302 and len(movies.entities) == OVERVIEW_SIZE
+    assert "F 299" not in {name for _, name in movies.entities}
+    found = index.search(["f", "299"])
+    assert [name for g in found.groups for _, name in g.entities] == ["F 299"]
+    assert not found.capped
+
+
+def _index_reads(dataset, settings: Settings, films: int, path: str, shows: bytes):
+    """The rows the store's answers give, and the triples looked up, to answer ``path``
+    with ``films`` more films."""
+    grown, store = _grown(dataset, films)
+    app = create_app(settings.with_(store="memory"), MemoryBackend(grown))
+    served = state(app)
+    select, rows = served.select, []
+
+    def counted(query: str) -> list:
+        found = select(query)
+        rows.append(len(found))
+        return found
+
+    served.select = counted
+    try:
+        store.read = 0
+        answer = app.test_client().get(path)
+        assert answer.status_code == 200 and shows in answer.data, answer.data[:300]
+        return sum(rows), int(store.read)
+    finally:
+        served.close()
+
+
+#: Each page of the index, what it shows, and the most rows its queries may give with 13
+#: types (each query's rows are at most a page, and one more to know whether more follow).
+INDEX_PAGES = [
+    ("/page/", b"of type movie", 14 + 13 * OVERVIEW_SIZE),
+    ("/page/?type=schema:Movie&page=2", b'rel="next"', PAGE_SIZE + 2),
+    ("/page/?q=f+1", b"More than 100 entities match", SEARCH_SIZE + 1),
+    ("/page/?type=schema:Movie&q=f&page=2", b'rel="prev"', PAGE_SIZE + 1),
+]
+
+
+@pytest.mark.parametrize(("path", "shows", "most"), INDEX_PAGES, ids=lambda v: str(v))
+def test_an_index_page_reads_the_same_however_large_the_data(
+    dataset, settings: Settings, path: str, shows: bytes, most: int
+):
+    read = [_index_reads(dataset, settings, n, path, shows) for n in (300, 1000)]
+    assert read[0] == read[1]
+    rows, triples = read[0]
+    assert 0 < rows <= most and triples < 200
 
 
 EXPLAINED = [

@@ -1,7 +1,8 @@
-"""Browsing without knowing a name: the entity index (/page/), the favicon, one label style
-(properties and classes by their labels in words, the prefixed name on hover, restriction
-classes in words), external links marked, and the downloads with sizes, triple counts and
-what each graph holds."""
+"""Browsing without knowing a name: the entity index (/page/: the types with their counts
+and first entities, a type's listing a page at a time, a search by name in the store), the
+favicon, one label style (properties and classes by their labels in words, the prefixed name
+on hover, restriction classes in words), external links marked, and the downloads with sizes,
+triple counts and what each graph holds."""
 
 from __future__ import annotations
 
@@ -23,8 +24,14 @@ def _text(page: str) -> str:
 
 
 def _index_links(page: str) -> set[str]:
-    section = page[page.index('id="index-groups"') :]
-    return set(re.findall(r'<li data-name="[^"]*"><a href="([^"]+)"', section))
+    section = page[page.index('id="index-results"') :]
+    return set(re.findall(r'<li><a href="([^"]+)"', section))
+
+
+def _names(page: str) -> list[str]:
+    """The entities a page of the index lists, in its order."""
+    section = page[page.index('id="index-results"') :]
+    return [html.unescape(n) for n in re.findall(r'<li><a href="[^"]+">([^<]+)</a>', section)]
 
 
 def test_the_index_lists_every_entity_under_each_of_its_types(client, dataset):
@@ -35,7 +42,7 @@ def test_the_index_lists_every_entity_under_each_of_its_types(client, dataset):
     for group in re.findall(r'<section class="index-group"[^>]*data-type="([^"]+)"', page):
         members = set(asserted.subjects(RDF.type, URIRef(group)))
         section = page[page.index(f'data-type="{group}"') :].split("</section>", 1)[0]
-        assert section.count("<li ") == len(members)
+        assert section.count("<li>") == len(members)  # all shown: none has more than 50
         assert f"({len(members)})" in section
     # types by their labels in words, the prefixed name on hover
     assert '<span title="schema:CollegeOrUniversity">College or university</span>' in page
@@ -60,13 +67,66 @@ def test_the_index_is_reached_from_every_page_and_reaches_every_entity(client):
         ("no such name", set()),
     ],
 )  # fmt: skip
-def test_the_index_filters_by_name_without_javascript(client, query, names):
+def test_the_index_searches_by_name_in_the_store_without_javascript(client, query, names):
     page = client.get("/page/", query_string={"q": query}).get_data(as_text=True)
-    shown = set(re.findall(r'<li data-name="[^"]*"><a href="[^"]+">([^<]+)</a>', page))
-    assert shown == names
+    assert set(_names(page)) == names
     assert f'value="{html.escape(query)}"' in page
-    if not names:
+    if names:
+        entities = "entity" if len(names) == 1 else "entities"
+        assert f"{len(names)} {entities} in " in _text(page)
+    else:
         assert "No entity has a name that holds" in page
+
+
+PEOPLE = ["Aleksandr Sokurov", "Andrei Tarkovsky", "Ingmar Bergman", "Kantemir Balagov",
+          "Krzysztof Kieślowski"]  # fmt: skip
+
+
+def test_a_type_s_listing_pages_by_name_with_next_and_previous_links(client):
+    seen, path, pages = [], "/page/?type=schema:Person&limit=2", []
+    while path:
+        page = client.get(html.unescape(path)).get_data(as_text=True)
+        pages.append(page)
+        seen += _names(page)
+        found = re.search(r'<a rel="next" href="([^"]+)"', page)
+        path = found.group(1) if found else None
+    assert seen == PEOPLE and len(pages) == 3
+    assert "Entities 1\N{EN DASH}2 of 5, by name." in _text(pages[0])
+    assert "Page 1 of 3" in _text(pages[0])
+    assert 'rel="prev"' not in pages[0] and 'rel="next"' not in pages[2]
+    assert '<link rel="prev" href="/page/?type=schema:Person&amp;page=2&amp;limit=2">' in pages[2]
+    assert '<a rel="prev" href="/page/?type=schema:Person&amp;limit=2">' in pages[1]
+    # the type by its IRI too; past the last page, or a type nobody has, is 404
+    by_iri = client.get("/page/", query_string={"type": str(SCHEMA.Person), "limit": "2"})
+    assert _names(by_iri.get_data(as_text=True)) == PEOPLE[:2]
+    assert client.get("/page/?type=schema:Person&limit=2&page=4").status_code == 404
+    assert client.get("/page/?type=schema:NoSuchType").status_code == 404
+
+
+def test_the_overview_links_a_type_s_listing_only_when_it_shows_part_of_it(client):
+    page = client.get("/page/").get_data(as_text=True)
+    assert "All " not in _text(page)  # no type has more than 50 entities here
+    people = client.get("/page/?type=schema:Person").get_data(as_text=True)
+    assert _names(people) == PEOPLE and 'rel="next"' not in people
+    assert '<input type="hidden" name="type" value="schema:Person">' in people
+
+
+def test_a_search_within_a_type_pages_its_matches(client):
+    page = client.get("/page/?type=schema:Person&q=k&limit=2").get_data(as_text=True)
+    assert _names(page) == ["Aleksandr Sokurov", "Andrei Tarkovsky"]
+    assert "more on the next page" in _text(page)
+    last = client.get("/page/?type=schema:Person&q=k&limit=2&page=2").get_data(as_text=True)
+    assert _names(last) == ["Kantemir Balagov", "Krzysztof Kieślowski"]
+    none = client.get("/page/?type=schema:Person&q=cannes").get_data(as_text=True)
+    assert _names(none) == [] and "No person has a name that holds “cannes”" in _text(none)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["type=a%3Eb", "type=schema:Person&page=0", "type=schema:Person&limit=x", "q=" + "w" * 201],
+)
+def test_the_index_refuses_malformed_parameters(client, query):
+    assert client.get(f"/page/?{query}").status_code == 400
 
 
 def test_the_favicon_is_served(client):

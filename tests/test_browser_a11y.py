@@ -34,6 +34,8 @@ PAGES = {
     "/assessments": None,
     "/downloads": None,
     "/page/": None,  # the entity index
+    "/page/?q=cannes": None,  # a search
+    "/page/?type=schema:Person&limit=2&page=2": None,  # a type's listing, paged
     "/page/no-such-entity": None,  # a 404 page (NOT_FOUND)
     "/resource?iri=https://w3id.org/filmgraph/id/closeness": None,
 }

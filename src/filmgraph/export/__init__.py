@@ -1,24 +1,45 @@
 """Documents made from a built dataset: exports in every RDF format (stable text, JSON-LD
 with a local context, framed JSON-LD with the schema.org consequences of the data), entity
-descriptions, and counts."""
+descriptions, the entity index, and counts."""
 
 from .counts import stats, stats_json, stats_text
-from .describe import Assessment, Describer, Description, Fact, IndexGroup
+from .describe import Assessment, Describer, Description, Fact
+from .entity_index import (
+    MAX_PAGE_SIZE,
+    OVERVIEW_SIZE,
+    PAGE_SIZE,
+    SEARCH_SIZE,
+    EntityIndex,
+    Found,
+    IndexGroup,
+    Listing,
+    select_on,
+    words_of,
+)
 from .exports import EXPORTS, export, export_nquads, media_type
 from .jsonld import schemaorg_view
 
 __all__ = [
     "EXPORTS",
+    "MAX_PAGE_SIZE",
+    "OVERVIEW_SIZE",
+    "PAGE_SIZE",
+    "SEARCH_SIZE",
     "Assessment",
     "Describer",
     "Description",
+    "EntityIndex",
     "Fact",
+    "Found",
     "IndexGroup",
+    "Listing",
     "export",
     "export_nquads",
     "media_type",
     "schemaorg_view",
+    "select_on",
     "stats",
     "stats_json",
     "stats_text",
+    "words_of",
 ]

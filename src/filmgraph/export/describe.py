@@ -112,28 +112,6 @@ def in_words(label: str) -> str:
     return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in _WORD.findall(label))
 
 
-@dataclass(frozen=True)
-class IndexGroup:
-    """The entities of one type, for the entity index: the type, its label, and each
-    entity's IRI and label, in label order."""
-
-    type: URIRef
-    label: str
-    entities: tuple[tuple[URIRef, str], ...]
-
-
-#: The entity index in one query: every IRI the asserted graph says something about, with
-#: each type it asserts for it (IRIs only) and its name there, if any.
-_INDEX = f"""
-SELECT DISTINCT ?s ?type ?name WHERE {{
-  GRAPH ?asserted {{ ?s ?p ?o }}
-  FILTER(isIRI(?s))
-  OPTIONAL {{ GRAPH ?asserted {{ ?s a ?type }} FILTER(isIRI(?type)) }}
-  OPTIONAL {{ GRAPH ?asserted {{ ?s <{SCHEMA.name}> ?name }} }}
-}}
-"""
-
-
 class Describer:
     """Descriptions of the entities of one built dataset, each read by lookups of what it
     shows (its facts, their quotes and assessments, the labels of the terms it names), never
@@ -246,38 +224,9 @@ class Describer:
             facts.sort(key=lambda f: (f.kind, self.label(f.triple[2]), str(f.triple[2])))
         return dict(sorted(grouped.items(), key=lambda item: self.label(item[0]).lower()))
 
-    def index(self) -> list[IndexGroup]:
-        """Every entity the document's facts describe, grouped by each type they assert for
-        it (an entity of two types is in both groups), groups in label order; an entity with
-        no asserted type is under ``rdfs:Resource``.
-
-        >>> from filmgraph import build
-        >>> groups = {g.label: g for g in Describer(build()).index()}
-        >>> [name for _, name in groups["movie"].entities]
-        ['Beanpole', 'Closeness']
-        """
-        by_type: dict[URIRef, dict[URIRef, str]] = {}
-        named: dict[URIRef, str] = {}
-        rows = self.dataset.query(_INDEX, initBindings={"asserted": GRAPHS["asserted"]})
-        for row in rows:
-            found, type_, name = row  # type: ignore[misc]  # a SELECT's rows are tuples
-            subject = URIRef(str(found))
-            if subject not in named:
-                named[subject] = self._name(subject, name)
-            group = URIRef(str(type_)) if type_ is not None else RDFS.Resource
-            by_type.setdefault(group, {})[subject] = named[subject]
-        groups = [
-            IndexGroup(
-                type_,
-                self.label(type_),
-                tuple(sorted(members.items(), key=lambda e: (e[1].lower(), str(e[0])))),
-            )
-            for type_, members in by_type.items()
-        ]
-        return sorted(groups, key=lambda g: (g.label.lower(), str(g.type)))
-
-    def _name(self, subject: URIRef, name: Node | None) -> str:
-        """:meth:`label` of ``subject``, given its name in the asserted graph when it has one."""
+    def entity_label(self, subject: URIRef, name: str | None) -> str:
+        """:meth:`label` of ``subject``, given its schema:name in the asserted graph when it
+        has one (the entity index reads the names of a page of entities in one query)."""
         if name is None:
             return self.label(subject)
         return in_words(str(name)) if self._vocabulary(subject) else str(name)

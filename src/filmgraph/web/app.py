@@ -19,6 +19,7 @@ from . import (
     explain,
     graph_store,
     headers,
+    index_page,
     links,
     ops,
     pages,
@@ -81,7 +82,17 @@ def create_app(
         if project.claims:
             served.queries = load_queries(project.root / "queries")
     app.extensions["filmgraph"] = served
-    for module in (protocol, description, explain, ops, pages, document_page, graph_store):
+    blueprints = (
+        protocol,
+        description,
+        explain,
+        ops,
+        pages,
+        index_page,
+        document_page,
+        graph_store,
+    )
+    for module in blueprints:
         app.register_blueprint(module.blueprint)
     ops.install(app)
     errors.install(app)

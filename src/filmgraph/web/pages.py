@@ -10,8 +10,6 @@ picture need it.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from rdflib import URIRef
 from rdflib.namespace import RDF
@@ -60,27 +58,6 @@ def entity(name: str) -> WerkzeugResponse:
     response = redirect(target, code=303)
     response.headers["Vary"] = "Accept"
     return response
-
-
-@blueprint.route("/page/")
-def index() -> str:
-    """Every entity, by type, with counts; ``?q=`` keeps those whose name holds the words
-    (the page filters as you type where JavaScript runs, and by this without it)."""
-    query = request.args.get("q", "").strip()
-    groups = current().describer.index()
-    if query:
-        words = query.casefold().split()
-        groups = [
-            replace(group, entities=kept)
-            for group in groups
-            if (kept := tuple(e for e in group.entities if _matches(e[1], words)))
-        ]
-    return render_template("index.html", groups=groups, query=query, link=link)
-
-
-def _matches(name: str, words: list[str]) -> bool:
-    folded = name.casefold()
-    return all(word in folded for word in words)
 
 
 @blueprint.route("/favicon.ico")
