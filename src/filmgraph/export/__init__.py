@@ -4,11 +4,12 @@ descriptions, and counts."""
 
 from .counts import stats, stats_json, stats_text
 from .describe import Assessment, Describer, Description, Fact, IndexGroup
-from .exports import EXPORTS, export, export_nquads, media_type
+from .exports import EXPORTS, STREAMED, export, export_nquads, export_stream, media_type
 from .jsonld import schemaorg_view
 
 __all__ = [
     "EXPORTS",
+    "STREAMED",
     "Assessment",
     "Describer",
     "Description",
@@ -16,6 +17,7 @@ __all__ = [
     "IndexGroup",
     "export",
     "export_nquads",
+    "export_stream",
     "media_type",
     "schemaorg_view",
     "stats",
