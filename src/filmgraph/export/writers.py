@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
@@ -86,15 +87,25 @@ def turtle_prefixes(used: Iterable[str]) -> str:
 
 
 #: Turtle's bare numbers and booleans, by datatype: a literal whose lexical form matches is
-#: written bare, and parses back to the same lexical form and datatype.
+#: written bare. Only forms that every parser keeps as written: rdflib reads a bare integer
+#: or decimal as a number and writes that back (``01`` becomes ``"1"``), so those are bare
+#: only in the form a number is written in.
 _BARE = {
-    str(XSD.integer): re.compile(r"[+-]?[0-9]+\Z"),
-    str(XSD.decimal): re.compile(r"[+-]?[0-9]*\.[0-9]+\Z"),
+    str(XSD.integer): re.compile(r"(?:0|-?[1-9][0-9]*)\Z"),
+    str(XSD.decimal): re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+\Z"),
     str(XSD.double): re.compile(
         r"[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+)\Z"
     ),
     str(XSD.boolean): re.compile(r"(?:true|false)\Z"),
 }
+
+
+def _bare(datatype: str, lexical: str) -> bool:
+    """Whether a literal is written as a bare number or boolean."""
+    form = _BARE.get(datatype)
+    if form is None or not form.match(lexical):
+        return False
+    return datatype != str(XSD.decimal) or str(Decimal(lexical)) == lexical
 
 
 def split_line(line: str) -> tuple[str, str, str]:
@@ -114,8 +125,7 @@ def _turtle_term(text: str) -> str:
     if not text.startswith("^^", end + 1):
         return text  # a plain or language-tagged string: as N-Triples writes it
     datatype = text[end + 4 : -1]
-    bare = _BARE.get(datatype)
-    if bare is not None and bare.match(text, 1, end):
+    if _bare(datatype, text[1:end]):
         return text[1:end]
     return f"{text[: end + 1]}^^{turtle_iri(datatype)}"
 
