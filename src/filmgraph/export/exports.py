@@ -2,11 +2,22 @@
 
 Triple formats (Turtle, JSON-LD, N-Triples, RDF/XML) merge the chosen graphs; the quad
 formats (N-Quads, TriG) keep them apart by name. Output is stable, so that diffs between
-builds are readable: Turtle groups each subject's triples with our prefixes bound, N-Triples
-and N-Quads are sorted line by line, TriG writes the graphs in a fixed order, and JSON-LD is
-compacted against a context embedded in the file (``@vocab`` schema.org plus only the
-prefixes the data uses; nothing is fetched), nodes and keys sorted. Blank nodes in the
-triple formats are labelled from their content (rdflib's canonical labels).
+builds are readable: N-Triples and N-Quads are sorted line by line, Turtle and TriG write
+each subject's block in that order with the prefixes of ours the text uses, TriG writes
+the graphs in the order asked for, and JSON-LD is compacted against a context embedded in
+the file (``@vocab`` schema.org plus only the prefixes the data uses; nothing is fetched),
+nodes and keys sorted. Blank nodes in every format but N-Quads are labelled from their
+content (rdflib's canonical labels); N-Quads keep the store's labels.
+
+Every format but RDF/XML and framed JSON-LD is streamed (:data:`STREAMED`,
+:func:`export_stream`): read from the store once and written as it is read, in memory
+bounded by a run of sorted lines (:data:`SORT_RUN`; the rest waits in temporary files), one
+subject's triples, and the triples that mention a blank node, which are held to label
+those canonically; the labels depend on those triples alone, so the text is the one the
+whole graph gives. :func:`export` is the text of that stream. RDF/XML is built whole by
+rdflib (its writer has no order a stream could follow); so is framed JSON-LD, which nests
+what each film and person reaches and so needs the whole graph.
+
 Framed JSON-LD (``jsonld-framed``, see :mod:`filmgraph.export.jsonld`) nests each film's and
 person's places and events under it, with schema.org's context resolved locally; it is what a
 schema.org consumer reads, so it holds the chosen graphs with their schema.org consequences

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import Any, cast
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
@@ -238,7 +238,7 @@ def jsonld_node(converter: Converter, lines: list[str], blank: Graph) -> dict[st
     triples = [tuple(parse_term(t) for t in split_line(line)) for line in lines]
     subject = triples[0][0]
     around = _Around(subject, [(p, o) for _, p, o in triples], blank)
-    node = converter.process_subject(cast(Graph, around), subject, {})  # type: ignore[arg-type]
+    node = converter.process_subject(cast(Graph, around), subject, {})  # type: ignore[arg-type]  # rdflib types it IdentifiedNode
     return cast(dict[str, Any], node)
 
 
