@@ -252,6 +252,7 @@ def grown(tmp_path_factory):
     return open_dataset(path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", STREAMED)
 def test_streaming_holds_runs_not_the_graph(grown, fmt):
     """Exporting 100k triples read from an Oxigraph store, in runs of 2,000 lines: the peak
