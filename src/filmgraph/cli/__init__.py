@@ -11,7 +11,7 @@ import logging
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +38,7 @@ from ..core import (
     setting_help,
     write_atomic,
 )
-from ..export import EXPORTS, export, stats, stats_json, stats_text
+from ..export import EXPORTS, STREAMED, export, export_stream, stats, stats_json, stats_text
 from ..link import (
     compare,
     proposals_json,
@@ -176,10 +176,12 @@ class _Context:
 pass_context = click.make_pass_decorator(_Context)
 
 
-def _emit(text: str, output: Path | None) -> None:
-    """Write ``text`` to standard output, or atomically to the file ``output``."""
+def _emit(text: str | Iterable[str], output: Path | None) -> None:
+    """Write ``text`` (or its pieces, as they come) to standard output, or atomically to
+    the file ``output``."""
     if output is None:
-        click.echo(text, nl=False)
+        for piece in (text,) if isinstance(text, str) else text:
+            click.echo(piece, nl=False)
     else:
         write_atomic(output, text)
         click.echo(f"wrote {output}", err=True)
@@ -416,10 +418,14 @@ def _files_build_dir(settings: Settings) -> Iterator[Settings]:
 def export_cmd(ctx: _Context, fmt: str, graphs: str, output: Path | None) -> None:
     """Export graphs of the dataset; triple formats merge them, N-Quads and TriG keep them
     apart; jsonld-framed nests each film's and person's places and events under it.
-    Writes to standard output unless -o names a file (written atomically)."""
+    Writes to standard output unless -o names a file (written atomically); every format but
+    xml and jsonld-framed is written as it is read from the store, in bounded memory."""
     chosen = [g.strip() for g in graphs.split(",") if g.strip()]
-    text = export(ctx.dataset(), FORMAT_ALIASES.get(fmt, fmt), chosen, ctx.settings)
-    _emit(text, output)
+    name = FORMAT_ALIASES.get(fmt, fmt)
+    if name in STREAMED:
+        _emit(export_stream(ctx.dataset(), name, chosen), output)
+    else:
+        _emit(export(ctx.dataset(), name, chosen, ctx.settings), output)
 
 
 @main.command("push")

@@ -8,14 +8,16 @@ import os
 import re
 import tempfile
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from .errors import DataError, WriteError
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``.
+def write_atomic(path: Path, data: bytes | str | Iterable[str]) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``;
+    ``data`` may be pieces of text, each written as it comes (a streamed export).
 
     The old file stays intact until the new one is complete and flushed to disk; the
     temporary file is removed whatever fails.
@@ -24,7 +26,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         WriteError: the file cannot be written (a full disk, a folder where the file should
             be, no permission), naming the file and why: a DataError, and an OSError.
     """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    pieces: Iterable[str | bytes] = (data,) if isinstance(data, str | bytes) else data
     tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -32,7 +34,8 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             raise IsADirectoryError(errno.EISDIR, "a folder, not a file", str(path))
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            for piece in pieces:
+                handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -1,6 +1,7 @@
-"""Documents made from a built dataset: exports in every RDF format (stable text, JSON-LD
-with a local context, framed JSON-LD with the schema.org consequences of the data), entity
-descriptions, the entity index, and counts."""
+"""Documents made from a built dataset: exports in every RDF format (stable text, streamed
+from the store in bounded memory but for RDF/XML and framed JSON-LD; JSON-LD with a local
+context, framed JSON-LD with the schema.org consequences of the data), entity descriptions,
+the entity index, and counts."""
 
 from .counts import stats, stats_json, stats_text
 from .describe import Assessment, Describer, Description, Fact
@@ -16,7 +17,7 @@ from .entity_index import (
     select_on,
     words_of,
 )
-from .exports import EXPORTS, export, export_nquads, media_type
+from .exports import EXPORTS, STREAMED, export, export_nquads, export_stream, media_type
 from .jsonld import schemaorg_view
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "OVERVIEW_SIZE",
     "PAGE_SIZE",
     "SEARCH_SIZE",
+    "STREAMED",
     "Assessment",
     "Describer",
     "Description",
@@ -35,6 +37,7 @@ __all__ = [
     "Listing",
     "export",
     "export_nquads",
+    "export_stream",
     "media_type",
     "schemaorg_view",
     "select_on",

@@ -2,11 +2,22 @@
 
 Triple formats (Turtle, JSON-LD, N-Triples, RDF/XML) merge the chosen graphs; the quad
 formats (N-Quads, TriG) keep them apart by name. Output is stable, so that diffs between
-builds are readable: Turtle groups each subject's triples with our prefixes bound, N-Triples
-and N-Quads are sorted line by line, TriG writes the graphs in a fixed order, and JSON-LD is
-compacted against a context embedded in the file (``@vocab`` schema.org plus only the
-prefixes the data uses; nothing is fetched), nodes and keys sorted. Blank nodes in the
-triple formats are labelled from their content (rdflib's canonical labels).
+builds are readable: N-Triples and N-Quads are sorted line by line, Turtle and TriG write
+each subject's block in that order with the prefixes of ours the text uses, TriG writes
+the graphs in the order asked for, and JSON-LD is compacted against a context embedded in
+the file (``@vocab`` schema.org plus only the prefixes the data uses; nothing is fetched),
+nodes and keys sorted. Blank nodes in every format but N-Quads are labelled from their
+content (rdflib's canonical labels); N-Quads keep the store's labels.
+
+Every format but RDF/XML and framed JSON-LD is streamed (:data:`STREAMED`,
+:func:`export_stream`): read from the store once and written as it is read, in memory
+bounded by a run of sorted lines (:data:`SORT_RUN`; the rest waits in temporary files), one
+subject's triples, and the triples that mention a blank node, which are held to label
+those canonically; the labels depend on those triples alone, so the text is the one the
+whole graph gives. :func:`export` is the text of that stream. RDF/XML is built whole by
+rdflib (its writer has no order a stream could follow); so is framed JSON-LD, which nests
+what each film and person reaches and so needs the whole graph.
+
 Framed JSON-LD (``jsonld-framed``, see :mod:`filmgraph.export.jsonld`) nests each film's and
 person's places and events under it, with schema.org's context resolved locally; it is what a
 schema.org consumer reads, so it holds the chosen graphs with their schema.org consequences
@@ -16,19 +27,34 @@ schema.org consumer reads, so it holds the chosen graphs with their schema.org c
 from __future__ import annotations
 
 import heapq
+import json
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, cast
+from itertools import chain, groupby
+from operator import itemgetter
+from typing import IO, Any, cast
 
 from rdflib import BNode, Dataset, Graph
 from rdflib.compare import to_canonical_graph
 from rdflib.plugins.serializers.nquads import _nq_row
+from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
-from ..core import GRAPHS, QueryError, Settings, graph_names, new_dataset, new_graph
-from ..query import GRAPH, MEDIA_TYPES, QUAD_FORMATS, json_ld
-from .jsonld import framed, jsonld_context, schemaorg_view
+from ..core import GRAPHS, QueryError, Settings, graph_names, new_graph
+from ..query import GRAPH, MEDIA_TYPES, tidy_jsonld
+from .jsonld import context_of, framed, jsonld_prefixes, schemaorg_view
+from .writers import (
+    blank_blocks,
+    blank_nodes,
+    jsonld_converter,
+    jsonld_document,
+    jsonld_node,
+    node_key,
+    prefixes_of,
+    turtle_block,
+    turtle_prefixes,
+)
 
 #: export format name -> its name in :data:`filmgraph.query.formats.GRAPH` (which gives its
 #: serializer and media type), which is also its file extension
@@ -71,6 +97,7 @@ def export(
     ``settings`` says where schema.org's context is, for ``jsonld-framed``, which also holds
     the schema.org consequences (from the inferred graph) of what the chosen graphs say,
     unless ``schemaorg`` is false (see :func:`~filmgraph.export.jsonld.schemaorg_view`).
+    The formats of :data:`STREAMED` are the text of :func:`export_stream`.
 
     Raises:
         QueryError: an unknown format or graph name; for ``jsonld-framed``, graphs with a
@@ -84,14 +111,8 @@ def export(
     if fmt not in EXPORTS:
         raise QueryError(f"no export format {fmt!r}; formats: {', '.join(EXPORTS)}")
     names = graph_names(graphs)
-    if fmt == "nq":
-        return "".join(export_nquads(dataset, names))
-    if EXPORTS[fmt] in QUAD_FORMATS:
-        chosen = new_dataset()
-        for name in names:
-            target = chosen.graph(GRAPHS[name])
-            target += dataset.graph(GRAPHS[name])
-        return _trig([chosen.graph(GRAPHS[name]) for name in names])
+    if fmt in STREAMED:
+        return "".join(export_stream(dataset, fmt, names))
     if fmt == FRAMED and schemaorg:
         merged = schemaorg_view(dataset, names)
     else:
@@ -102,41 +123,252 @@ def export(
         merged = _canonical(merged)
     if fmt == FRAMED:
         return framed(merged, settings)
-    if fmt == "jsonld":
-        return json_ld(merged, jsonld_context(merged))
-    text = merged.serialize(format=GRAPH[FORMATS[fmt]][0])
-    return _sorted_lines(text) if fmt == "nt" else text
+    return merged.serialize(format=GRAPH[FORMATS[fmt]][0])
 
+
+#: The formats written as the triples are read (:func:`export_stream`); RDF/XML and the
+#: framed JSON-LD are built whole.
+STREAMED = ("turtle", "jsonld", "nt", "nq", "trig")
 
 #: rdflib's N-Quads line for a triple in a named graph (as its serializer writes it).
 _quad_line = cast(Callable[[tuple[Node, Node, Node], Node], str], _nq_row)
 
-#: Lines of N-Quads sorted in memory at once; more are sorted in runs of this many, kept in
-#: temporary files, and merged (:func:`export_nquads`).
+#: rdflib's N-Triples line for a triple (as its serializer writes it).
+_triple_line = cast(Callable[[tuple[Node, Node, Node]], str], _nt_row)
+
+#: Lines sorted in memory at once; more are sorted in runs of this many, kept in temporary
+#: files, and merged (:func:`export_stream`).
 SORT_RUN = 100_000
+
+#: About how many characters :func:`export_stream` gives at a time.
+PIECE = 1 << 16
+
+
+def export_stream(
+    dataset: Dataset,
+    fmt: str = "turtle",
+    graphs: Iterable[str] = DEFAULT_GRAPHS,
+    *,
+    run: int = SORT_RUN,
+) -> Iterator[str]:
+    """The chosen graphs in format ``fmt`` (one of :data:`STREAMED`), as pieces of text of
+    about :data:`PIECE` characters (whole lines), read from the store as they come and
+    written in bounded memory: ``"".join(export_stream(...))`` is :func:`export`'s text.
+
+    Each triple is read once. Those without a blank node become N-Triples (N-Quads) lines,
+    sorted in runs of ``run`` lines kept in temporary files and merged as the text is
+    written (an external merge sort), so that memory holds a run, not the graph. Those with
+    a blank node are kept in memory (the graph's blank-node part: for our data, the
+    ontology's OWL restrictions and lists), and when the reading is done their blank nodes
+    are labelled canonically from that part alone (rdflib's ``to_canonical_graph``: a blank
+    node's label depends only on the triples that reach it through blank nodes, so it is the
+    label the whole graph gives it). The export is therefore the same text as if the graph
+    were held whole, as long as its blank-node part fits in memory. Then, by format:
+
+    - ``nt``: the lines, sorted as if blank nodes had no label, each once.
+    - ``nq``: the quads, sorted likewise, blank nodes labelled as the store has them.
+    - ``turtle``: each IRI subject's block in the order of its sorted lines, then each blank
+      node's block, by label (:mod:`filmgraph.export.writers`). The ``@prefix`` lines, at the
+      top, declare the prefixes of ours that the text uses: they are collected while the
+      triples are read, which the sort finishes before the first line is written.
+    - ``trig``: each chosen graph in the order given, as in Turtle, its blank nodes labelled
+      from that graph alone.
+    - ``jsonld``: compacted against a context of ``@vocab`` schema.org and the prefixes the
+      data uses (collected as for Turtle), one node object at a time in ``@graph`` in the
+      order of their compacted ``@id`` (the lines are sorted by it).
+
+    A Turtle block or a JSON-LD node is made from one subject's lines, held together: the
+    memory of one subject's triples.
+
+    Raises:
+        QueryError: an unknown format or graph name (when called, not when read).
+    """
+    if fmt not in STREAMED:
+        raise QueryError(f"no streamed format {fmt!r}; formats: {', '.join(STREAMED)}")
+    names = graph_names(graphs)
+    return _pieces(_WRITERS[fmt](dataset, names, run))
 
 
 def export_nquads(
     dataset: Dataset, graphs: Iterable[str] = DEFAULT_GRAPHS, *, run: int = SORT_RUN
 ) -> Iterator[str]:
-    """The chosen graphs as N-Quads, a line at a time, in the order :func:`export` gives
-    them (sorted as if blank nodes had no label), in bounded memory: the quads are read from
-    the store as they come, sorted in runs of ``run`` lines kept in temporary files, and the
-    runs merged as the lines are taken. ``export(dataset, "nq", graphs)`` is their text.
+    """The chosen graphs as N-Quads: ``export_stream(dataset, "nq", graphs, run=run)``.
 
     Raises:
         QueryError: an unknown graph name.
     """
-    names = graph_names(graphs)
+    return export_stream(dataset, "nq", graphs, run=run)
+
+
+def _pieces(texts: Iterable[str]) -> Iterator[str]:
+    """``texts`` joined into pieces of about :data:`PIECE` characters."""
+    batch: list[str] = []
+    size = 0
+    for text in texts:
+        batch.append(text)
+        size += len(text)
+        if size >= PIECE:
+            yield "".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield "".join(batch)
+
+
+class _Reading:
+    """One pass over the chosen graphs (merged, or ``apart`` by graph), that gives the
+    triples without a blank node as they are read and keeps the others (:attr:`blank`, one
+    graph per part); once read, :attr:`blank` is labelled canonically and its triples given
+    too. :attr:`used` gathers what ``prefixes`` finds in each triple."""
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        names: list[str],
+        *,
+        apart: bool = False,
+        prefixes: Callable[[tuple[Node, Node, Node]], Iterable[str]] | None = None,
+    ) -> None:
+        self.dataset, self.names, self.apart, self.prefixes = dataset, names, apart, prefixes
+        self.blank: list[Graph] = [new_graph() for _ in (names if apart else [None])]
+        self.used: set[str] = set()
+
+    def triples(self) -> Iterator[tuple[int, tuple[Node, Node, Node]]]:
+        """(part, triple): part is the graph's index among the chosen ones when apart."""
+        used, prefixes = self.used, self.prefixes
+        for index, name in enumerate(self.names):
+            part = index if self.apart else 0
+            blank = self.blank[part]
+            for triple in self.dataset.graph(GRAPHS[name]):
+                if prefixes is not None:
+                    used.update(prefixes(triple))
+                s, p, o = triple
+                if isinstance(s, BNode) or isinstance(o, BNode) or isinstance(p, BNode):
+                    blank.add(triple)
+                else:
+                    yield part, triple
+        self.blank = [_canonical(graph) if len(graph) else graph for graph in self.blank]
+        for part, graph in enumerate(self.blank):
+            for triple in graph:
+                yield part, triple
+
+
+def _subject(line: str) -> str:
+    return line[: line.index(" ")]
+
+
+def _unique(lines: Iterable[str]) -> Iterator[str]:
+    """Sorted ``lines`` each once (a triple in two of the merged graphs is one line)."""
+    last = None
+    for line in lines:
+        if line != last:
+            yield line
+        last = line
+
+
+def _n_triples(dataset: Dataset, names: list[str], run: int) -> Iterator[str]:
+    reading = _Reading(dataset, names)
+    lines = (_triple_line(triple) for _, triple in reading.triples())
+    return _or_newline(_unique(_merge_sorted(lines, run)))
+
+
+def _n_quads(dataset: Dataset, names: list[str], run: int) -> Iterator[str]:
     lines = (
         _quad_line(triple, GRAPHS[name]) for name in names for triple in dataset.graph(GRAPHS[name])
     )
+    return _or_newline(_merge_sorted(lines, run))
+
+
+def _or_newline(lines: Iterator[str]) -> Iterator[str]:
+    """``lines``, or a newline if there are none (as rdflib writes an empty graph)."""
     any_line = False
-    for line in _merge_sorted(lines, run):
+    for line in lines:
         any_line = True
         yield line
     if not any_line:
-        yield "\n"  # as rdflib writes an empty dataset
+        yield "\n"
+
+
+def _turtle(dataset: Dataset, names: list[str], run: int) -> Iterator[str]:
+    reading = _Reading(dataset, names, prefixes=prefixes_of)
+    lines = (_triple_line(t) for _, t in reading.triples() if not isinstance(t[0], BNode))
+    merged = _unique(_merge_sorted(lines, run))
+    first = next(merged, None)  # the sort has read every triple: the prefixes are known
+    yield turtle_prefixes(reading.used)
+    if first is not None:
+        for _, group in groupby(chain([first], merged), key=_subject):
+            yield turtle_block(group) + "\n"
+    for block in blank_blocks(reading.blank[0], _line_key):
+        yield block + "\n"
+
+
+def _trig(dataset: Dataset, names: list[str], run: int) -> Iterator[str]:
+    """TriG: the graphs in the order given, blocks as in Turtle indented in each; a graph
+    with no triple is left out, as rdflib does."""
+    reading = _Reading(dataset, names, apart=True, prefixes=prefixes_of)
+    records = (
+        f"{part:04d}{_triple_line(t)}"
+        for part, t in reading.triples()
+        if not isinstance(t[0], BNode)
+    )
+    parts = groupby(_merge_sorted(records, run, _record_key), key=lambda r: int(r[:4]))
+    current = next(parts, None)
+    yield turtle_prefixes(reading.used)
+    written = False
+    for part, name in enumerate(names):
+        lines: Iterable[str] = ()
+        if current is not None and current[0] == part:
+            lines = (record[4:] for record in current[1])
+        subjects = (turtle_block(g, "    ") for _, g in groupby(lines, key=_subject))
+        blocks = chain(subjects, blank_blocks(reading.blank[part], _line_key, "    "))
+        block = next(blocks, None)
+        if block is not None:
+            yield f"{chr(10) if written else ''}<{GRAPHS[name]}> {{\n{block}"
+            for block in blocks:
+                yield f"\n{block}"
+            yield "}\n"
+            written = True
+        if current is not None and current[0] == part:
+            current = next(parts, None)
+
+
+def _record_key(record: str) -> tuple[str, str, str]:
+    return (record[:4], *_line_key(record[4:]))
+
+
+def _jsonld(dataset: Dataset, names: list[str], run: int) -> Iterator[str]:
+    reading = _Reading(dataset, names, prefixes=jsonld_prefixes)
+    records = (
+        f"{node_key(str(t[0]))}\t{_triple_line(t)}"
+        for _, t in reading.triples()
+        if not isinstance(t[0], BNode)
+    )
+    merged = _unique(_merge_sorted(records, run, None))
+    first = next(merged, None)  # the sort has read every triple: the context is known
+    context = context_of(reading.used)
+    converter = jsonld_converter(context)
+    blank = reading.blank[0]
+    subjects = (
+        (key, jsonld_node(converter, [r[len(key) + 1 :] for r in group], blank))
+        for key, group in groupby(chain([first] if first else [], merged), key=_node_key)
+    )
+    blanks = sorted(
+        ((json.dumps(n["@id"]), n) for n in blank_nodes(converter, blank)), key=itemgetter(0)
+    )
+    nodes = heapq.merge(subjects, blanks, key=itemgetter(0))
+    yield from jsonld_document(context, (tidy_jsonld(node) for _, node in nodes))
+
+
+def _node_key(record: str) -> str:
+    return record[: record.index("\t")]
+
+
+_WRITERS: dict[str, Callable[[Dataset, list[str], int], Iterator[str]]] = {
+    "nt": _n_triples,
+    "nq": _n_quads,
+    "turtle": _turtle,
+    "trig": _trig,
+    "jsonld": _jsonld,
+}
 
 
 def _line_key(line: str) -> tuple[str, str]:
@@ -144,23 +376,26 @@ def _line_key(line: str) -> tuple[str, str]:
     return (_BLANK.sub("_:", text), text)
 
 
-def _merge_sorted(lines: Iterable[str], run: int) -> Iterator[str]:
-    """``lines`` sorted by :func:`_line_key`: in memory up to ``run`` of them, else in sorted
-    runs spilled to temporary files and merged (an external merge sort)."""
+def _merge_sorted(
+    lines: Iterable[str], run: int, key: Callable[[str], Any] | None = _line_key
+) -> Iterator[str]:
+    """``lines`` sorted by ``key`` (:func:`_line_key`, by default; None: as strings): in
+    memory up to ``run`` of them, else in sorted runs spilled to temporary files and merged
+    (an external merge sort). Every line is read before the first is given."""
     runs: list[IO[str]] = []
     try:
         batch: list[str] = []
         for line in lines:
             batch.append(line)
             if len(batch) >= run:
-                runs.append(_spill(sorted(batch, key=_line_key)))
+                runs.append(_spill(sorted(batch, key=key)))
                 batch = []
-        batch.sort(key=_line_key)
+        batch.sort(key=key)
         if not runs:
             yield from batch
             return
         runs.append(_spill(batch))
-        yield from heapq.merge(*runs, key=_line_key)
+        yield from heapq.merge(*runs, key=key)
     finally:
         for spilled in runs:
             spilled.close()
@@ -183,22 +418,6 @@ def _sorted_lines(text: str) -> str:
 
 
 _BLANK = re.compile(r"_:[A-Za-z0-9]+")
-
-
-def _trig(graphs: list[Graph]) -> str:
-    """TriG with the graphs in the order given, each grouped by subject as in Turtle
-    (rdflib's own order of graphs changes from run to run), blank nodes labelled from their
-    content; prefixes once, at the top."""
-    prefixes: set[str] = set()
-    bodies = []
-    for graph in graphs:
-        single = new_dataset()
-        blank = any(isinstance(term, BNode) for triple in graph for term in triple)
-        single.graph(graph.identifier).__iadd__(_canonical(graph) if blank else graph)
-        lines = single.serialize(format="trig").splitlines()
-        prefixes.update(line for line in lines if line.startswith("@prefix"))
-        bodies.append("\n".join(line for line in lines if not line.startswith("@prefix")))
-    return "\n".join(sorted(prefixes)) + "\n" + "".join(bodies).rstrip() + "\n"
 
 
 def _canonical(graph: Graph) -> Graph:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -99,15 +99,36 @@ def jsonld_context(graph: Graph) -> dict[str, Any]:
     """``@vocab`` schema.org, and the prefixes of ours that the graph's IRIs use."""
     used: set[str] = set()
     for triple in graph:
-        for term in triple:
-            iris = [term] if isinstance(term, URIRef) else []
-            if isinstance(term, Literal) and term.datatype:
-                iris.append(term.datatype)
-            for iri in iris:
-                used.update(p for p, ns in PREFIXES.items() if iri.startswith(str(ns)))
+        used.update(jsonld_prefixes(triple))
+    return context_of(used)
+
+
+def context_of(used: Iterable[str]) -> dict[str, Any]:
+    """The JSON-LD context: ``@vocab`` schema.org, and the prefixes ``used`` but schema."""
     context: dict[str, Any] = {"@vocab": str(SCHEMA)}
-    context.update({p: str(PREFIXES[p]) for p in sorted(used) if p != "schema"})
+    context.update({p: str(PREFIXES[p]) for p in sorted(set(used)) if p != "schema"})
     return context
+
+
+def jsonld_prefixes(triple: tuple[Node, Node, Node]) -> Iterator[str]:
+    """The prefixes of ours whose namespace begins an IRI of ``triple`` (or its literal's
+    datatype)."""
+    for term in triple:
+        if isinstance(term, URIRef):
+            yield from _prefixes_within(term[: _cut(term)])
+        elif isinstance(term, Literal) and term.datatype:
+            yield from _prefixes_within(term.datatype[: _cut(term.datatype)])
+
+
+def _cut(iri: str) -> int:
+    """Where an IRI's namespace ends: after its last ``/`` or ``#`` (each of our namespaces
+    ends in one, so it begins an IRI if and only if it begins the IRI up to there)."""
+    return max(iri.rfind("/"), iri.rfind("#")) + 1
+
+
+@lru_cache(maxsize=4096)
+def _prefixes_within(head: str) -> tuple[str, ...]:
+    return tuple(p for p, ns in PREFIXES.items() if head.startswith(str(ns)))
 
 
 def framed_context(graph: Graph, schemaorg: Mapping[str, Any]) -> list[Any]:

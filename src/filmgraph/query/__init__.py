@@ -34,6 +34,7 @@ from .formats import (
     json_ld,
     not_acceptable,
     serialize_graph,
+    tidy_jsonld,
 )
 from .named import NamedQuery, get_query, load_queries
 from .oxigraph_results import (
@@ -86,6 +87,7 @@ __all__ = [
     "serialize_graph",
     "solutions_tsv",
     "syntax_error",
+    "tidy_jsonld",
     "to_graph",
     "to_rdflib",
     "valid_elsewhere",

@@ -104,8 +104,14 @@ def json_ld(graph: Graph, context: dict[str, Any] | None = None) -> str:
     types are written as strings.
     """
     data = json.loads(graph.serialize(format="json-ld", context=context))
+    return json.dumps(tidy_jsonld(data), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def tidy_jsonld(data: Any) -> Any:
+    """JSON-LD as :func:`json_ld` writes it: blank-node types as strings, arrays sorted but
+    for ``@list`` items (``data`` is changed in place; the sorted copy is returned)."""
     _string_types(data)
-    return json.dumps(_sorted_sets(data), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return _sorted_sets(data)
 
 
 def _sorted_sets(node: Any, ordered: bool = False) -> Any:

@@ -8,6 +8,9 @@
   parts, N-Quads and TriG keep every graph apart. Each answer names a file
   (Content-Disposition).
 
+Every format but RDF/XML and framed JSON-LD is streamed: written from the store as it is
+read, in bounded memory (:func:`~filmgraph.export.export_stream`), sent chunked.
+
 Writes (PUT, POST, DELETE) are not offered: 405.
 """
 
@@ -19,7 +22,7 @@ from flask import Blueprint, Response, abort, request
 from rdflib import URIRef
 
 from ..core import GRAPHS, QueryError
-from ..export import EXPORTS, export, export_nquads, media_type
+from ..export import EXPORTS, STREAMED, export, export_stream, media_type
 from ..query import DEFAULT_GRAPHS, QUAD_FORMATS
 from .app_state import current
 from .negotiation import choose_or_406, parse_accept
@@ -58,12 +61,14 @@ def export_file(extension: str) -> Response:
 
 def graph_body(names: list[str], extension: str) -> str | Iterator[str]:
     """The graphs ``names`` (those held) as the file ``/graph`` gives in format ``extension``:
-    N-Quads as lines streamed from the store in bounded memory
-    (:func:`~filmgraph.export.export_nquads`), other formats as one text."""
+    Turtle, JSON-LD, N-Triples, N-Quads and TriG as pieces streamed from the store in
+    bounded memory (:func:`~filmgraph.export.export_stream`), RDF/XML and framed JSON-LD as
+    one text."""
     held = [n for n in names if GRAPHS[n] in current().graphs]
-    if extension == "nq":
-        return export_nquads(current().dataset, held)
-    return export(current().dataset, EXPORT_NAMES[extension], held, current().settings)
+    name = EXPORT_NAMES[extension]
+    if name in STREAMED:
+        return export_stream(current().dataset, name, held)
+    return export(current().dataset, name, held, current().settings)
 
 
 def _dataset_graphs(extension: str) -> list[str]:
@@ -89,7 +94,7 @@ def download_size(graph: str, extension: str) -> int | None:
         else:
             names = list(DEFAULT_GRAPHS) if graph == "default" else [graph]
         body = graph_body(names, extension)
-        parts = (body,) if isinstance(body, str) else body  # N-Quads: counted as streamed
+        parts = (body,) if isinstance(body, str) else body  # a streamed format: counted as it comes
         state.sizes[key] = sum(len(part.encode("utf-8")) for part in parts)
     return state.sizes[key]
 
