@@ -630,6 +630,9 @@ def targets(
 
 def _reasoning_line(found: dict[str, Any]) -> str:
     r = found.get("reasoning", {})
+    if r.get("asserted_only"):
+        head = _reasoning_line({"reasoning": r | {"asserted_only": False}, "closure": True})
+        return head + " Its closure not loaded (--asserted-only): the asserted triples alone."
     if "reason_s" in r:
         text = (
             f"Reasoning ({r.get('reasoner', ENGINE)}, once for every backend): "

@@ -257,6 +257,17 @@ def test_the_report_says_what_was_left_out_and_why(capsys) -> None:
     assert "the asserted triples alone were measured" in out
 
 
+def test_asserted_only_keeps_the_reasoning_and_says_it_is_not_loaded() -> None:
+    found = {"closure": False, "reasoning": {"asserted_only": True, "reason_s": 60.0}}
+    found["reasoning"] |= {"peak_mb": 3000.0, "load_s": 30.0}
+    line = growth_report._reasoning_line(found)
+    assert line.startswith("Reasoning (reasonable, once for every backend): 60.00 s")
+    assert line.endswith("Its closure not loaded (--asserted-only): the asserted triples alone.")
+    small, large = _size(1_000_000, 1, closure=False), _size(10_000_000, 10, closure=False)
+    _, records = growth_report.growth([small, large], 1.25)
+    assert not any(r["incomplete"] for r in records)  # the same kind of data: compared
+
+
 # ---------------------------------------------------------------- end to end
 
 
