@@ -305,11 +305,11 @@ def closure_step(size: int, args: argparse.Namespace) -> tuple[dict[str, Any], P
     if given is not None:
         return {"closure_from": str(given), "detail": "given with --closure: not reasoned"}, given
     if "reasoning" not in args.steps:
-        closure = cached_closure(size, args.seed)
-        record = closure.with_suffix(".json")
-        found = json.loads(record.read_text()) | {"cached": True} if record.exists() else {}
-        if closure.exists():
-            return found, closure
+        cached = cached_closure(size, args.seed)
+        saved = cached.with_suffix(".json")
+        found = json.loads(saved.read_text()) | {"cached": True} if saved.exists() else {}
+        if cached.exists():
+            return found, cached
         return {"failure": "not run (--steps) and no closure cached"}, None
     record, closure = reasoner(args.reasoner)(size, args)
     record["reasoner"] = args.reasoner
@@ -919,12 +919,12 @@ def measure_size(size: int, mix: list[Query], args: argparse.Namespace) -> dict[
                 if BACKENDS[backend].over_http:
                     continue  # timed over HTTP, in the HTTP step
                 print(f"{label(size)}: query mix, {BACKENDS[backend].label} ...", file=sys.stderr)
-                store = stores.get(BACKENDS[backend].store or "", {})
-                if "failure" in store:
-                    failure = "no store: " + store["failure"]
+                loaded = stores.get(BACKENDS[backend].store or "", {})
+                if "failure" in loaded:
+                    failure = "no store: " + loaded["failure"]
                     entries[backend]["mix"] = {"failure": failure, "queries": {}}
                     continue
-                source = Path(store["path"]) if "path" in store else data.graphs_path
+                source = Path(loaded["path"]) if "path" in loaded else data.graphs_path
                 assert source is not None
                 entries[backend]["mix"] = mix_in_child(backend, source, mix, args)
             args.save()
@@ -935,9 +935,9 @@ def measure_size(size: int, mix: list[Query], args: argparse.Namespace) -> dict[
                 spec = BACKENDS[backend]
                 if (step == "http" and spec.target is None) or (step == "pages" and not spec.pages):
                     continue
-                store = stores.get(spec.store or "", {})
-                if "failure" in store:
-                    entries[backend][step] = {"failure": "no store: " + store["failure"]}
+                loaded = stores.get(spec.store or "", {})
+                if "failure" in loaded:
+                    entries[backend][step] = {"failure": "no store: " + loaded["failure"]}
                     continue
                 print(f"{label(size)}: {step}, {spec.label} ...", file=sys.stderr)
                 if step == "pages":

@@ -369,9 +369,9 @@ def growth_costs(found: dict[str, Any]) -> list[dict[str, Any]]:
                 costs.append({"key": (cost, backend), "value": value, "incomplete": why})
             peak = pages.get("memory", {}).get("tree_peak_mb")
             costs.append({"key": ("serve peak MB, pages", backend), "value": peak})
-    for cost in costs:
-        cost.setdefault("incomplete", "")
-        cost["reference"] = _reference(*cost["key"], found)
+    for entry in costs:
+        entry.setdefault("incomplete", "")
+        entry["reference"] = _reference(*entry["key"], found)
     return costs
 
 
