@@ -887,6 +887,7 @@ def measure_size(size: int, mix: list[Query], args: argparse.Namespace) -> dict[
     """Every step on every backend of the plan for the film world of ``size`` triples."""
     backends, skipped = plan(size, args.backends, virtuoso_installed())
     out: dict[str, Any] = {"size": size, "plan": backends, "skipped": skipped, "backends": {}}
+    args.current = out  # what --json holds of this size while it is measured
     print(f"{label(size)}: reasoning ({args.reasoner}) ...", file=sys.stderr)
     reasoning, closure = closure_step(size, args)
     if args.asserted_only:  # reasoned (and recorded), its closure not loaded
@@ -949,6 +950,7 @@ def measure_size(size: int, mix: list[Query], args: argparse.Namespace) -> dict[
                     entries[backend]["http"] = found
                 args.save()
     out["rows"] = rows_check(out, mix)
+    out["complete"] = True  # every step of the plan was run (--resume keeps it)
     return out
 
 
@@ -1220,7 +1222,7 @@ def main(argv: list[str] | None = None) -> int:
     earlier: dict[str, Any] = {}
     if args.resume and args.json.exists():
         earlier = json.loads(args.json.read_text(encoding="utf-8"))
-        found = [f for f in earlier.get("sizes", []) if "failure" not in f]
+        found = [f for f in earlier.get("sizes", []) if f.get("complete")]
         done = {f["size"] for f in found}
         print(
             f"resuming: {', '.join(label(s) for s in sorted(done)) or 'nothing'} kept",
@@ -1245,7 +1247,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for size in sizes:
             args.current = {"size": size}
-            args.current = measure_size(size, mix, args)
+            measure_size(size, mix, args)
             found.append(args.current)
             save()
     except KeyboardInterrupt:
