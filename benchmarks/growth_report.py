@@ -323,10 +323,13 @@ def growth_costs(found: dict[str, Any]) -> list[dict[str, Any]]:
     why the value is only a lower bound (timeouts, errors, a failed or stopped server), and
     the key of its engine alone's cost (:func:`_reference`)."""
     reasoning = found.get("reasoning", {})
+    failed = reasoning.get("failure", "")  # over the limit, a timeout
     costs = [
         {"key": ("reasoning s", "reasoning"), "value": reasoning.get("reason_s")},
         {"key": ("reasoning peak MB", "reasoning"), "value": reasoning.get("peak_mb")},
     ]
+    for cost in costs:
+        cost["incomplete"] = f"reasoning at {label(found['size'])} {failed}" if failed else ""
     table = metrics(found)
     backends = found.get("backends", {})
     for metric, cost in (
@@ -363,10 +366,12 @@ def growth_costs(found: dict[str, Any]) -> list[dict[str, Any]]:
                 continue
             why = "pages failed" if "failure" in pages else ""
             for field, cost in PAGE_COSTS.items():
-                value = pages.get(field)
+                value, failed = pages.get(field), why
                 if isinstance(value, dict):
+                    if value.get("status") != 200:
+                        failed = failed or f"HTTP {value.get('status')}"
                     value = value.get("seconds") if value.get("status") == 200 else None
-                costs.append({"key": (cost, backend), "value": value, "incomplete": why})
+                costs.append({"key": (cost, backend), "value": value, "incomplete": failed})
             peak = pages.get("memory", {}).get("tree_peak_mb")
             costs.append({"key": ("serve peak MB, pages", backend), "value": peak})
     for entry in costs:
@@ -410,7 +415,8 @@ def growth(found: list[dict[str, Any]], tolerance: float) -> tuple[str, list[dic
         after = {c["key"]: c for c in growth_costs(big)}
         closures = small.get("closure", True) == big.get("closure", True)
         factors: dict[tuple[str, str], float | None] = {}
-        for key in dict.fromkeys([*before, *after]):
+        both = set(small.get("backends", {})) & set(big.get("backends", {})) | {"reasoning"}
+        for key in dict.fromkeys(k for k in [*before, *after] if k[1] in both):
             a, b = before.get(key, {}), after.get(key, {})
             x, y = a.get("value"), b.get("value")
             cost_x = y / x if x and y else None
@@ -418,12 +424,14 @@ def growth(found: list[dict[str, Any]], tolerance: float) -> tuple[str, list[dic
         for key, factor in factors.items():
             a, b = before.get(key, {}), after.get(key, {})
             why = a.get("incomplete") or b.get("incomplete") or ""
-            if not closures:
+            if not closures and key[1] != "reasoning":  # reasoned on the same data
                 why = "the closure at one size only: not comparable"
             ref_key = (b or a).get("reference")
             reference = factors.get(tuple(ref_key)) if ref_key else None
             verdict, engines = _verdict(factor, reference, key[1], tolerance)
-            if why and factor is not None:
+            if why and factor is None:
+                verdict += f" ({why})"
+            elif why:
                 verdict += f" ({why}: a lower bound)" if "comparable" not in why else f" ({why})"
             records.append(
                 {
@@ -443,7 +451,7 @@ def growth(found: list[dict[str, Any]], tolerance: float) -> tuple[str, list[dic
             )
             cell = "-" if factor is None else f"{factor * data_x:.1f}x / {factor:.2f}"
             ref = "" if reference is None else f"{reference:.2f} ({_name(tuple(ref_key))})"
-            row = rows.setdefault(key, [_name(key)] + ["-", "", "not measured"] * len(pairs))
+            row = rows.setdefault(key, [_name(key)] + ["-", "", "-"] * len(pairs))
             row[1 + 3 * index : 4 + 3 * index] = [cell, ref, verdict]
     header = ["cost"]
     for small, big in pairs:

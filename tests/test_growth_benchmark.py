@@ -194,8 +194,14 @@ def test_the_targets_of_issue_21() -> None:
 
 def test_a_size_without_its_closure_is_not_compared() -> None:
     found = [_size(1_000_000, 1), _size(10_000_000, 10, closure=False)]
+    found[1]["reasoning"] = {"failure": "over the limit: out of memory within 12,000 MB"}
     _, records = growth_report.growth(found, 1.25)
-    assert all("not comparable" in r["incomplete"] for r in records)
+    reasoning = _by_cost(records)["reasoning s"]
+    assert reasoning["verdict"] == (
+        "not measured (reasoning at 10M over the limit: out of memory within 12,000 MB)"
+    )
+    others = [r for r in records if r["backend"] != "reasoning"]  # reasoned on either data
+    assert others and all("not comparable" in r["incomplete"] for r in others)
     checks = growth_report.targets(found, records, 1.25)
     assert checks[0]["pass"] is False  # still worse than linear somewhere
     assert "incomplete or not measured" in checks[0]["detail"]
