@@ -26,7 +26,19 @@ and always stops that session (SIGTERM, then SIGKILL), worker processes included
     ``Dataset`` parsed from the file; queried at ``/``.
 ``oxigraph``
     ``oxigraph load --location DIR --file FILE`` then ``oxigraph serve-read-only --location
-    DIR --bind H:P``; queried at ``/query``.
+    DIR --bind H:P``; queried at ``/query``. With ``oxigraph_location`` a store already
+    loaded there is served as it is.
+``virtuoso``
+    a Virtuoso (:mod:`benchmarks.virtuoso`) over the database already loaded in the folder
+    ``virtuoso_folder``; queried at ``/sparql``.
+``filmgraph-remote``, ``filmgraph-remote-virtuoso``
+    ``filmgraph serve --store remote:URL`` over one of the two above (its ``backing``),
+    started for it and stopped with it.
+
+A store alone can be queried with a dataset given by the protocol (``dataset``: the
+``default-graph-uri`` / ``named-graph-uri`` parameters, as filmgraph over a remote store
+sends them). With ``address_limit_mb`` every process started has its address space limited
+to that (``prlimit``): a server that outgrows it fails, the machine does not.
 
 Generated data, server logs and Oxigraph's store live under ``benchmarks/.data/load/``.
 """
@@ -44,6 +56,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import warnings
@@ -172,6 +185,8 @@ class Server:
     command: str = ""  # the server's command line
     workdir: tempfile.TemporaryDirectory[str] | None = None
     backing: Server | None = None  # the store a filmgraph over a remote store serves
+    dataset: str = ""  # the protocol's dataset parameters sent with every query, URL-encoded
+    form: bool = False  # POST queries form-encoded (Virtuoso 7.2 reads no direct POST)
 
 
 def free_port() -> int:
@@ -216,6 +231,18 @@ def _wait_ready(server: Server, probes: list[str], timeout: float) -> None:
     server.failure = f"not available: not ready after {timeout:.0f} s: {_tail(server.log)}"
 
 
+def limited(command: list[str], limit_mb: int | None) -> list[str]:
+    """``command`` with its address space limited to ``limit_mb`` (none when None or 0),
+    by ``prlimit`` (which execs it: the same process, no Python between fork and exec).
+
+    >>> limited(["oxigraph", "serve"], 1024)[:2]
+    ['prlimit', '--as=1073741824']
+    """
+    if not limit_mb:
+        return command
+    return ["prlimit", f"--as={limit_mb * 2**20}", "--", *command]
+
+
 def _spawn(server: Server, command: list[str], env: dict[str, str] | None = None) -> None:
     assert server.log is not None
     server.command = shlex.join(command).replace(str(ROOT) + "/", "")
@@ -233,6 +260,13 @@ def _spawn(server: Server, command: list[str], env: dict[str, str] | None = None
             start_new_session=True,
             env=os.environ | env if env else None,
         )
+
+
+def _launch(
+    server: Server, command: list[str], args: argparse.Namespace, env: dict[str, str] | None
+) -> None:
+    """:func:`_spawn` ``command`` within the address-space limit of ``args``, if any."""
+    _spawn(server, limited(command, getattr(args, "address_limit_mb", None)), env)
 
 
 def start(server: Server, data: Data, args: argparse.Namespace) -> None:
@@ -262,6 +296,9 @@ def start(server: Server, data: Data, args: argparse.Namespace) -> None:
                 server.failure = f"not available: {command[0]} does not exist"
                 return
             server.path = args.filmgraph_path
+            existing = getattr(args, "oxigraph_store", None)
+            if existing is not None and name == "filmgraph-oxigraph" and "{data}" in template:
+                command += ["--store-dir", str(existing)]  # served as it is, not loaded
             env = dict(getattr(args, "filmgraph_env", None) or {})
             if args.no_result_cache:
                 env["FILMGRAPH_RESULT_CACHE"] = "0"
@@ -270,39 +307,45 @@ def start(server: Server, data: Data, args: argparse.Namespace) -> None:
             if name != "filmgraph" or data.spec != "balagov":  # never the project's build
                 server.workdir = tempfile.TemporaryDirectory(prefix="filmgraph-", dir=LOAD_DIR)
                 env["FILMGRAPH_BUILD_DIR"] = server.workdir.name
-            _spawn(server, command, env or None)
+            _launch(server, command, args, env or None)
             _wait_ready(server, ["/health", server.path + ask], args.startup_timeout)
-        elif name == "filmgraph-remote":
+        elif name in ("filmgraph-remote", "filmgraph-remote-virtuoso"):
             _start_remote(server, data, args)
+        elif name == "virtuoso":
+            _start_virtuoso(server, args)
         elif name == "rdflib-endpoint":
             command = [sys.executable, "-m", "benchmarks.endpoints", "rdflib-endpoint"]
             command += [str(data.path), "--port", str(server.port)]
-            _spawn(server, command)
+            _launch(server, command, args, None)
             _wait_ready(server, ["/" + ask], args.startup_timeout)
         elif name == "oxigraph":
             oxigraph = BIN / "oxigraph"
             if not oxigraph.exists():
                 server.failure = f"not available: {oxigraph} does not exist"
                 return
-            server.workdir = tempfile.TemporaryDirectory(prefix="oxigraph-", dir=LOAD_DIR)
-            store = Path(server.workdir.name) / "store"
-            files = [str(data.path), *map(str, getattr(args, "oxigraph_extra", ()))]
-            began = time.perf_counter()
-            with server.log.open("ab") as log:
-                loaded = subprocess.run(
-                    [str(oxigraph), "load", "--location", str(store), "--file", *files],
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    timeout=args.startup_timeout,
-                )
-            server.setup_s = time.perf_counter() - began
-            if loaded.returncode != 0:
-                server.failure = f"oxigraph load failed: {_tail(server.log)}"
-                return
+            store = getattr(args, "oxigraph_location", None)
+            if store is None:
+                server.workdir = tempfile.TemporaryDirectory(prefix="oxigraph-", dir=LOAD_DIR)
+                store = Path(server.workdir.name) / "store"
+                files = [str(data.path), *map(str, getattr(args, "oxigraph_extra", ()))]
+                began = time.perf_counter()
+                load = [str(oxigraph), "load", "--location", str(store), "--file", *files]
+                with server.log.open("ab") as log:
+                    loaded = subprocess.run(
+                        limited(load, getattr(args, "address_limit_mb", None)),
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        timeout=args.startup_timeout,
+                    )
+                server.setup_s = time.perf_counter() - began
+                if loaded.returncode != 0:
+                    server.failure = f"oxigraph load failed: {_tail(server.log)}"
+                    return
             server.path = "/query"
+            server.dataset = getattr(args, "dataset", "") or ""
             command = [str(oxigraph), "serve-read-only", "--location", str(store)]
             command += ["--bind", f"{HOST}:{server.port}"]
-            _spawn(server, command)
+            _launch(server, command, args, None)
             _wait_ready(server, [server.path + ask], args.startup_timeout)
         else:
             raise ValueError(name)
@@ -310,16 +353,43 @@ def start(server: Server, data: Data, args: argparse.Namespace) -> None:
         server.failure = f"not available: {exc}"
 
 
+def _start_virtuoso(server: Server, args: argparse.Namespace) -> None:
+    """Virtuoso over the database already loaded in ``args.virtuoso_folder``, in a session of
+    its own, with the settings ``args.virtuoso_settings``."""
+    from benchmarks.virtuoso import available, start_virtuoso
+
+    if not available():
+        server.failure = "not available: Virtuoso is not installed"
+        return
+    try:
+        started = start_virtuoso(
+            Path(args.virtuoso_folder),
+            getattr(args, "virtuoso_settings", None),
+            timeout=args.startup_timeout,
+            limit_mb=getattr(args, "address_limit_mb", None),
+        )
+    except RuntimeError as exc:
+        server.failure = f"not available: {exc}"
+        return
+    server.process, server.port = started.process, started.http_port
+    server.startup_s = started.startup_s
+    server.command = shlex.join(started.command)
+    server.path, server.form = "/sparql", True
+    server.dataset = getattr(args, "dataset", "") or ""
+
+
 def _start_remote(server: Server, data: Data, args: argparse.Namespace) -> None:
     """``filmgraph serve --store remote:URL`` over an Oxigraph server (its ``backing``) that
     holds the named graphs of ``data`` and the files ``args.remote_extra`` (the ontology the
-    pages read): nothing is built; the pages read a snapshot of the store's graphs."""
-    backing = Server("oxigraph")
+    pages read), or over the store ``args.oxigraph_location`` as it is; or, for
+    ``filmgraph-remote-virtuoso``, over the Virtuoso database ``args.virtuoso_folder``.
+    Nothing is built: the pages and queries go to the store."""
+    over_virtuoso = server.name == "filmgraph-remote-virtuoso"
+    backing = Server("virtuoso" if over_virtuoso else "oxigraph")
     server.backing = backing
     graphs = replace(data, path=data.graphs_path or data.path)
-    start(
-        backing, graphs, argparse.Namespace(**(vars(args) | {"oxigraph_extra": args.remote_extra}))
-    )
+    extra = {"oxigraph_extra": getattr(args, "remote_extra", ()), "dataset": ""}
+    start(backing, graphs, argparse.Namespace(**(vars(args) | extra)))
     server.setup_s = backing.setup_s
     if backing.failure:
         server.failure = f"its store: {backing.failure}"
@@ -330,13 +400,13 @@ def _start_remote(server: Server, data: Data, args: argparse.Namespace) -> None:
         env["FILMGRAPH_RESULT_CACHE"] = "0"
     env |= {
         "FILMGRAPH_STORE": f"remote:http://{HOST}:{backing.port}",
-        "FILMGRAPH_STORE_LAYOUT": "oxigraph",
+        "FILMGRAPH_STORE_LAYOUT": "virtuoso" if over_virtuoso else "oxigraph",
         "FILMGRAPH_BUILD_DIR": server.workdir.name,
     }
     fields = {"bin": BIN, "host": HOST, "port": server.port}
     command = shlex.split(DEFAULT_FILMGRAPH_COMMAND.format(**fields))
     server.path = "/sparql"
-    _spawn(server, command, env)
+    _launch(server, command, args, env)
     ask = "?" + urllib.parse.urlencode({"query": "ASK {}"})
     _wait_ready(server, ["/health", server.path + ask], args.startup_timeout)
 
@@ -395,6 +465,118 @@ def session_processes(session: int) -> dict[int, list[str]]:
     return found
 
 
+def proc_status(pid: int) -> dict[str, int]:
+    """The kB fields of /proc/PID/status (VmRSS, VmHWM, ...); empty once it has gone."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {}
+    found = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if value.strip().endswith("kB"):
+            found[key] = int(value.split()[0])
+    return found
+
+
+def process_role(pid: int, main: int) -> str:
+    """What a process of a server's session is: main, worker, resource tracker or other."""
+    if pid == main:
+        return "main"
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return "other"
+    if "resource_tracker" in command:
+        return "resource tracker"
+    return "worker" if "multiprocessing" in command else "other"
+
+
+class TreeMemory:
+    """Samples the resident memory of a server's whole session every 0.2 s, by phase, with
+    each process's own peak (VmHWM), and kills the session if it passes ``limit_mb`` (the
+    machine is shared). The store a filmgraph over a remote store serves (its ``backing``)
+    is sampled too, apart (role ``store``): it is not in filmgraph's tree."""
+
+    def __init__(self, server: Server, limit_mb: float) -> None:
+        self.server, self.limit_mb = server, limit_mb
+        self.phase = "startup"
+        self.peaks: dict[str, float] = {}
+        self.processes: dict[int, dict[str, Any]] = {}  # pid -> role, peak (VmHWM) MB
+        self.store: dict[str, float] = {}  # the backing store's peak and last RSS, MB
+        self.total_mb = 0.0  # the tree's resident memory at the last sample
+        self.killed = ""
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.sample()  # the last word before the server stops
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self.sample()
+
+    def sample(self) -> None:
+        backing = self.server.backing
+        if backing is not None and backing.process is not None:
+            status = proc_status(backing.process.pid)
+            if status:
+                peak = max(self.store.get("peak_mb", 0.0), status.get("VmHWM", 0) / 1024)
+                self.store = {"peak_mb": peak, "rss_mb": status.get("VmRSS", 0) / 1024}
+        process = self.server.process
+        if process is None or process.poll() is not None:
+            return
+        total = 0.0
+        for pid in session_processes(process.pid):
+            status = proc_status(pid)
+            if not status:
+                continue
+            total += status.get("VmRSS", 0) / 1024
+            entry = self.processes.setdefault(pid, {})
+            # A spawned worker is the parent until exec: its role is read at every sample.
+            entry["role"] = process_role(pid, process.pid)
+            entry["peak_mb"] = max(entry.get("peak_mb", 0), status.get("VmHWM", 0) / 1024)
+            entry["rss_mb"] = status.get("VmRSS", 0) / 1024
+        self.total_mb = total
+        self.peaks[self.phase] = max(self.peaks.get(self.phase, 0.0), total)
+        if total > self.limit_mb and not self.killed:
+            self.killed = f"stopped: its processes held {total:.0f} MB (limit {self.limit_mb} MB)"
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+
+    def now_mb(self) -> float:
+        """The whole tree's resident memory at this moment (sampled now)."""
+        self.sample()
+        return self.total_mb
+
+    def summary(self) -> dict[str, Any]:
+        peaks: dict[str, list[float]] = {}
+        last: dict[str, list[float]] = {}
+        for entry in self.processes.values():
+            peaks.setdefault(entry["role"], []).append(entry.get("peak_mb", 0.0))
+            last.setdefault(entry["role"], []).append(entry.get("rss_mb", 0.0))
+        sampled = max(self.peaks.values(), default=None)
+        largest = max((e.get("peak_mb", 0.0) for e in self.processes.values()), default=0.0)
+        return {
+            # Sampling can miss a short peak that one process's VmHWM still shows: the tree
+            # held at least the larger of the two, at most the sum of every process's peak.
+            "tree_peak_mb": None if sampled is None else max(sampled, largest),
+            "tree_peak_sampled_mb": sampled,
+            "tree_peak_upper_mb": sum(e.get("peak_mb", 0.0) for e in self.processes.values()),
+            "phase_peak_mb": dict(self.peaks),
+            "process_peak_mb": {role: sorted(v, reverse=True) for role, v in peaks.items()},
+            "process_last_mb": {role: sorted(v, reverse=True) for role, v in last.items()},
+            "store_peak_mb": self.store.get("peak_mb"),
+            "killed": self.killed,
+        }
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds the whole machine has spent busy (not idle or waiting), all cores."""
     with open("/proc/stat") as stat:
@@ -429,7 +611,7 @@ def serve_rdflib_endpoint(data: Path, port: int) -> None:
     uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
 
 
-def serve_filmgraph(data: Path, port: int) -> None:
+def serve_filmgraph(data: Path, port: int, store_dir: Path | None = None) -> None:
     """Serve the named graphs of ``data`` (N-Quads) as ``filmgraph serve`` serves its build.
 
     The same function (``filmgraph.web.server.serve``), settings and request log as the command;
@@ -438,7 +620,8 @@ def serve_filmgraph(data: Path, port: int) -> None:
     store (``FILMGRAPH_STORE=oxigraph``) it is loaded into the store as the command keeps
     its build there, and read from the store as the command reads a kept build, with no
     copy in memory. The file's default graph, if any, is dropped: filmgraph makes its own,
-    the union of its graphs.
+    the union of its graphs. With ``store_dir`` (an Oxigraph store ``load_store`` wrote from
+    that file) that store is served as it is, as the command serves a kept build.
     """
     import logging
 
@@ -453,7 +636,7 @@ def serve_filmgraph(data: Path, port: int) -> None:
     settings = Settings.from_env(host=HOST, port=port)
     backend: Backend
     if settings.store == "oxigraph":
-        backend = OxigraphBackend(load_store(data, settings.oxigraph_dir))
+        backend = OxigraphBackend(store_dir or load_store(data, settings.oxigraph_dir))
     else:
         dataset = new_dataset()
         dataset.parse(str(data), format="nquads")
@@ -469,11 +652,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("server", choices=("rdflib-endpoint", "filmgraph"))
     parser.add_argument("data", type=Path, help="the N-Quads file")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--store-dir", type=Path, help="filmgraph: serve this Oxigraph store")
     args = parser.parse_args(argv)
     if args.server == "rdflib-endpoint":
         serve_rdflib_endpoint(args.data, args.port)
     else:
-        serve_filmgraph(args.data, args.port)
+        serve_filmgraph(args.data, args.port, args.store_dir)
     return 0
 
 

@@ -178,10 +178,12 @@ def data_for(size: int, seed: int) -> Data:
     if closure is None:
         why = f"{reasoned.get('failure', '')} {reasoned.get('detail', '')}".strip()
         raise SystemExit(f"no closure for {size}: reasoning failed: {why}")
-    return growth.world(size, closure, options)
+    return growth.world(size, closure, options, with_default=True)
 
 
 def measure(sizes: list[int], args: argparse.Namespace) -> dict[str, Any]:
+    from benchmarks import growth
+
     found: dict[str, Any] = {}
     for size in sizes:
         data = data_for(size, args.seed)
@@ -191,6 +193,8 @@ def measure(sizes: list[int], args: argparse.Namespace) -> dict[str, Any]:
             command = [sys.executable, "-m", "benchmarks.engine_growth", "--child", kind]
             command += ["--data", str(path), "--repeat", str(args.repeat)]
             command += ["--budget", str(args.budget)]
+            limit = min(growth.CHILD_LIMIT_MB, growth.default_memory_limit_mb())
+            command = growth.limited(command, limit)  # the machine is shared
             done = subprocess.run(command, capture_output=True, text=True, check=True)
             found[str(size)][kind] = json.loads(done.stdout)
             print(f"{size:,} {kind}: measured", file=sys.stderr)

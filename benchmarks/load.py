@@ -141,12 +141,18 @@ def send(
 ) -> tuple[int, bytes]:
     """One SPARQL query; the status and the whole body."""
     headers = {"Accept": ACCEPT}
-    if method == "post":
+    dataset = getattr(server, "dataset", "")  # the protocol's dataset, for a store alone
+    if method == "post" and getattr(server, "form", False):  # Virtuoso 7.2: no direct POST
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        body = urllib.parse.urlencode({"query": query}) + ("&" + dataset if dataset else "")
+        conn.request("POST", server.path, body=body.encode("ascii"), headers=headers)
+    elif method == "post":
         headers["Content-Type"] = "application/sparql-query"
-        conn.request("POST", server.path, body=query.encode("utf-8"), headers=headers)
+        path = server.path + ("?" + dataset if dataset else "")
+        conn.request("POST", path, body=query.encode("utf-8"), headers=headers)
     else:
         url = server.path + "?" + urllib.parse.urlencode({"query": query})
-        conn.request("GET", url, headers=headers)
+        conn.request("GET", url + ("&" + dataset if dataset else ""), headers=headers)
     response = conn.getresponse()
     return response.status, response.read()
 

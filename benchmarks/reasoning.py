@@ -138,8 +138,13 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
+#: The address-space limit of the film world's generator (10M triples take about 3.5 GB).
+GENERATOR_LIMIT_MB = 8_000
+
+
 def data_file(size: int, seed: int) -> Path:
-    """The cached film world of ``size`` triples, generated (in a subprocess) if missing."""
+    """The cached film world of ``size`` triples, generated (in a subprocess, its address
+    space limited to :data:`GENERATOR_LIMIT_MB`) if missing."""
     generator = (ROOT / "benchmarks" / "filmworld.py").read_bytes()
     digest = hashlib.sha256(generator).hexdigest()[:10]
     path = DATA_DIR / f"filmworld-{size}-seed{seed}-{digest}.nt"
@@ -147,6 +152,7 @@ def data_file(size: int, seed: int) -> Path:
         tmp = path.with_suffix(".tmp.nt")
         command = [sys.executable, "-m", "benchmarks.filmworld", "--triples", str(size)]
         command += ["--seed", str(seed), "-o", str(tmp)]
+        command += ["--memory-limit-mb", str(min(GENERATOR_LIMIT_MB, default_memory_limit_mb()))]
         subprocess.run(command, cwd=ROOT, check=True)
         tmp.replace(path)
     return path

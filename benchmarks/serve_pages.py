@@ -13,7 +13,11 @@ checkout's), ``filmgraph serve`` is started over that server from an empty folde
   ``/explain`` of an inferred type, the entity index (``/page/``), a search of it
   (``/page/?q=film``) and the films' second page (``/page/?type=schema:Movie&page=2``; a
   version before the index was paged ignores ``type`` and ``page`` and gives the whole
-  index): seconds each, and the main process's resident memory after each.
+  index): seconds each, and the main process's resident memory after each, with its peak
+  (VmHWM) and the whole tree's.
+
+:func:`measure` is also the growth benchmark's (:mod:`benchmarks.growth`), with the export
+(:data:`EXPORT`) after the pages, over an Oxigraph server or Virtuoso.
 
 Usage::
 
@@ -27,6 +31,7 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -35,8 +40,17 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from benchmarks.endpoints import HOST, LOAD_DIR, Server, free_port, session_processes, start, stop
-from benchmarks.growth import _status, ontology_quads, reasoning_step, world
+from benchmarks.endpoints import (
+    HOST,
+    LOAD_DIR,
+    Server,
+    TreeMemory,
+    free_port,
+    limited,
+    proc_status,
+    start,
+    stop,
+)
 from benchmarks.reasoning import ROOT
 
 #: What is measured after start-up, by name: a path template ({film}: a film's IRI).
@@ -48,24 +62,28 @@ PAGES = {
     "index search": "/page/?q=film",
     "a type's second page": "/page/?type=schema:Movie&page=2",
 }
+#: The whole dataset as N-Quads, streamed (the growth benchmark measures it after the pages).
+EXPORT = {"export": "/export.nq"}
 
 
-def _get(port: int, path: str, timeout: float) -> tuple[int, int]:
+def _get(port: int, path: str, timeout: float) -> tuple[int, int, bytes]:
+    """GET ``path``: the status, the size of the whole body, read as it streams (a
+    gigabyte export is counted, never held), and its first kilobyte."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         conn.request("GET", path, headers={"Accept": "text/html, application/json;q=0.9"})
         answer = conn.getresponse()
-        return answer.status, len(answer.read())
+        size, head = 0, b""
+        while chunk := answer.read(1 << 20):
+            head = head or chunk[:1024]
+            size += len(chunk)
+        return answer.status, size, head
     finally:
         conn.close()
 
 
-def _tree_mb(pid: int) -> float:
-    pids = set(session_processes(pid)) | {pid}
-    return sum(_status(p).get("VmRSS", 0) for p in pids) / 1024
-
-
-def _film(port: int) -> str:
+def _film(port: int, path: str = "/query") -> str:
+    """A film of the store at ``port`` (its query endpoint at ``path``)."""
     query = "SELECT ?s WHERE { GRAPH ?g { ?s a <http://schema.org/Movie> } } LIMIT 1"
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     try:
@@ -74,15 +92,29 @@ def _film(port: int) -> str:
             "Content-Type": "application/x-www-form-urlencoded",
             "Accept": "application/sparql-results+json",
         }
-        conn.request("POST", "/query", body=body, headers=headers)
+        conn.request("POST", path, body=body, headers=headers)
         rows = json.loads(conn.getresponse().read())["results"]["bindings"]
         return str(rows[0]["s"]["value"])
     finally:
         conn.close()
 
 
-def measure(version: str, src: Path, store_port: int, film: str, timeout: float) -> dict[str, Any]:
-    """Start ``filmgraph serve`` from ``src`` over the store; what it costs, and its pages'."""
+def measure(
+    version: str,
+    src: Path,
+    store_port: int,
+    film: str,
+    timeout: float,
+    *,
+    layout: str = "oxigraph",
+    pages: dict[str, str] = PAGES,
+    limit_mb: int | None = None,
+) -> dict[str, Any]:
+    """Start ``filmgraph serve`` from ``src`` over the store at ``store_port`` (of
+    ``layout``: oxigraph or virtuoso); what it costs, and each of ``pages``'. The serve
+    process's tree is sampled all along (:class:`~benchmarks.endpoints.TreeMemory`, phase by
+    phase), each process's address space limited to ``limit_mb`` if given: over it, the
+    tree is stopped and the step recorded as failed."""
     out: dict[str, Any] = {"version": version, "src": str(src)}
     empty = Path(tempfile.mkdtemp(prefix="serve-pages-", dir=LOAD_DIR))
     port = free_port()
@@ -91,6 +123,7 @@ def measure(version: str, src: Path, store_port: int, film: str, timeout: float)
         "FILMGRAPH_ROOT": str(empty),
         "FILMGRAPH_BUILD_DIR": str(empty / "build"),
         "FILMGRAPH_STORE": f"remote:http://{HOST}:{store_port}",
+        "FILMGRAPH_STORE_LAYOUT": layout,
         "FILMGRAPH_STORE_TIMEOUT": f"{timeout:g}",
     }
     command = [sys.executable, "-m", "filmgraph", "--no-progress", "serve"]
@@ -98,9 +131,17 @@ def measure(version: str, src: Path, store_port: int, film: str, timeout: float)
     log = (empty / "serve.log").open("wb")
     began = time.perf_counter()
     process = subprocess.Popen(
-        command, cwd=empty, env=env, stdout=log, stderr=log, start_new_session=True
+        limited(command, limit_mb),
+        cwd=empty,
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
     )
+    served = Server("filmgraph-remote", process=process)
+    memory = TreeMemory(served, limit_mb or float("inf"))
     try:
+        memory.__enter__()
         while True:
             if process.poll() is not None:
                 out["failure"] = (empty / "serve.log").read_text()[-500:]
@@ -113,27 +154,39 @@ def measure(version: str, src: Path, store_port: int, film: str, timeout: float)
                 return out
             time.sleep(0.1)
         out["startup_s"] = time.perf_counter() - began
-        out["startup_tree_mb"] = _tree_mb(process.pid)
-        out["startup_main_peak_mb"] = _status(process.pid).get("VmHWM", 0) / 1024
+        out["startup_tree_mb"] = memory.now_mb()
+        out["startup_main_peak_mb"] = proc_status(process.pid).get("VmHWM", 0) / 1024
         quoted = urllib.parse.quote(film, safe="")
-        for name, template in PAGES.items():
+        for name, template in pages.items():
             path = template.format(film=quoted)
+            memory.phase = name
             t0 = time.perf_counter()
             try:
-                status, size = _get(port, path, timeout)
+                status, size, head = _get(port, path, timeout)
             except (OSError, http.client.HTTPException) as exc:
-                status, size = 0, 0
+                status, size, head = 0, 0, b""
                 out[f"{name} error"] = repr(exc)
+            main = proc_status(process.pid)
             out[name] = {
                 "status": status,
                 "bytes": size,
                 "seconds": time.perf_counter() - t0,
-                "main_mb": _status(process.pid).get("VmRSS", 0) / 1024,
+                "main_mb": main.get("VmRSS", 0) / 1024,
+                "main_peak_mb": main.get("VmHWM", 0) / 1024,
+                "tree_mb": memory.now_mb(),
+                "tree_peak_mb": memory.peaks.get(name),
             }
-        out["end_main_peak_mb"] = _status(process.pid).get("VmHWM", 0) / 1024
+            if status != 200 and head:  # why, in the page's words (its tags dropped)
+                said = re.sub(r"<[^>]+>|\s+", " ", head.decode("utf-8", "replace"))
+                out[name]["said"] = " ".join(said.split())[:300]
+            if memory.killed or process.poll() is not None:
+                out["failure"] = memory.killed or f"exited ({process.returncode}) at {name}"
+                break
+        out["end_main_peak_mb"] = proc_status(process.pid).get("VmHWM", 0) / 1024
     finally:
-        stopped = Server("filmgraph-remote", process=process)
-        stop(stopped)
+        memory.__exit__()
+        out["memory"] = memory.summary()
+        stop(served)
         log.close()
     return out
 
@@ -182,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900, help="seconds per start or page")
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
     args = parser.parse_args(argv)
+    from benchmarks.growth import ontology_quads, reasoning_step, world
+
     options = argparse.Namespace(
         seed=args.seed,
         reuse_reasoning=True,

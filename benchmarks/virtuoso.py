@@ -5,7 +5,8 @@ The Debian package ``virtuoso-opensource`` brings ``virtuoso-t``, ``isql-vt`` an
 configuration ``/etc/virtuoso-opensource-7/virtuoso.ini``. :func:`start_virtuoso` runs that
 configuration as it is, but for where it keeps its files (a fresh folder, so a fresh database
 whose ``dba`` password is ``dba``), its two ports (free ones, on 127.0.0.1 only) and any
-settings given (``NumberOfBuffers``, ``ResultSetMaxRows``, ...).
+settings given (``NumberOfBuffers``, ``ResultSetMaxRows``, ...). A folder that already holds a
+database (one a previous server loaded and checkpointed) is served as it is.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.endpoints import free_port
+from benchmarks.endpoints import free_port, limited, proc_status
 
 HOST = "127.0.0.1"
 VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
@@ -66,6 +67,8 @@ class Virtuoso:
     sql_port: int
     http_port: int
     process: subprocess.Popen[bytes]
+    command: list[str]
+    startup_s: float = 0.0  # until its HTTP server answered
 
     @property
     def url(self) -> str:
@@ -95,6 +98,10 @@ class Virtuoso:
             timeout=timeout,
         )
 
+    def peak_mb(self) -> float:
+        """The server's peak resident memory so far (VmHWM), in MB."""
+        return proc_status(self.process.pid).get("VmHWM", 0) / 1024
+
     def stop(self) -> None:
         if self.process.poll() is not None:
             return
@@ -118,9 +125,13 @@ def _answers(port: int) -> bool:
 
 
 def start_virtuoso(
-    folder: Path, settings: dict[str, str] | None = None, timeout: float = 60
+    folder: Path,
+    settings: dict[str, str] | None = None,
+    timeout: float = 60,
+    limit_mb: int | None = None,
 ) -> Virtuoso:
-    """A started server over a fresh database in ``folder``.
+    """A started server over the database in ``folder`` (a fresh one if there is none), in
+    a session of its own, its address space limited to ``limit_mb`` if given.
 
     Raises:
         RuntimeError: it exited, or did not answer within ``timeout`` seconds (the message
@@ -130,21 +141,21 @@ def start_virtuoso(
     sql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(configured(folder, sql_port, http_port, settings))
+    command = limited([VIRTUOSO, "+foreground", "+configfile", str(ini)], limit_mb)
+    began = time.monotonic()
     with (folder / "stdout.log").open("ab") as log:
         process = subprocess.Popen(
-            [VIRTUOSO, "+foreground", "+configfile", str(ini)],
-            cwd=folder,
-            stdout=log,
-            stderr=log,
+            command, cwd=folder, stdout=log, stderr=log, start_new_session=True
         )
-    server = Virtuoso(folder, sql_port, http_port, process)
-    deadline = time.monotonic() + timeout
+    server = Virtuoso(folder, sql_port, http_port, process, command)
+    deadline = began + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(
                 f"virtuoso-t exited with {process.returncode}: see {folder}/virtuoso.log"
             )
         if _answers(http_port):
+            server.startup_s = time.monotonic() - began
             return server
         time.sleep(0.2)
     server.stop()
