@@ -1,6 +1,9 @@
 """OWL 2 RL reasoning: the engines by name (owlrl, reasonable), the W3C rules as matchers,
-the noise filter, the consistency check, and explanations of every inferred triple."""
+the noise filter, the consistency check, and explanations of every inferred triple; and
+bounded reasoning from files into an Oxigraph store (:func:`reason_into_store`), for inputs
+too large to hold as rdflib graphs."""
 
+from .bounded import StoreGraph, WorkFiles, load_triples, reason_into_store, store_graph
 from .explanations import (
     Explainer,
     Explanation,
@@ -18,10 +21,15 @@ __all__ = [
     "Explainer",
     "Explanation",
     "Reasoning",
+    "StoreGraph",
+    "WorkFiles",
     "engine_version",
     "explain",
     "explanation_json",
     "explanation_text",
+    "load_triples",
     "parse_triple",
     "reason",
+    "reason_into_store",
+    "store_graph",
 ]

@@ -38,8 +38,8 @@ SCHEMA_PREDICATES = frozenset(
 
 
 def _in_vocabularies(term: object) -> bool:
-    # str(): rdflib's Identifier.startswith does not accept a tuple of prefixes.
-    return isinstance(term, URIRef) and str(term).startswith(_VOCABULARIES)
+    # str.startswith: rdflib's Identifier.startswith does not accept a tuple of prefixes.
+    return isinstance(term, URIRef) and str.startswith(term, _VOCABULARIES)
 
 
 #: The noise filter, in the order it is applied: (name, why the triple is dropped).
@@ -62,18 +62,25 @@ NOISE: tuple[tuple[str, str], ...] = (
 )
 
 
+# One-term sets: a set lookup compares terms only when their hashes match, where ``==`` calls
+# rdflib's __eq__ every time (the filter runs on every triple the engine adds).
+_SAME_AS, _TYPE, _NOTHING = frozenset({OWL.sameAs}), frozenset({RDF.type}), frozenset({OWL.Nothing})
+_UNIVERSAL = frozenset({OWL.Thing, RDFS.Resource})
+
+
 def noise(triple: Triple, ontology_terms: set[Node]) -> str | None:
     """The name of the :data:`NOISE` rule that drops ``triple``, or None to keep it."""
     s, p, o = triple
     if isinstance(s, Literal):
         return "literal-subject"
-    if p == OWL.sameAs and s == o:
+    if p in _SAME_AS and s == o:
         return "reflexive-sameAs"
-    if p == RDF.type and o in (OWL.Thing, RDFS.Resource):
+    typing = p in _TYPE
+    if typing and o in _UNIVERSAL:
         return "universal-class"
     if _in_vocabularies(s):
         return "vocabulary-term"
-    if p == RDF.type and o != OWL.Nothing and _in_vocabularies(o):
+    if typing and o not in _NOTHING and _in_vocabularies(o):
         return "vocabulary-class"
     if s in ontology_terms or p in SCHEMA_PREDICATES:
         return "schema-level"
