@@ -358,7 +358,13 @@ def report(found: list[dict[str, Any]], mix: list[Query], args: argparse.Namespa
             f"Data: {t['asserted']:,} asserted + {t['inferred']:,} inferred = {t['total']:,} "
             f"triples. Reasoning ({ENGINE}, once for every backend): "
             + (
-                f"{r['reason_s']:.2f} s, peak {r['peak_mb']:,.0f} MB (parse {r['load_s']:.2f} s)"
+                f"{r['reason_s']:.2f} s, peak {r['peak_mb']:,.0f} MB"
+                + (
+                    f" (the child {r['child_peak_mb']:,.0f} MB + this process "
+                    f"{r['parent_peak_mb']:,.0f} MB)"
+                    if "child_peak_mb" in r
+                    else f" (parse {r['load_s']:.2f} s)"
+                )
                 + (f", cached from {r.get('measured')}" if r.get("cached") else "")
                 if "reason_s" in r
                 else f"FAILED: {r.get('failure')} {r.get('detail', '')}"

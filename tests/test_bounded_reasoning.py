@@ -5,6 +5,8 @@ as it fails, and names a bad file with its line."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,8 +15,10 @@ from benchmarks.reasoning import bnode_labels, canonical_lines, read_nt
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
+from filmgraph import Settings, open_files
 from filmgraph.core.errors import DataError, InconsistencyError
 from filmgraph.core.namespaces import FG, FGID, GRAPHS, SCHEMA
+from filmgraph.core.progress import Step, Steps
 from filmgraph.load.parsing import load_files
 from filmgraph.reason import WorkFiles, reason_into_store, store_graph
 from filmgraph.reason import child as bounded_child
@@ -282,3 +286,40 @@ def test_the_store_graphs_are_replaced_and_named_as_asked(settings, tmp_path):
     assert not list(
         store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPHS["inferred"])))
     )
+
+
+class _Labels(Steps):
+    def __init__(self) -> None:
+        self.labels: list[str] = []
+
+    @contextmanager
+    def step(self, label: str) -> Iterator[Step]:
+        self.labels.append(label)
+        yield Step(label)
+
+
+def test_files_served_on_oxigraph_are_reasoned_by_the_bounded_path(settings, tmp_path):
+    """``filmgraph serve PATH --reason`` with reasonable and the Oxigraph store: the same
+    graphs as the in-memory build, made without rdflib graphs of the files."""
+    films = _write(
+        tmp_path / "films.ttl",
+        PREFIXES
+        + """fg:directed owl:inverseOf schema:director .
+fgid:solaris a schema:Movie ; schema:name "Solaris" ; schema:director fgid:tarkovsky ;
+    schema:dateCreated "1972"^^xsd:gYear .
+fgid:tarkovsky a schema:Person ; schema:name "Andrei Tarkovsky"@EN .
+""",
+    )
+    graphs, steps = {}, {}
+    for store in ("memory", "oxigraph"):
+        steps[store] = _Labels()
+        config = Settings(store=store, reasoner="reasonable", build_dir=tmp_path / store)
+        backend = open_files(config, [films], reasoning=True, steps=steps[store])
+        graphs[store] = dict(backend.graphs)
+        backend.close()
+    assert graphs["oxigraph"] == graphs["memory"]
+    assert graphs["memory"][GRAPHS["inferred"]] > 0
+    assert "writing the N-Quads" in steps["oxigraph"].labels
+    assert any("in a child process" in label for label in steps["oxigraph"].labels)
+    assert not any("in a child process" in label for label in steps["memory"].labels)
+    assert not list((tmp_path / "oxigraph").glob("reasoning-*"))  # the scratch is removed

@@ -3,7 +3,15 @@ the noise filter, the consistency check, and explanations of every inferred trip
 bounded reasoning from files into an Oxigraph store (:func:`reason_into_store`), for inputs
 too large to hold as rdflib graphs."""
 
-from .bounded import StoreGraph, WorkFiles, load_triples, reason_into_store, store_graph
+from .bounded import (
+    TRIPLE_FILES,
+    StoreGraph,
+    WorkFiles,
+    load_triples,
+    reason_into_store,
+    store_graph,
+    write_nquads,
+)
 from .explanations import (
     Explainer,
     Explanation,
@@ -18,6 +26,7 @@ from .rules import RULES
 __all__ = [
     "ENGINES",
     "RULES",
+    "TRIPLE_FILES",
     "Explainer",
     "Explanation",
     "Reasoning",
@@ -32,4 +41,5 @@ __all__ = [
     "reason",
     "reason_into_store",
     "store_graph",
+    "write_nquads",
 ]

@@ -51,6 +51,9 @@ from ..query import to_rdflib
 from .child import FILES, FORMATS
 from .reasoning import Reasoning, check_consistency, engine_version
 
+#: The file extensions the bounded path reads (files of triples).
+TRIPLE_FILES = frozenset(FORMATS)
+
 #: The store's graphs :func:`reason_into_store` writes, by role.
 ROLES = ("ontology", "asserted", "inferred")
 
@@ -133,6 +136,22 @@ def load_triples(store: ox.Store, path: Path, graph: ox.NamedNode) -> int:
             yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
 
     store.bulk_extend(quads())
+    return count
+
+
+def write_nquads(target: Path, graphs: Mapping[URIRef, Path]) -> int:
+    """Write the N-Triples files of ``graphs`` (as the child writes them: one triple a line)
+    into ``target`` as N-Quads, each in its graph; return how many quads. Blank nodes keep
+    their labels: one file, so a store that loads it names each one alike throughout."""
+    count = 0
+    with target.open("w", encoding="utf-8") as out:
+        for name, path in graphs.items():
+            tail = f" <{name}> .\n"
+            with path.open(encoding="utf-8") as lines:
+                for line in lines:
+                    if line.strip():
+                        out.write(line.rstrip()[:-1].rstrip() + tail)
+                        count += 1
     return count
 
 
