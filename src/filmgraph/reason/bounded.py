@@ -12,7 +12,8 @@ grow with the data in this process, which holds only the store's working set:
 2. this process loads them into the ontology and asserted graphs of the store while the
    child's engine reads them itself and reasons (two cores work at once);
 3. the child writes what the engine adds and the noise filter keeps as N-Triples, which
-   this process loads into the inferred graph;
+   this process loads into the inferred graph as it is written (in chunks of
+   :data:`.child.CHUNK` triples);
 4. the consistency check (:func:`.reasoning.check_consistency`, the same rules and the same
    message) runs on the three graphs of the store, read through rdflib one lookup at a time
    (:class:`StoreGraph`).
@@ -110,10 +111,17 @@ def reason_into_store(
                 # loaded while the child's engine reads the same files
                 load_triples(store, files["ontology"], targets["ontology"])
                 load_triples(store, files["data"], targets["asserted"])
-                report = child.wait("done")["report"]
+                inferred = _Inferred(store, files["inferred"], targets["inferred"])
+                while (said := child.wait("kept", "restart", "done"))["event"] != "done":
+                    if said["event"] == "restart":
+                        inferred.restart()
+                    else:  # loaded while the child filters the rest
+                        inferred.load(said["upto"])
+                report = said["report"]
             step.detail = _detail(report)
         with steps.step("loading the inferred graph") as step:
-            step.detail = f"{load_triples(store, files['inferred'], targets['inferred'])} triples"
+            inferred.load(None)
+            step.detail = f"{inferred.count} triples"
     with steps.step("checking consistency"):
         check_consistency({role: store_graph(store, names[role]) for role in ROLES})
     return Reasoning(
@@ -124,14 +132,44 @@ def reason_into_store(
     )
 
 
+class _Inferred:
+    """The inferred graph, loaded from the child's file as it says how far it is whole."""
+
+    def __init__(self, store: ox.Store, path: Path, graph: ox.NamedNode) -> None:
+        self.store, self.path, self.graph = store, path, graph
+        self.offset = self.count = 0
+
+    def load(self, upto: int | None) -> None:
+        """Load the file's lines up to byte ``upto`` (None: to its end), from where the
+        last load stopped."""
+        with self.path.open("rb") as handle:
+            handle.seek(self.offset)
+            chunk = handle.read(-1 if upto is None else upto - self.offset)
+        self.offset += len(chunk)
+        if chunk:
+            self.count += _extend(
+                self.store, ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES), self.graph
+            )
+
+    def restart(self) -> None:
+        """Drop what was loaded: the child writes the file again."""
+        self.store.clear_graph(self.graph)
+        self.offset = self.count = 0
+
+
 def load_triples(store: ox.Store, path: Path, graph: ox.NamedNode) -> int:
     """Add the N-Triples of ``path`` to ``graph`` of ``store``, blank nodes as labelled
     (``Store.bulk_load`` would rename them); return how many were read."""
+    return _extend(store, ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES), graph)
+
+
+def _extend(store: ox.Store, triples: Iterator[Any], graph: ox.NamedNode) -> int:
+    """Add the parsed ``triples`` to ``graph``; how many."""
     count = 0
 
     def quads() -> Iterator[ox.Quad]:
         nonlocal count
-        for triple in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES):
+        for triple in triples:
             count += 1
             yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
 
@@ -226,12 +264,12 @@ class _Child:
         if self.process.stdout is not None:
             self.process.stdout.close()
 
-    def wait(self, event: str) -> dict[str, Any]:
-        """The child's next message, which must be ``event``."""
+    def wait(self, *events: str) -> dict[str, Any]:
+        """The child's next message, which must be one of ``events``."""
         stdout: IO[str] | None = self.process.stdout
         line = stdout.readline() if stdout is not None else ""
         said: dict[str, Any] = json.loads(line) if line.strip() else {"event": "exit"}
-        if said["event"] == event:
+        if said["event"] in events:
             return said
         if said["event"] == "error" and said["kind"] == "data":
             raise DataError(said["reason"], said["path"], said["line"], said["column"])
@@ -270,8 +308,14 @@ class StoreGraph(Store):
         if isinstance(s, Literal) or isinstance(p, Literal | BNode):
             return  # no triple has a literal subject or a predicate that is not an IRI
         quads = self._store.quads_for_pattern(_ox(s), _ox(p), _ox(o), self._graph)
+        # A term the pattern gives is the one found (a literal aside: read back as stored).
+        given = o if isinstance(o, URIRef | BNode) else None
         for quad in quads:
-            triple = (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+            triple = (
+                s if s is not None else to_rdflib(quad.subject),
+                p if p is not None else to_rdflib(quad.predicate),
+                given if given is not None else to_rdflib(quad.object),
+            )
             yield triple, iter(())
 
     def __len__(self, context: Any = None) -> int:

@@ -28,8 +28,11 @@ result is exactly the in-process engine's.
 
 The child tells its parent how it goes by JSON lines on its standard output:
 ``{"event": "normalized"}`` once the inputs are written (the parent can load them while
-the engine runs), then ``{"event": "done", "report": {...}}`` or ``{"event": "error",
-...}`` (a file that cannot be read, with its line and column; the engine missing).
+the engine runs); ``{"event": "kept", "upto": N}`` each time the first N bytes of the
+inferred file are whole lines the parent may load, ``{"event": "restart"}`` when the file
+is started again (the engine runs again: what was loaded is to be dropped); then
+``{"event": "done", "report": {...}}`` or ``{"event": "error", ...}`` (a file that cannot
+be read, with its line and column; the engine missing).
 """
 
 from __future__ import annotations
@@ -74,6 +77,9 @@ FORMATS = {
 
 #: Seconds spent, by step.
 Timings = defaultdict[str, float]
+
+#: Every how many kept triples the parent is told it may load them.
+CHUNK = 100_000
 
 _STRING = "http://www.w3.org/2001/XMLSchema#string"
 _TYPE, _FUNCTIONAL = RDF.type.toPython(), OWL.FunctionalProperty.toPython()
@@ -149,16 +155,21 @@ class HashedBase:
 
 
 class _Kept:
-    """Receives what the engine adds: counts it, filters the noise, writes the rest."""
+    """Receives what the engine adds: counts it, filters the noise, writes the rest; says
+    how far the file holds whole lines every :data:`CHUNK` triples (``kept`` events, so
+    that the parent loads them while the rest is filtered), and ``restart`` when it starts
+    the file again (another run of the engine)."""
 
     def __init__(self, path: Path, terms: set[Any], base: HashedBase | set[Triple]) -> None:
         self.path, self.terms, self.base = path, terms, base
-        self.handle: IO[str] | None = None
+        self.handle: IO[bytes] | None = None
         self.restart()
 
     def restart(self) -> None:
         self.close()
-        self.handle = self.path.open("w", encoding="utf-8", buffering=1 << 20)
+        if self.path.exists() and self.path.stat().st_size:
+            _say({"event": "restart"})
+        self.handle = self.path.open("wb", buffering=1 << 20)
         self.derived, self.kept, self.dropped = 0, 0, Counter[str]()
         if isinstance(self.base, HashedBase):
             self.base.hits = 0
@@ -168,10 +179,13 @@ class _Kept:
         dropped = noise(triple, self.terms)
         if dropped:
             self.dropped[dropped] += 1
-        else:
-            assert self.handle is not None
-            self.handle.write(line(triple))
-            self.kept += 1
+            return
+        assert self.handle is not None
+        self.handle.write(line(triple).encode())
+        self.kept += 1
+        if not self.kept % CHUNK:
+            self.handle.flush()
+            _say({"event": "kept", "upto": self.handle.tell()})
 
     def close(self) -> None:
         if self.handle is not None:

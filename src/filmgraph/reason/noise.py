@@ -62,10 +62,11 @@ NOISE: tuple[tuple[str, str], ...] = (
 )
 
 
-# One-term sets: a set lookup compares terms only when their hashes match, where ``==`` calls
-# rdflib's __eq__ every time (the filter runs on every triple the engine adds).
-_SAME_AS, _TYPE, _NOTHING = frozenset({OWL.sameAs}), frozenset({RDF.type}), frozenset({OWL.Nothing})
-_UNIVERSAL = frozenset({OWL.Thing, RDFS.Resource})
+# The terms the filter compares with, as strings: ``type(t) is URIRef and str.__eq__(t, X)``
+# is rdflib's ``t == URIRef(X)`` without its __eq__ in Python (the filter runs on every
+# triple the engine adds).
+_SAME_AS, _TYPE, _NOTHING = str(OWL.sameAs), str(RDF.type), str(OWL.Nothing)
+_THING, _RESOURCE = str(OWL.Thing), str(RDFS.Resource)
 
 
 def noise(triple: Triple, ontology_terms: set[Node]) -> str | None:
@@ -73,14 +74,14 @@ def noise(triple: Triple, ontology_terms: set[Node]) -> str | None:
     s, p, o = triple
     if isinstance(s, Literal):
         return "literal-subject"
-    if p in _SAME_AS and s == o:
+    if type(p) is URIRef and str.__eq__(p, _SAME_AS) and s == o:
         return "reflexive-sameAs"
-    typing = p in _TYPE
-    if typing and o in _UNIVERSAL:
+    typing = type(p) is URIRef and str.__eq__(p, _TYPE)
+    if typing and type(o) is URIRef and (str.__eq__(o, _THING) or str.__eq__(o, _RESOURCE)):
         return "universal-class"
     if _in_vocabularies(s):
         return "vocabulary-term"
-    if typing and o not in _NOTHING and _in_vocabularies(o):
+    if typing and not (type(o) is URIRef and str.__eq__(o, _NOTHING)) and _in_vocabularies(o):
         return "vocabulary-class"
     if s in ontology_terms or p in SCHEMA_PREDICATES:
         return "schema-level"
