@@ -644,7 +644,13 @@ def _reasoning_line(found: dict[str, Any]) -> str:
     if "reason_s" in r:
         text = (
             f"Reasoning ({r.get('reasoner', ENGINE)}, once for every backend): "
-            f"{r['reason_s']:.2f} s, peak {r['peak_mb']:,.0f} MB (parse {r['load_s']:.2f} s)"
+            f"{r['reason_s']:.2f} s, peak {r['peak_mb']:,.0f} MB"
+            + (
+                f" (the child {r['child_peak_mb']:,.0f} MB + this process "
+                f"{r['parent_peak_mb']:,.0f} MB)"
+                if "child_peak_mb" in r
+                else f" (parse {r['load_s']:.2f} s)"
+            )
         )
         return text + (f", cached from {r.get('measured')}" if r.get("cached") else "") + "."
     text = "Reasoning: "

@@ -1,6 +1,7 @@
-"""Reasoning benchmark: plain owlrl against the project's pipeline on both engines.
+"""Reasoning benchmark: plain owlrl against the project's pipeline on both engines, and the
+bounded path against reasonable alone.
 
-Three ways of computing the OWL 2 RL inferences of the ontology plus a synthetic film world
+Six ways of computing the OWL 2 RL inferences of the ontology plus a synthetic film world
 (:mod:`benchmarks.filmworld`) are measured side by side, in the same run:
 
 ``plain owlrl``
@@ -10,11 +11,23 @@ Three ways of computing the OWL 2 RL inferences of the ontology plus a synthetic
 ``pipeline, owlrl`` / ``pipeline, reasonable``
     ``filmgraph.reason.reasoning.reason(ontology, data, engine=...)``: closure on a scratch copy,
     the noise filter and the consistency check.
+``reasonable alone``
+    reasonable by itself on the engine's input of the pipeline (the ontology without its
+    ``owl:FunctionalProperty`` declarations, see ``_reasonable_closure``, and the data), read
+    from files by ``PyReasoner.load_file`` (``load s``), then ``reason()`` (``reason s``):
+    the baseline of the bounded path. "derived" is the whole closure ``reason()`` returns.
+``pipeline, bounded`` / ``pipeline, bounded, memory store``
+    ``filmgraph.reason.bounded.reason_into_store(store, ontology files, data file)``: from
+    the files to the three graphs of an Oxigraph store on disk (in memory), reasonable in a
+    child process, the consistency check on the store; all of it is ``reason s``.
 
-Every measurement runs in a fresh subprocess, so its peak memory (``ru_maxrss``) is its own.
-Only the reasoning step is timed as ``reason s``; parsing the ontology and data is ``load s``.
-The filtered inferences of the two pipeline engines are compared triple for triple (blank
-nodes of the ontology, such as the restriction, are named by a hash of their description).
+Every measurement runs in a fresh subprocess, so its peak memory (``ru_maxrss``) is its own;
+the bounded path's reasoning child is another process, whose peak is ``child peak MB``
+(``peak sum MB`` adds the two). Only the reasoning step is timed as ``reason s``; parsing
+the ontology and data is ``load s``; ``CPU s`` is the CPU time of both (and of the bounded
+path's child), which another user of the machine changes less than the wall-clock time.
+The filtered inferences of the pipeline engines are compared triple for triple (blank nodes
+of the ontology, such as the restriction, are named by a hash of their description).
 
 Usage::
 
@@ -54,9 +67,21 @@ KINDS: dict[str, str] = {
     "plain-owlrl": "plain owlrl",
     "pipeline-owlrl": "pipeline, owlrl",
     "pipeline-reasonable": "pipeline, reasonable",
+    "reasonable-alone": "reasonable alone",
+    "pipeline-bounded": "pipeline, bounded",
+    "pipeline-bounded-memory": "pipeline, bounded, memory store",
 }
 #: The kinds that run on the ``--fast-sizes`` too.
-FAST_KINDS = ("pipeline-reasonable",)
+FAST_KINDS = (
+    "pipeline-reasonable",
+    "reasonable-alone",
+    "pipeline-bounded",
+    "pipeline-bounded-memory",
+)
+#: The kinds whose reasoning runs in a child process of their own (the bounded path).
+BOUNDED_KINDS = ("pipeline-bounded", "pipeline-bounded-memory")
+#: The kinds whose kept inferences are compared with the first's, triple for triple.
+COMPARED = ("pipeline-reasonable", "pipeline-owlrl", *BOUNDED_KINDS)
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -65,6 +90,13 @@ FAST_KINDS = ("pipeline-reasonable",)
 def peak_mb() -> float:
     """This process's peak resident memory so far, in MB (``ru_maxrss`` is in KB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU time (user and system) of this process and of its children waited for so far."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def current_mb() -> float:
@@ -248,7 +280,15 @@ def run_child(
 
     from filmgraph.load.parsing import load_files
 
+    if kind == "reasonable-alone":
+        result.write_text(json.dumps(run_alone(data, result.parent)), encoding="utf-8")
+        return
+    if kind in BOUNDED_KINDS:
+        out = run_bounded(kind, data, result.parent, canonical)
+        result.write_text(json.dumps(out), encoding="utf-8")
+        return
     out: dict[str, Any] = {"kind": kind}
+    cpu = cpu_seconds()
     started = time.perf_counter()
     ontology = load_files(list(ONTOLOGY_FILES))
     if strip_functional:
@@ -288,6 +328,7 @@ def run_child(
     if profiler:
         profiler.disable()
     out["reason_s"] = time.perf_counter() - started
+    out["cpu_s"] = cpu_seconds() - cpu
     out["peak_mb"] = peak_mb()
     out["steps"] = record.steps
     if profiler and profile:
@@ -296,6 +337,98 @@ def run_child(
         lines = canonical_lines(inferred, bnode_labels(ontology))
         canonical.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     result.write_text(json.dumps(out), encoding="utf-8")
+
+
+def engine_axioms(work: Path) -> Path:
+    """The ontology as the pipeline gives it to reasonable (no ``owl:FunctionalProperty``
+    declarations), as N-Triples in a file named ``.ttl`` (``load_file`` reads no other)."""
+    from rdflib.namespace import OWL, RDF
+
+    from filmgraph.load.parsing import load_files
+
+    ontology = load_files(list(ONTOLOGY_FILES))
+    ontology.remove((None, RDF.type, OWL.FunctionalProperty))
+    path = work / "engine-axioms.ttl"
+    ontology.serialize(destination=str(path), format="nt", encoding="utf-8")
+    return path
+
+
+def run_alone(data: Path, work: Path) -> dict[str, Any]:
+    """reasonable alone: ``load_file`` of the engine's axioms and the data, ``reason()``."""
+    import reasonable
+
+    axioms = engine_axioms(work)
+    as_turtle = work / f"{data.stem}.ttl"  # N-Triples is Turtle; load_file goes by the name
+    as_turtle.unlink(missing_ok=True)
+    as_turtle.symlink_to(data.resolve())
+    out: dict[str, Any] = {"kind": "reasonable-alone", "kept": None, "steps": []}
+    cpu = cpu_seconds()
+    started = time.perf_counter()
+    reasoner = reasonable.PyReasoner()
+    for path in (axioms, as_turtle):
+        reasoner.load_file(str(path))
+    out["load_s"] = time.perf_counter() - started
+    out["load_mb"] = peak_mb()
+    started = time.perf_counter()
+    closure = reasoner.reason()
+    out["reason_s"] = time.perf_counter() - started
+    out["cpu_s"] = cpu_seconds() - cpu
+    out["peak_mb"] = peak_mb()
+    out["derived"] = len(closure)
+    return out
+
+
+def run_bounded(kind: str, data: Path, work: Path, canonical: Path | None) -> dict[str, Any]:
+    """The bounded path into an Oxigraph store on disk (or in memory), timed whole."""
+    import tempfile
+
+    import pyoxigraph as ox
+
+    from filmgraph.reason.bounded import WorkFiles, reason_into_store
+
+    record = StepTimes()
+    folder = work / f"{kind}-{data.stem}"
+    with tempfile.TemporaryDirectory(dir=work, prefix="store-") as where:
+        store = ox.Store() if kind.endswith("memory") else ox.Store(where)
+        cpu = cpu_seconds()
+        started = time.perf_counter()
+        report = reason_into_store(
+            store, list(ONTOLOGY_FILES), [data], folder=folder, steps=_timing_steps(record)
+        )
+        seconds = time.perf_counter() - started
+        out = {
+            "kind": kind,
+            "load_s": 0.0,
+            "reason_s": seconds,
+            "cpu_s": cpu_seconds() - cpu,
+            "peak_mb": peak_mb(),
+            "child_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            "derived": report.derived,
+            "kept": report.kept,
+            "dropped": dict(report.dropped),
+            "steps": record.steps,
+            "stored": len(store),
+        }
+        del store
+    if canonical is not None:
+        files = WorkFiles(folder)
+        ontology, inferred = read_nt(files["ontology"]), read_nt(files["inferred"])
+        lines = canonical_lines(inferred, bnode_labels(ontology))
+        canonical.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return out
+
+
+def read_nt(path: Path) -> Any:
+    """An N-Triples file as an rdflib graph, its blank nodes keeping their labels."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from filmgraph.query import to_rdflib
+
+    graph = Graph()
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES):
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph
 
 
 # ---------------------------------------------------------------- the parent: all measurements
@@ -326,7 +459,7 @@ def measure(kind: str, size: int, data: Path, args: argparse.Namespace, work: Pa
     for attempt in range(args.repeat):
         name = f"{kind}-{size}{variant}"
         result = work / f"{name}-{attempt}.json"
-        canonical = work / f"{name}.nt" if kind.startswith("pipeline") else None
+        canonical = work / f"{name}.nt" if kind in COMPARED else None
         profile = work / f"{name}.prof" if args.profile else None
         command = [sys.executable, "-m", "benchmarks.reasoning", "--child", kind]
         command += ["--data", str(data), "--result", str(result)]
@@ -405,15 +538,18 @@ def compare(a: Measurement, b: Measurement) -> str:
 def results_table(measurements: list[Measurement]) -> str:
     """The main table: one row per size and kind."""
     plain = {m.size: m.best for m in measurements if m.kind == "plain-owlrl" and m.runs}
+    alone = {m.size: m.best for m in measurements if m.kind == "reasonable-alone" and m.runs}
     rows = []
     for m in measurements:
         best = m.best
         if best is None:
-            cells = ["-", m.failure, "-", "-", "-", "-", "-"]
+            cells = ["-", m.failure, *["-"] * 12]
             rows.append([label(m.size), f"{m.triples}", KINDS[m.kind], *cells])
             continue
-        base = plain.get(m.size)
+        base, engine = plain.get(m.size), alone.get(m.size)
         ratio = best["reason_s"] / base["reason_s"] if base else None
+        total = best["load_s"] + best["reason_s"]
+        child = best.get("child_peak_mb")
         rows.append(
             [
                 label(m.size),
@@ -421,16 +557,22 @@ def results_table(measurements: list[Measurement]) -> str:
                 KINDS[m.kind],
                 f"{best['load_s']:.2f}",
                 f"{best['reason_s']:.2f}",
+                f"{total:.2f}",
+                f"{best['cpu_s']:.1f}" if "cpu_s" in best else "-",
                 f"{best['peak_mb']:.0f}",
+                "-" if child is None else f"{child:.0f}",
+                f"{best['peak_mb'] + (child or 0):.0f}",
                 f"{best['derived']}",
                 "-" if best["kept"] is None else f"{best['kept']}",
                 "-" if ratio is None else f"{ratio:.3f}",
                 "-" if ratio is None else f"{1 / ratio:.1f}x",
+                "-" if engine is None else f"{total / (engine['load_s'] + engine['reason_s']):.2f}",
             ]
         )
-    header = ["size", "triples", "engine", "load s", "reason s", "peak MB", "derived", "kept"]
-    header += ["time / plain", "speed-up"]
-    return markdown_table(header, rows, right={1, 3, 4, 5, 6, 7, 8, 9})
+    header = ["size", "triples", "engine", "load s", "reason s", "total s", "CPU s", "peak MB"]
+    header += ["child peak MB", "peak sum MB", "derived", "kept", "time / plain", "speed-up"]
+    header += ["total / alone"]
+    return markdown_table(header, rows, right=set(range(3, 15)) | {1})
 
 
 def steps_table(measurements: list[Measurement]) -> str:
@@ -553,12 +695,19 @@ def main(argv: list[str] | None = None) -> int:
     print(steps_table(measurements))
     print("\n## Growth with size\n")
     print(growth_table(measurements))
-    print("\n## Filtered inferences: pipeline, owlrl vs pipeline, reasonable\n")
     by_key = {(m.size, m.kind): m for m in measurements}
+    print("\n## Filtered inferences: pipeline, owlrl vs pipeline, reasonable\n")
     for size in sorted({m.size for m in measurements}):
         a, b = by_key.get((size, "pipeline-owlrl")), by_key.get((size, "pipeline-reasonable"))
         if a and b:
             print(f"- {label(size)}: {compare(a, b)}")
+    print("\n## Filtered inferences: pipeline, reasonable vs the bounded path\n")
+    for size in sorted({m.size for m in measurements}):
+        a = by_key.get((size, "pipeline-reasonable"))
+        for kind in BOUNDED_KINDS:
+            b = by_key.get((size, kind))
+            if a and b:
+                print(f"- {label(size)}, {KINDS[kind]}: {compare(a, b)}")
     if args.json:
         raw = [
             {"size": m.size, "kind": m.kind, "triples": m.triples, "failure": m.failure}

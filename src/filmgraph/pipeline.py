@@ -23,13 +23,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset
 
 from .check import Report, run_checks
 from .core import GRAPHS, ChecksFailedError, Settings, Steps, write_atomic
 from .link import ComparisonReport, assessment_graph, compare, links_graph, read_links
 from .load import load_dataset, load_rdf_files, rdf_files
-from .reason import reason
+from .reason import TRIPLE_FILES, WorkFiles, reason, reason_into_store, write_nquads
 from .store import (
     Backend,
     build_lock,
@@ -208,6 +209,10 @@ def open_files(
     and rdflib-endpoint serve them): no claims, checks, links or cache; with ``reasoning``,
     the OWL 2 RL closure of the files' own axioms and facts in the inferred graph.
 
+    A store that loads N-Quads (``oxigraph``) over files of triples reasoned by reasonable
+    gets them by the bounded path (:func:`filmgraph.reason.reason_into_store`): the files
+    are never held as rdflib graphs, whatever their size.
+
     Raises:
         DataError: a missing or malformed file, a folder without RDF files (file, line and
             column); InconsistencyError: reasoning finds the files inconsistent.
@@ -247,8 +252,47 @@ class _FilesBuild:
 
     @contextmanager
     def nquads(self) -> Iterator[Path]:
+        """The files as N-Quads; reasoned by reasonable over triple files, made from the
+        files without rdflib graphs (:func:`_bounded_nquads`)."""
+        if self._dataset is None and self._bounded():
+            with _bounded_nquads(
+                rdf_files(self.paths), self.settings.output_dir, self.steps
+            ) as path:
+                yield path
+            return
         with _written(self.dataset(), self.settings.output_dir) as path:
             yield path
+
+    def _bounded(self) -> bool:
+        """Whether the bounded path reasons over these files: with reasonable, over files
+        of triples (named graphs are loaded as they are, by the other path)."""
+        return (
+            self.reasoning
+            and self.settings.reasoner == "reasonable"
+            and all(path.suffix.lower() in TRIPLE_FILES for path in rdf_files(self.paths))
+        )
+
+
+@contextmanager
+def _bounded_nquads(files: Sequence[Path], folder: Path, steps: Steps) -> Iterator[Path]:
+    """``files`` and their OWL 2 RL closure as N-Quads, reasoned without rdflib graphs of
+    them (:func:`filmgraph.reason.reason_into_store`): the files in the asserted graph, the
+    inferences in the inferred graph, checked for consistency in a scratch Oxigraph store on
+    disk, and written from the reasoning's own files (literals as the files write them)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder, prefix="reasoning-") as scratch:
+        work = Path(scratch)
+        store = ox.Store(str(work / "store"))
+        try:
+            reason_into_store(store, [], files, folder=work / "files", steps=steps)
+        finally:
+            del store  # closed before its folder is removed
+        written = WorkFiles(work / "files")
+        with steps.step("writing the N-Quads") as step:
+            path = work / "build.nq"
+            graphs = {GRAPHS["asserted"]: written["data"], GRAPHS["inferred"]: written["inferred"]}
+            step.detail = f"{write_nquads(path, graphs)} quads"
+        yield path
 
 
 @contextmanager

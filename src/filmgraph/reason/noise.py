@@ -38,8 +38,8 @@ SCHEMA_PREDICATES = frozenset(
 
 
 def _in_vocabularies(term: object) -> bool:
-    # str(): rdflib's Identifier.startswith does not accept a tuple of prefixes.
-    return isinstance(term, URIRef) and str(term).startswith(_VOCABULARIES)
+    # str.startswith: rdflib's Identifier.startswith does not accept a tuple of prefixes.
+    return isinstance(term, URIRef) and str.startswith(term, _VOCABULARIES)
 
 
 #: The noise filter, in the order it is applied: (name, why the triple is dropped).
@@ -62,18 +62,26 @@ NOISE: tuple[tuple[str, str], ...] = (
 )
 
 
+# The terms the filter compares with, as strings: ``type(t) is URIRef and str.__eq__(t, X)``
+# is rdflib's ``t == URIRef(X)`` without its __eq__ in Python (the filter runs on every
+# triple the engine adds).
+_SAME_AS, _TYPE, _NOTHING = str(OWL.sameAs), str(RDF.type), str(OWL.Nothing)
+_THING, _RESOURCE = str(OWL.Thing), str(RDFS.Resource)
+
+
 def noise(triple: Triple, ontology_terms: set[Node]) -> str | None:
     """The name of the :data:`NOISE` rule that drops ``triple``, or None to keep it."""
     s, p, o = triple
     if isinstance(s, Literal):
         return "literal-subject"
-    if p == OWL.sameAs and s == o:
+    if type(p) is URIRef and str.__eq__(p, _SAME_AS) and s == o:
         return "reflexive-sameAs"
-    if p == RDF.type and o in (OWL.Thing, RDFS.Resource):
+    typing = type(p) is URIRef and str.__eq__(p, _TYPE)
+    if typing and type(o) is URIRef and (str.__eq__(o, _THING) or str.__eq__(o, _RESOURCE)):
         return "universal-class"
     if _in_vocabularies(s):
         return "vocabulary-term"
-    if p == RDF.type and o != OWL.Nothing and _in_vocabularies(o):
+    if typing and not (type(o) is URIRef and str.__eq__(o, _NOTHING)) and _in_vocabularies(o):
         return "vocabulary-class"
     if s in ontology_terms or p in SCHEMA_PREDICATES:
         return "schema-level"

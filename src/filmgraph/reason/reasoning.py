@@ -14,7 +14,7 @@ here (:func:`_reasonable_closure`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from itertools import combinations
@@ -110,49 +110,81 @@ def _reasonable_closure(ontology: Graph, asserted: Graph) -> tuple[list[Triple],
         for triple in ontology.triples((None, None, None)):
             if not (triple[1] == RDF.type and triple[2] == OWL.FunctionalProperty):
                 axioms.add(triple)
-    equal = Graph()  # the owl:sameAs that prp-fp concludes, fed to the engine
-    pivots: dict[Node, BNode] = {}
-    base = _triples(ontology, asserted)
-    while True:
+
+    def closure(equal: list[Triple]) -> list[Triple]:
         reasoner = reasonable.PyReasoner()
         for graph in (axioms, asserted, equal):
             reasoner.from_graph(graph)  # appends: no merged copy of the inputs is made
-        closure = reasoner.reason()
+        found: list[Triple] = reasoner.reason()
         del reasoner  # frees the engine's own copy before the closure is turned into triples
-        new, values, same = _consume(closure, base, functional, set(pivots.values()))
+        return found
+
+    new: list[Triple] = []
+    prp_fp_rounds(closure, _triples(ontology, asserted), functional, new.append, new.clear)
+    return new, []
+
+
+def prp_fp_rounds(
+    closure: Callable[[list[Triple]], list[Triple]],
+    base: Container[Triple],
+    functional: set[Node],
+    keep: Callable[[Triple], object],
+    restart: Callable[[], object],
+) -> int:
+    """Run the engine (``closure`` of the given extra ``owl:sameAs`` triples), with rule
+    ``prp-fp`` applied here, until no new ``owl:sameAs`` appears; return how many runs.
+
+    What each run adds (the closure less ``base``) goes to ``keep``, one triple at a time;
+    ``restart`` is called before each run, so only the last run's triples are kept. See
+    :func:`_reasonable_closure` for why, and :mod:`filmgraph.reason.child`, which runs the
+    engine on files.
+    """
+    functional = set(functional)
+    equal: dict[Triple, None] = {}  # the owl:sameAs that prp-fp concludes, fed to the engine
+    pivots: dict[Node, BNode] = {}
+    runs = 0
+    while True:
+        found = closure(list(equal))
+        runs += 1
+        restart()
+        values, same = _consume(found, base, functional, set(pivots.values()), keep)
         aliases = {o for s, o in same if s in functional and not isinstance(o, Literal)}
         if aliases - functional:  # eq-rep-s: what is owl:sameAs a functional property is one
             functional |= aliases
             continue
         added = _prp_fp(values, same, pivots)
         if not added:
-            return new, []
-        for triple in added:
-            equal.add(triple)
+            return runs
+        equal.update(dict.fromkeys(added))
 
 
 def _consume(
-    closure: list[Triple], base: set[Triple], functional: set[Node], pivots: set[BNode]
-) -> tuple[list[Triple], dict[tuple[Node, Node], set[Node]], set[tuple[Node, Node]]]:
-    """What the engine added, the values of the functional properties of every subject that
-    has more than one, and the non-reflexive ``owl:sameAs`` pairs of the closure.
+    closure: list[Triple],
+    base: Container[Triple],
+    functional: set[Node],
+    pivots: set[BNode],
+    keep: Callable[[Triple], object],
+) -> tuple[dict[tuple[Node, Node], set[Node]], set[tuple[Node, Node]]]:
+    """Give ``keep`` what the engine added; return the values of the functional properties
+    of every subject that has more than one, and the non-reflexive ``owl:sameAs`` pairs of
+    the closure.
 
-    Triples that mention a pivot (see :func:`_prp_fp`) are left out of the first two.
+    Triples that mention a pivot (see :func:`_prp_fp`) are neither kept nor values.
     """
-    new: list[Triple] = []
     first: dict[tuple[Node, Node], Node] = {}  # (subject, functional property) -> a value
     values: dict[tuple[Node, Node], set[Node]] = {}  # the same, where there are two or more
     same: set[tuple[Node, Node]] = set()
     watched = functional | {OWL.sameAs}  # one set lookup per triple for both
+    same_as, string = OWL.sameAs, frozenset({XSD.string})  # rdflib's namespaces are slow
     while closure:  # consume the closure from its end, so its memory is freed as we go
         chunk = closure[-_CHUNK:]
         del closure[-_CHUNK:]
         for s, p, o in chunk:
             # RDF 1.1 makes "x" and "x"^^xsd:string one literal; rdflib does not: keep plain.
-            if type(o) is Literal and o.datatype == XSD.string:
+            if type(o) is Literal and o.datatype in string:
                 o = Literal(str(o))
             if p in watched:
-                if p == OWL.sameAs and s != o:
+                if p == same_as and s != o:
                     same.add((s, o))
                 if pivots and (s in pivots or o in pivots):
                     continue
@@ -163,8 +195,8 @@ def _consume(
             elif pivots and (s in pivots or o in pivots):
                 continue
             if (s, p, o) not in base:
-                new.append((s, p, o))
-    return new, values, same
+                keep((s, p, o))
+    return values, same
 
 
 def _prp_fp(

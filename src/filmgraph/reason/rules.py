@@ -346,8 +346,10 @@ def cax_adc(g: Graph) -> Iterator[Match]:
                 (axiom, OWL.members, head),
                 *_list_premises(g, head),
             )
-            for ci, cj in combinations(_members(g, head), 2):
-                both = set(g.subjects(RDF.type, ci)) & set(g.subjects(RDF.type, cj))
+            classes = _members(g, head)
+            members = {c: set(g.subjects(RDF.type, c)) for c in classes}  # once per class
+            for ci, cj in combinations(classes, 2):
+                both = members[ci] & members[cj]
                 for z in _sorted(both):
                     yield None, (*axioms, (z, RDF.type, ci), (z, RDF.type, cj))
 
