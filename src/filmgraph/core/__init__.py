@@ -62,7 +62,7 @@ from .settings import (
     setting_help,
     settings_help,
 )
-from .terms import Triple, literals_as_written, term_json, term_text, triple_text
+from .terms import Triple, literals_as_written, nt_line, term_json, term_text, triple_text
 
 __all__ = [
     "ASSESSMENTS",
@@ -120,6 +120,7 @@ __all__ = [
     "literals_as_written",
     "new_dataset",
     "new_graph",
+    "nt_line",
     "parse_toml",
     "read_project",
     "read_text",

@@ -9,18 +9,24 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import cast
 
 import rdflib
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import OWL, RDF, NamespaceManager
+from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
 from .namespaces import new_graph
 
 #: An RDF triple as rdflib gives one: subject, predicate, object.
 Triple = tuple[Node, Node, Node]
+
+#: A triple as a line of N-Triples, as rdflib's serializer writes it (its escapes); also
+#: valid in SPARQL.
+nt_line = cast(Callable[[Triple], str], _nt_row)
 
 _AS_WRITTEN = threading.RLock()
 

@@ -38,10 +38,9 @@ from typing import IO, Any, cast
 from rdflib import BNode, Dataset, Graph
 from rdflib.compare import to_canonical_graph
 from rdflib.plugins.serializers.nquads import _nq_row
-from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
-from ..core import GRAPHS, QueryError, Settings, graph_names, new_graph
+from ..core import GRAPHS, QueryError, Settings, graph_names, new_graph, nt_line
 from ..query import GRAPH, MEDIA_TYPES, tidy_jsonld
 from .jsonld import context_of, framed, jsonld_prefixes, schemaorg_view
 from .writers import (
@@ -132,9 +131,6 @@ STREAMED = ("turtle", "jsonld", "nt", "nq", "trig")
 
 #: rdflib's N-Quads line for a triple in a named graph (as its serializer writes it).
 _quad_line = cast(Callable[[tuple[Node, Node, Node], Node], str], _nq_row)
-
-#: rdflib's N-Triples line for a triple (as its serializer writes it).
-_triple_line = cast(Callable[[tuple[Node, Node, Node]], str], _nt_row)
 
 #: Lines sorted in memory at once; more are sorted in runs of this many, kept in temporary
 #: files, and merged (:func:`export_stream`).
@@ -267,7 +263,7 @@ def _unique(lines: Iterable[str]) -> Iterator[str]:
 
 def _n_triples(dataset: Dataset, names: list[str], run: int) -> Iterator[str]:
     reading = _Reading(dataset, names)
-    lines = (_triple_line(triple) for _, triple in reading.triples())
+    lines = (nt_line(triple) for _, triple in reading.triples())
     return _or_newline(_unique(_merge_sorted(lines, run)))
 
 
@@ -290,7 +286,7 @@ def _or_newline(lines: Iterator[str]) -> Iterator[str]:
 
 def _turtle(dataset: Dataset, names: list[str], run: int) -> Iterator[str]:
     reading = _Reading(dataset, names, prefixes=prefixes_of)
-    lines = (_triple_line(t) for _, t in reading.triples() if not isinstance(t[0], BNode))
+    lines = (nt_line(t) for _, t in reading.triples() if not isinstance(t[0], BNode))
     merged = _unique(_merge_sorted(lines, run))
     first = next(merged, None)  # the sort has read every triple: the prefixes are known
     yield turtle_prefixes(reading.used)
@@ -306,9 +302,7 @@ def _trig(dataset: Dataset, names: list[str], run: int) -> Iterator[str]:
     with no triple is left out, as rdflib does."""
     reading = _Reading(dataset, names, apart=True, prefixes=prefixes_of)
     records = (
-        f"{part:04d}{_triple_line(t)}"
-        for part, t in reading.triples()
-        if not isinstance(t[0], BNode)
+        f"{part:04d}{nt_line(t)}" for part, t in reading.triples() if not isinstance(t[0], BNode)
     )
     parts = groupby(_merge_sorted(records, run, _record_key), key=lambda r: int(r[:4]))
     current = next(parts, None)
@@ -338,7 +332,7 @@ def _record_key(record: str) -> tuple[str, str, str]:
 def _jsonld(dataset: Dataset, names: list[str], run: int) -> Iterator[str]:
     reading = _Reading(dataset, names, prefixes=jsonld_prefixes)
     records = (
-        f"{node_key(str(t[0]))}\t{_triple_line(t)}"
+        f"{node_key(str(t[0]))}\t{nt_line(t)}"
         for _, t in reading.triples()
         if not isinstance(t[0], BNode)
     )

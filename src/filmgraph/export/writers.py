@@ -24,11 +24,10 @@ from typing import Any, cast
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.plugins.serializers.jsonld import Converter
-from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.plugins.shared.jsonld.context import Context
 from rdflib.term import Node
 
-from ..core import PREFIXES
+from ..core import PREFIXES, nt_line
 
 #: our namespaces -> their prefixes
 NAMESPACES: dict[str, str] = {str(ns): prefix for prefix, ns in PREFIXES.items()}
@@ -159,7 +158,7 @@ def blank_blocks(blank: Graph, key: Any, indent: str = "") -> Iterator[str]:
     sorted by ``key``."""
     subjects = sorted({s for s in blank.subjects() if isinstance(s, BNode)})
     for subject in subjects:
-        lines = sorted((_nt_row(t) for t in blank.triples((subject, None, None))), key=key)
+        lines = sorted((nt_line(t) for t in blank.triples((subject, None, None))), key=key)
         yield turtle_block(lines, indent)
 
 

@@ -43,14 +43,15 @@ from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
+from oxrdflib._converter import to_ox_quad_pattern
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.store import Store
 from rdflib.term import Node
 
-from ..core import GRAPHS, DataError, SettingError, Steps
+from ..core import GRAPHS, DataError, Steps
 from ..query import to_rdflib
 from .child import FILES, FORMATS
-from .reasoning import Reasoning, check_consistency, engine_version
+from .reasoning import Reasoning, check_consistency, engine_missing, engine_version
 
 #: The file extensions the bounded path reads (files of triples).
 TRIPLE_FILES = frozenset(FORMATS)
@@ -99,7 +100,7 @@ def reason_into_store(
     targets = {role: ox.NamedNode(str(name)) for role, name in names.items()}
     job = {"ontology": _sources(ontology), "data": _sources(data)}
     if importlib.util.find_spec("reasonable") is None:
-        raise _missing()
+        raise engine_missing()
     label = f"reasoning ({engine_version('reasonable')}, in a child process)"
     with _folder(folder) as work:
         files = WorkFiles(work)
@@ -216,12 +217,6 @@ def _folder(folder: Path | None) -> Iterator[Path]:
         yield Path(work)
 
 
-def _missing() -> SettingError:
-    return SettingError(
-        "the 'reasonable' engine is not installed: pip install 'filmgraph-kg[fast]'"
-    )
-
-
 def _detail(report: dict[str, Any]) -> str:
     seconds = report["seconds"]
     dropped = ", ".join(f"{n} {name}" for name, n in Counter(report["dropped"]).most_common())
@@ -274,7 +269,7 @@ class _Child:
         if said["event"] == "error" and said["kind"] == "data":
             raise DataError(said["reason"], said["path"], said["line"], said["column"])
         if said["event"] == "error":
-            raise _missing()
+            raise engine_missing()
         code = self.process.wait()
         tail = (self.folder / FILES["log"]).read_text("utf-8", "replace").strip().splitlines()
         raise RuntimeError(
@@ -307,7 +302,8 @@ class StoreGraph(Store):
         s, p, o = pattern
         if isinstance(s, Literal) or isinstance(p, Literal | BNode):
             return  # no triple has a literal subject or a predicate that is not an IRI
-        quads = self._store.quads_for_pattern(_ox(s), _ox(p), _ox(o), self._graph)
+        s_, p_, o_, _ = to_ox_quad_pattern(pattern)
+        quads = self._store.quads_for_pattern(s_, p_, o_, self._graph)
         # A term the pattern gives is the one found (a literal aside: read back as stored).
         given = o if isinstance(o, URIRef | BNode) else None
         for quad in quads:
@@ -320,18 +316,3 @@ class StoreGraph(Store):
 
     def __len__(self, context: Any = None) -> int:
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, self._graph))
-
-
-def _ox(term: Node | None) -> Any:
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
-        return ox.Literal(str(term), datatype=datatype)
-    raise TypeError(f"not an RDF term: {term!r}")

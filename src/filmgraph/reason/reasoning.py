@@ -73,6 +73,13 @@ def _owlrl_message(triple: Triple) -> bool:
     return isinstance(s, BNode) and (p == OWLRL_ERRORS.error or o == OWLRL_ERRORS.ErrorMessage)
 
 
+def engine_missing() -> SettingError:
+    """The error for reasonable not installed (the ``fast`` extra)."""
+    return SettingError(
+        "the 'reasonable' engine is not installed: pip install 'filmgraph-kg[fast]'"
+    )
+
+
 def _reasonable_closure(ontology: Graph, asserted: Graph) -> tuple[list[Triple], list[str]]:
     """The closure by reasonable, with rule ``prp-fp`` applied here rather than by the engine.
 
@@ -100,9 +107,7 @@ def _reasonable_closure(ontology: Graph, asserted: Graph) -> tuple[list[Triple],
     try:
         import reasonable
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
-        raise SettingError(
-            "the 'reasonable' engine is not installed: pip install 'filmgraph-kg[fast]'"
-        ) from exc
+        raise engine_missing() from exc
     functional = set(ontology.subjects(RDF.type, OWL.FunctionalProperty))
     axioms = ontology
     if functional:  # the ontology is small: a filtered copy of it, never of the data

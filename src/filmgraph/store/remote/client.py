@@ -17,11 +17,11 @@ Used by :mod:`.pushing` (graphs in) and :mod:`.engine` (queries out, ``store=rem
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import Message
 from http.client import HTTPException
-from typing import Any, cast
+from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import (
@@ -35,7 +35,6 @@ from urllib.request import (
 
 from rdflib import Graph
 from rdflib.exceptions import ParserError
-from rdflib.plugins.serializers.nt import _nt_row
 
 from ...core import (
     STORE_LAYOUTS,
@@ -44,6 +43,7 @@ from ...core import (
     Triple,
     UpstreamError,
     literals_as_written,
+    nt_line,
     unreachable,
     user_agent,
 )
@@ -64,9 +64,6 @@ SPLIT_BLANKS = frozenset({"virtuoso"})
 #: What we send with PUT: N-Triples text, which is also Turtle (every Graph Store reads
 #: ``text/turtle``; not every one knows ``application/n-triples``).
 SEND_TYPE = "text/turtle; charset=utf-8"
-
-#: A triple as a line of N-Triples (rdflib's writer: its escapes), also valid in SPARQL.
-nt_line = cast(Callable[[Triple], str], _nt_row)
 RESULTS_JSON = "application/sparql-results+json"
 
 #: The header with which a store says it cut a query's answer at a limit of its own, and no
