@@ -17,7 +17,16 @@ from rdflib.compare import isomorphic, to_canonical_graph
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from conftest import as_written
-from filmgraph.core import FG, FGID, GRAPHS, SCHEMA, new_dataset, new_graph
+from filmgraph.core import (
+    FG,
+    FGID,
+    GRAPHS,
+    SCHEMA,
+    ForbiddenError,
+    QueryError,
+    new_dataset,
+    new_graph,
+)
 from filmgraph.export import STREAMED, export, export_nquads, export_stream
 from filmgraph.export.exports import _sorted_lines
 from filmgraph.export.jsonld import jsonld_context
@@ -25,13 +34,21 @@ from filmgraph.query import json_ld
 from filmgraph.store.oxigraph import open_dataset
 
 SELECTIONS = [["all"], ["asserted"], ["inferred", "provenance"], ["ontology"]]
-RDFLIB = {"turtle": "turtle", "jsonld": "json-ld", "nt": "nt", "nq": "nquads", "trig": "trig"}
+RDFLIB = {
+    "turtle": "turtle",
+    "jsonld": "json-ld",
+    "nt": "nt",
+    "nq": "nquads",
+    "trig": "trig",
+    "xml": "xml",
+}
 OXIGRAPH = {
     "turtle": ox.RdfFormat.TURTLE,
     "jsonld": ox.RdfFormat.JSON_LD,
     "nt": ox.RdfFormat.N_TRIPLES,
     "nq": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG,
+    "xml": ox.RdfFormat.RDF_XML,
 }
 QUADS = ("nq", "trig")
 
@@ -88,8 +105,8 @@ def test_every_streamed_format_is_the_same_text_however_it_is_sorted(dataset, fm
 
 
 @pytest.mark.parametrize("selection", SELECTIONS, ids=lambda s: "+".join(s))
-@pytest.mark.parametrize("fmt", ["turtle", "trig"])
-def test_turtle_and_trig_parse_back_to_the_graphs(dataset, fmt, selection):
+@pytest.mark.parametrize("fmt", ["turtle", "trig", "xml"])
+def test_turtle_trig_and_rdf_xml_parse_back_to_the_graphs(dataset, fmt, selection):
     text = "".join(export_stream(dataset, fmt, selection, run=50))
     names = _names(selection)
     if fmt == "trig":
@@ -102,7 +119,7 @@ def test_turtle_and_trig_parse_back_to_the_graphs(dataset, fmt, selection):
         merged = Graph()
         for name in names:
             merged += dataset.graph(GRAPHS[name])
-        assert isomorphic(as_written(Graph(), data=text, format="turtle"), merged)
+        assert isomorphic(as_written(Graph(), data=text, format=RDFLIB[fmt]), merged)
     quads = {
         (q.subject, q.predicate, q.object, q.graph_name)
         for q in ox.parse(text.encode(), OXIGRAPH[fmt])
@@ -171,7 +188,7 @@ def _odd_terms() -> Dataset:
     return data
 
 
-@pytest.mark.parametrize("fmt", ["turtle", "trig", "nt", "nq"])
+@pytest.mark.parametrize("fmt", ["turtle", "trig", "nt", "nq", "xml"])
 def test_literals_and_iris_come_back_as_written(fmt):
     data = _odd_terms()
     text = "".join(export_stream(data, fmt, ["asserted"]))
@@ -298,7 +315,7 @@ def test_streaming_sorts_in_runs_against_all_at_once(dataset):
 # -- the routes and the command -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("extension", ["ttl", "jsonld", "nt", "nq", "trig"])
+@pytest.mark.parametrize("extension", ["ttl", "jsonld", "nt", "nq", "trig", "rdf"])
 def test_the_export_routes_stream(client, app, extension):
     from filmgraph.web import state
     from filmgraph.web.graph_store import EXPORT_NAMES, download_size
@@ -315,11 +332,10 @@ def test_the_export_routes_stream(client, app, extension):
     assert one.status_code == 200 and "Content-Length" not in one.headers
 
 
-def test_rdf_xml_and_framed_json_ld_are_built_whole(client):
-    for extension in ("rdf", "framed.jsonld"):
-        response = client.get(f"/export.{extension}")
-        assert response.status_code == 200
-        assert int(response.headers["Content-Length"]) == len(response.get_data())
+def test_framed_json_ld_is_built_whole(client):
+    response = client.get("/export.framed.jsonld")
+    assert response.status_code == 200
+    assert int(response.headers["Content-Length"]) == len(response.get_data())
 
 
 @pytest.mark.parametrize("fmt", ["ttl", "jsonld", "trig"])
@@ -331,3 +347,85 @@ def test_the_export_command_writes_the_stream(run, tmp_path, fmt):
     assert printed.exit_code == 0
     assert target.read_text(encoding="utf-8") == printed.stdout
     assert len(printed.stdout) > 100_000
+
+
+# -- RDF/XML ------------------------------------------------------------------------------
+
+
+def test_rdf_xml_names_the_properties_and_keeps_the_odd_literals():
+    """Our prefixes name the properties, other namespaces get ``ns1``...; a carriage return
+    is a character reference (a raw one would read back as a newline); a blank node is an
+    ``rdf:nodeID``; a language tag is ``xml:lang``."""
+    data = _odd_terms()
+    graph = data.graph(GRAPHS["asserted"])
+    graph.add((FGID.odd, URIRef("http://example.org/vocab#score"), Literal("7")))
+    text = export(data, "xml", ["asserted"])
+    assert text.startswith('<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF\n')
+    assert 'xmlns:ns1="http://example.org/vocab#"' in text and "<ns1:score>7</ns1:score>" in text
+    assert 'xmlns:fg="https://w3id.org/filmgraph/ontology#"' in text
+    assert "back&#13;slash" in text and '<fg:value12 xml:lang="ru">Дылда</fg:value12>' in text
+    assert re.search(r'<rdf:type rdf:nodeID="\w+"/>', text)
+    assert text.endswith("</rdf:RDF>\n")
+    parsed = as_written(Graph(), data=text, format="xml")
+    assert isomorphic(parsed, graph)
+
+
+@pytest.mark.parametrize(
+    ("triple", "message"),
+    [
+        (
+            (FGID.odd, URIRef("https://example.org/p/1"), Literal("x")),
+            "cannot write the property <https://example.org/p/1>",
+        ),
+        ((FGID.odd, SCHEMA.name, Literal("bell \x07")), "cannot hold the character U+0007"),
+    ],
+    ids=["property-with-no-xml-name", "control-character"],
+)
+def test_what_rdf_xml_cannot_write_is_an_error_before_any_text(triple, message):
+    """Found while the triples are read, which ends before the first piece is given: the
+    call raises, so the route answers 400 with the reason, not a truncated document."""
+    data = new_dataset()
+    data.graph(GRAPHS["asserted"]).add(triple)
+    with pytest.raises(QueryError, match=re.escape(message)):
+        export_stream(data, "xml", ["asserted"])
+    for fmt in ("turtle", "nt"):  # the other formats write them
+        assert "".join(export_stream(data, fmt, ["asserted"]))
+
+
+def test_the_rdf_xml_route_refuses_what_it_cannot_write(store_settings):
+    from filmgraph.store import MemoryBackend
+    from filmgraph.web import create_app, state
+
+    data = new_dataset()
+    data.graph(GRAPHS["asserted"]).add((FGID.odd, URIRef("https://example.org/p/1"), FGID.x))
+    app = create_app(store_settings.with_(store="memory", workers=1), MemoryBackend(data))
+    try:
+        response = app.test_client().get("/export.rdf")
+        assert response.status_code == 400
+        assert "cannot write the property <https://example.org/p/1>" in response.get_data(True)
+        assert app.test_client().get("/export.ttl").status_code == 200
+    finally:
+        state(app).close()
+
+
+# -- framed JSON-LD, built whole: bounded by a setting --------------------------------------
+
+
+def test_framed_json_ld_is_refused_above_its_limit(dataset, settings):
+    held = len(dataset.graph(GRAPHS["asserted"]))
+    assert export(dataset, "jsonld-framed", ["asserted"], settings.with_(framed_limit=held))
+    with pytest.raises(ForbiddenError, match=f"hold {held:,} triples, more than framed_limit"):
+        export(dataset, "jsonld-framed", ["asserted"], settings.with_(framed_limit=held - 1))
+
+
+def test_the_framed_route_answers_403_above_the_limit(store_settings, backend):
+    from filmgraph.web import create_app, state
+
+    app = create_app(store_settings.with_(framed_limit=10, workers=1), backend)
+    try:
+        response = app.test_client().get("/export.framed.jsonld")
+        assert response.status_code == 403
+        assert "more than framed_limit (10;" in response.get_data(True)
+        assert app.test_client().get("/export.jsonld").status_code == 200
+    finally:
+        state(app).close()

@@ -341,6 +341,14 @@ class Settings:
         _number(float, 0, above=True),
         "10",
     )
+    framed_limit: int = _setting(
+        200_000,
+        "Most triples a framed JSON-LD export may hold: it is built whole in memory, so "
+        "larger graphs are refused (403); every other export format is streamed.",
+        "FILMGRAPH_FRAMED_LIMIT",
+        _number(int, 1),
+        "200000",
+    )
     explain_depth: int = _setting(
         12,
         "Rule applications an explanation may chain; a fact with no derivation as short is "

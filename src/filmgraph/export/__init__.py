@@ -1,5 +1,5 @@
 """Documents made from a built dataset: exports in every RDF format (stable text, streamed
-from the store in bounded memory but for RDF/XML and framed JSON-LD; JSON-LD with a local
+from the store in bounded memory but for framed JSON-LD; JSON-LD with a local
 context, framed JSON-LD with the schema.org consequences of the data), entity descriptions,
 the entity index, and counts."""
 

@@ -9,14 +9,14 @@ the file (``@vocab`` schema.org plus only the prefixes the data uses; nothing is
 nodes and keys sorted. Blank nodes in every format but N-Quads are labelled from their
 content (rdflib's canonical labels); N-Quads keep the store's labels.
 
-Every format but RDF/XML and framed JSON-LD is streamed (:data:`STREAMED`,
+Every format but framed JSON-LD is streamed (:data:`STREAMED`,
 :func:`export_stream`): read from the store once and written as it is read, in memory
 bounded by a run of sorted lines (:data:`SORT_RUN`; the rest waits in temporary files), one
 subject's triples, and the triples that mention a blank node, which are held to label
 those canonically; the labels depend on those triples alone, so the text is the one the
-whole graph gives. :func:`export` is the text of that stream. RDF/XML is built whole by
-rdflib (its writer has no order a stream could follow); so is framed JSON-LD, which nests
-what each film and person reaches and so needs the whole graph.
+whole graph gives. :func:`export` is the text of that stream. Framed JSON-LD is built
+whole: it nests what each film and person reaches and so needs the whole graph, and is
+refused above the ``framed_limit`` setting (200,000 triples by default; 403).
 
 Framed JSON-LD (``jsonld-framed``, see :mod:`filmgraph.export.jsonld`) nests each film's and
 person's places and events under it, with schema.org's context resolved locally; it is what a
@@ -35,17 +35,28 @@ from itertools import chain, groupby
 from operator import itemgetter
 from typing import IO, Any, cast
 
-from rdflib import BNode, Dataset, Graph
+from rdflib import BNode, Dataset, Graph, Literal
 from rdflib.compare import to_canonical_graph
 from rdflib.plugins.serializers.nquads import _nq_row
 from rdflib.term import Node
 
-from ..core import GRAPHS, QueryError, Settings, graph_names, new_graph, nt_line
-from ..query import GRAPH, MEDIA_TYPES, tidy_jsonld
+from ..core import (
+    GRAPHS,
+    ForbiddenError,
+    QueryError,
+    Settings,
+    graph_names,
+    new_graph,
+    nt_line,
+)
+from ..query import MEDIA_TYPES, tidy_jsonld
 from .jsonld import context_of, framed, jsonld_prefixes, schemaorg_view
 from .writers import (
+    XML_FOOTER,
     blank_blocks,
     blank_nodes,
+    blank_subjects,
+    check_xml_text,
     jsonld_converter,
     jsonld_document,
     jsonld_node,
@@ -53,6 +64,9 @@ from .writers import (
     prefixes_of,
     turtle_block,
     turtle_prefixes,
+    xml_description,
+    xml_header,
+    xml_qnames,
 )
 
 #: export format name -> its name in :data:`filmgraph.query.formats.GRAPH` (which gives its
@@ -100,7 +114,10 @@ def export(
 
     Raises:
         QueryError: an unknown format or graph name; for ``jsonld-framed``, graphs with a
-            blank node that nothing points to (the ontology's axioms).
+            blank node that nothing points to (the ontology's axioms); for ``xml``, what
+            RDF/XML cannot write (see :func:`export_stream`).
+        ForbiddenError: for ``jsonld-framed``, more triples than the ``framed_limit``
+            setting.
 
     >>> from filmgraph import build
     >>> text = export(build(), "nt")
@@ -112,7 +129,8 @@ def export(
     names = graph_names(graphs)
     if fmt in STREAMED:
         return "".join(export_stream(dataset, fmt, names))
-    if fmt == FRAMED and schemaorg:
+    _within_framed_limit(dataset, names, settings)  # the framed JSON-LD, built whole
+    if schemaorg:
         merged = schemaorg_view(dataset, names)
     else:
         merged = new_graph()
@@ -120,14 +138,29 @@ def export(
             merged += dataset.graph(GRAPHS[name])
     if any(isinstance(term, BNode) for triple in merged for term in triple):
         merged = _canonical(merged)
-    if fmt == FRAMED:
-        return framed(merged, settings)
-    return merged.serialize(format=GRAPH[FORMATS[fmt]][0])
+    return framed(merged, settings)
 
 
-#: The formats written as the triples are read (:func:`export_stream`); RDF/XML and the
-#: framed JSON-LD are built whole.
-STREAMED = ("turtle", "jsonld", "nt", "nq", "trig")
+def _within_framed_limit(dataset: Dataset, names: list[str], settings: Settings | None) -> None:
+    """Refuse to frame more triples than the ``framed_limit`` setting allows (the framed
+    export is built whole in memory).
+
+    Raises:
+        ForbiddenError: the chosen graphs hold more triples than that.
+    """
+    limit = (settings or Settings()).framed_limit
+    held = sum(len(dataset.graph(GRAPHS[name])) for name in names)
+    if held > limit:
+        raise ForbiddenError(
+            f"framed JSON-LD is built whole in memory and the chosen graphs hold {held:,} "
+            f"triples, more than framed_limit ({limit:,}; setting FILMGRAPH_FRAMED_LIMIT): "
+            "ask for JSON-LD (jsonld), which is streamed, or for fewer graphs"
+        )
+
+
+#: The formats written as the triples are read (:func:`export_stream`); the framed JSON-LD
+#: is built whole.
+STREAMED = ("turtle", "jsonld", "nt", "nq", "trig", "xml")
 
 #: rdflib's N-Quads line for a triple in a named graph (as its serializer writes it).
 _quad_line = cast(Callable[[tuple[Node, Node, Node], Node], str], _nq_row)
@@ -176,13 +209,19 @@ def export_stream(
     A Turtle block or a JSON-LD node is made from one subject's lines, held together: the
     memory of one subject's triples.
 
+    Every triple is read and sorted when this is called, before it returns (the first
+    line needs them all): an error in the data is raised here, before any text is given.
+
     Raises:
-        QueryError: an unknown format or graph name (when called, not when read).
+        QueryError: an unknown format or graph name; for ``xml``, a property whose IRI
+            does not end in an XML name or a literal with a character XML cannot hold.
     """
     if fmt not in STREAMED:
         raise QueryError(f"no streamed format {fmt!r}; formats: {', '.join(STREAMED)}")
     names = graph_names(graphs)
-    return _pieces(_WRITERS[fmt](dataset, names, run))
+    pieces = _pieces(_WRITERS[fmt](dataset, names, run))
+    first = next(pieces, None)  # the reading and sorting: an error comes here, not mid-way
+    return chain([] if first is None else [first], pieces)
 
 
 def export_nquads(
@@ -325,6 +364,34 @@ def _trig(dataset: Dataset, names: list[str], run: int) -> Iterator[str]:
             current = next(parts, None)
 
 
+def _rdf_xml(dataset: Dataset, names: list[str], run: int) -> Iterator[str]:
+    """RDF/XML: each IRI subject's description in the order of its sorted lines, then each
+    blank node's, by label; the namespaces of the properties, declared at the top, are
+    gathered while the triples are read, which the sort finishes first. A property RDF/XML
+    cannot name, or a character it cannot hold, is found then too: the error comes before
+    the first line."""
+    reading = _Reading(dataset, names, prefixes=_xml_checked)
+    lines = (nt_line(t) for _, t in reading.triples() if not isinstance(t[0], BNode))
+    merged = _unique(_merge_sorted(lines, run))
+    first = next(merged, None)
+    qnames = xml_qnames(reading.used)
+    yield xml_header(qnames)
+    if first is not None:
+        for _, group in groupby(chain([first], merged), key=_subject):
+            yield xml_description(group, qnames)
+    for lines_of in blank_subjects(reading.blank[0], _line_key):
+        yield xml_description(lines_of, qnames)
+    yield XML_FOOTER
+
+
+def _xml_checked(triple: tuple[Node, Node, Node]) -> Iterator[str]:
+    """The property of ``triple`` (to declare its namespace), its literal checked first
+    (:func:`~filmgraph.export.writers.xml_text` raises on what XML cannot hold)."""
+    if isinstance(triple[2], Literal):
+        check_xml_text(triple[2])
+    yield str(triple[1])
+
+
 def _record_key(record: str) -> tuple[str, str, str]:
     return (record[:4], *_line_key(record[4:]))
 
@@ -362,6 +429,7 @@ _WRITERS: dict[str, Callable[[Dataset, list[str], int], Iterator[str]]] = {
     "turtle": _turtle,
     "trig": _trig,
     "jsonld": _jsonld,
+    "xml": _rdf_xml,
 }
 
 

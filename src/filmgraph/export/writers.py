@@ -9,6 +9,10 @@ export never holds more than one subject's triples and the blank-node part of th
   the order of the sorted lines, objects of one property joined by commas, as rdflib lays
   Turtle out. Literals are as N-Triples writes them, but for the datatype abbreviated and
   the numbers and booleans whose lexical form Turtle writes bare (``2``, ``false``).
+- RDF/XML: an ``rdf:Description`` per subject, its properties as elements named by our
+  prefixes (``ns1``... for other namespaces, declared at the top), IRIs as
+  ``rdf:resource``, blank nodes as ``rdf:nodeID``, literals with ``xml:lang`` or
+  ``rdf:datatype``, as rdflib's plain RDF/XML writer lays it out.
 - JSON-LD: each node object is what rdflib's own converter
   (``rdflib.plugins.serializers.jsonld.Converter``) makes of the subject's triples, given
   the blank-node part of the graph for the blank nodes it points to.
@@ -21,13 +25,14 @@ import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any, cast
+from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.plugins.serializers.jsonld import Converter
 from rdflib.plugins.shared.jsonld.context import Context
 from rdflib.term import Node
 
-from ..core import PREFIXES, nt_line
+from ..core import PREFIXES, QueryError, nt_line
 
 #: our namespaces -> their prefixes
 NAMESPACES: dict[str, str] = {str(ns): prefix for prefix, ns in PREFIXES.items()}
@@ -156,10 +161,16 @@ def blank_blocks(blank: Graph, key: Any, indent: str = "") -> Iterator[str]:
     """The Turtle blocks of the blank nodes that are subjects in ``blank`` (the graph's
     triples that mention a blank node, canonically labelled), by label; each block's lines
     sorted by ``key``."""
+    for lines in blank_subjects(blank, key):
+        yield turtle_block(lines, indent)
+
+
+def blank_subjects(blank: Graph, key: Any) -> Iterator[list[str]]:
+    """The N-Triples lines of each blank node that is a subject in ``blank``, by label, its
+    lines sorted by ``key``."""
     subjects = sorted({s for s in blank.subjects() if isinstance(s, BNode)})
     for subject in subjects:
-        lines = sorted((nt_line(t) for t in blank.triples((subject, None, None))), key=key)
-        yield turtle_block(lines, indent)
+        yield sorted((nt_line(t) for t in blank.triples((subject, None, None))), key=key)
 
 
 # -- JSON-LD ------------------------------------------------------------------------------
@@ -275,3 +286,111 @@ def _dump(data: Any) -> str:
 def _item(node: dict[str, Any]) -> str:
     """A node object's JSON as an item of the top-level ``@graph``."""
     return "\n".join(f"    {line}" for line in _dump(node).split("\n"))
+
+
+# -- RDF/XML ------------------------------------------------------------------------------
+
+#: an XML name with no colon (NCName), ASCII letters and the usual name characters, which
+#: is what a property's local name must be to be written in RDF/XML
+_NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
+#: where an IRI's local name (an NCName at its end) begins
+_NCNAME_TAIL = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
+#: characters XML 1.0 cannot hold in any form
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_RDF = str(RDF)
+
+
+def xml_qnames(properties: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Each property IRI -> (prefix, local name) to write it as an RDF/XML element: our
+    prefix where the IRI's namespace is ours, else ``ns1``, ``ns2``... in the order of
+    the namespaces. The local name is the longest XML name (NCName) the IRI ends with.
+
+    Raises:
+        QueryError: a property whose IRI does not end in an XML name (RDF/XML cannot
+            write it).
+
+    >>> xml_qnames(["https://schema.org/name", "http://example.org/a#b-1"])
+    {'https://schema.org/name': ('schema', 'name'), 'http://example.org/a#b-1': ('ns1', 'b-1')}
+    """
+    split: dict[str, tuple[str, str]] = {}
+    for iri in properties:
+        tail = _NCNAME_TAIL.search(iri)
+        if tail is None or tail.start() == 0:
+            raise QueryError(
+                f"RDF/XML cannot write the property <{iri}>: its IRI does not end in an "
+                "XML name (use Turtle, N-Triples or JSON-LD)"
+            )
+        split[iri] = (iri[: tail.start()], iri[tail.start() :])
+    own = {namespace: prefix for namespace, prefix in NAMESPACES.items()}
+    others = sorted({ns for ns, _ in split.values() if ns not in own})
+    prefixes = own | {ns: f"ns{n}" for n, ns in enumerate(others, start=1)}
+    return {iri: (prefixes[ns], local) for iri, (ns, local) in split.items()}
+
+
+def xml_header(qnames: dict[str, tuple[str, str]]) -> str:
+    """The start of an RDF/XML document declaring the namespaces ``qnames`` use (and
+    ``rdf``), by prefix."""
+    namespaces = {prefix: iri[: -len(local)] for iri, (prefix, local) in qnames.items()}
+    namespaces["rdf"] = _RDF
+    lines = "".join(f"   xmlns:{p}={quoteattr(namespaces[p])}\n" for p in sorted(namespaces))
+    return f'<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF\n{lines}>\n'
+
+
+XML_FOOTER = "</rdf:RDF>\n"
+
+
+def xml_text(text: str) -> str:
+    r"""``text`` as XML character data that reads back as ``text``: ``&``, ``<``, ``>``
+    escaped, and ``\r`` as a character reference (XML parsers turn a raw one into ``\n``).
+
+    Raises:
+        QueryError: a character XML 1.0 cannot hold (:func:`check_xml_text`).
+    """
+    check_xml_text(text)
+    return escape(text).replace("\r", "&#13;")
+
+
+def check_xml_text(text: str) -> None:
+    """Raise :class:`QueryError` if ``text`` holds a character XML 1.0 cannot hold in any
+    form (a control character but tab, newline and carriage return)."""
+    bad = _NOT_XML.search(text)
+    if bad is not None:
+        raise QueryError(
+            f"RDF/XML cannot hold the character U+{ord(bad.group()):04X} of the literal "
+            f"{text[:40]!r} (use Turtle, N-Triples or JSON-LD)"
+        )
+
+
+def node_id(label: str) -> str:
+    """A blank node's ``rdf:nodeID``: its label, made an XML name if it is not one."""
+    return label if _NCNAME.match(label) else f"b{label}"
+
+
+def xml_description(lines: Iterable[str], qnames: dict[str, tuple[str, str]]) -> str:
+    """The ``rdf:Description`` of one subject's N-Triples ``lines`` (at least one), its
+    properties in the order of the lines."""
+    subject = ""
+    parts = []
+    for line in lines:
+        subject, predicate, obj = split_line(line)
+        prefix, local = qnames[predicate[1:-1]]
+        name = f"{prefix}:{local}"
+        term = parse_term(obj)
+        if isinstance(term, URIRef):
+            parts.append(f"    <{name} rdf:resource={quoteattr(term)}/>\n")
+        elif isinstance(term, BNode):
+            parts.append(f'    <{name} rdf:nodeID="{node_id(term)}"/>\n')
+        else:
+            literal = cast(Literal, term)
+            if literal.language:
+                attribute = f' xml:lang="{literal.language}"'
+            elif literal.datatype is not None:
+                attribute = f" rdf:datatype={quoteattr(literal.datatype)}"
+            else:
+                attribute = ""
+            parts.append(f"    <{name}{attribute}>{xml_text(literal)}</{name}>\n")
+    if subject.startswith("_:"):
+        about = f'rdf:nodeID="{node_id(subject[2:])}"'
+    else:
+        about = f"rdf:about={quoteattr(subject[1:-1])}"
+    return f"  <rdf:Description {about}>\n{''.join(parts)}  </rdf:Description>\n"

@@ -8,8 +8,9 @@
   parts, N-Quads and TriG keep every graph apart. Each answer names a file
   (Content-Disposition).
 
-Every format but RDF/XML and framed JSON-LD is streamed: written from the store as it is
-read, in bounded memory (:func:`~filmgraph.export.export_stream`), sent chunked.
+Every format but framed JSON-LD is streamed: written from the store as it is read, in
+bounded memory (:func:`~filmgraph.export.export_stream`), sent chunked. Framed JSON-LD is
+built whole, and refused (403) above the ``framed_limit`` setting.
 
 Writes (PUT, POST, DELETE) are not offered: 405.
 """
@@ -61,9 +62,9 @@ def export_file(extension: str) -> Response:
 
 def graph_body(names: list[str], extension: str) -> str | Iterator[str]:
     """The graphs ``names`` (those held) as the file ``/graph`` gives in format ``extension``:
-    Turtle, JSON-LD, N-Triples, N-Quads and TriG as pieces streamed from the store in
-    bounded memory (:func:`~filmgraph.export.export_stream`), RDF/XML and framed JSON-LD as
-    one text."""
+    Turtle, JSON-LD, N-Triples, N-Quads, TriG and RDF/XML as pieces streamed from the store
+    in bounded memory (:func:`~filmgraph.export.export_stream`), framed JSON-LD as one
+    text."""
     held = [n for n in names if GRAPHS[n] in current().graphs]
     name = EXPORT_NAMES[extension]
     if name in STREAMED:
