@@ -42,6 +42,7 @@ from .oxigraph_results import (
     read_long_rows,
     read_results,
     solutions_tsv,
+    stored_literal,
     to_graph,
     to_rdflib,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "remember",
     "serialize_graph",
     "solutions_tsv",
+    "stored_literal",
     "syntax_error",
     "tidy_jsonld",
     "to_graph",

@@ -304,6 +304,25 @@ def to_graph(triples: Iterable[ox.Triple]) -> Graph:
     return graph
 
 
+_PROBE_QUAD = (ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"))
+
+
+def stored_literal(literal: ox.Literal) -> ox.Literal:
+    """``literal`` as an Oxigraph store keeps it: Oxigraph 0.5 stores numbers in canonical
+    form and narrows derived datatypes (``"01"^^xsd:positiveInteger`` is kept as
+    ``"1"^^xsd:integer``, ``1.0`` as ``"1"^^xsd:decimal``). Found by storing it in a scratch
+    store in memory.
+
+    >>> stored_literal(ox.Literal("1.0", datatype=ox.NamedNode(str(XSD.decimal)))).value
+    '1'
+    """
+    probe = ox.Store()
+    probe.add(ox.Quad(*_PROBE_QUAD, literal))
+    stored = next(iter(probe)).object
+    assert isinstance(stored, ox.Literal)
+    return stored
+
+
 def to_rdflib(term: object) -> URIRef | BNode | Literal:
     """An Oxigraph term as rdflib's (a plain string keeps no ``xsd:string`` datatype, as
     rdflib's parsers do).

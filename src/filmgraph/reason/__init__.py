@@ -1,7 +1,9 @@
 """OWL 2 RL reasoning: the engines by name (owlrl, reasonable), the W3C rules as matchers,
 the noise filter, the consistency check, and explanations of every inferred triple; and
 bounded reasoning from files into an Oxigraph store (:func:`reason_into_store`), for inputs
-too large to hold as rdflib graphs."""
+too large to hold as rdflib graphs; and the rules evaluated by the store itself
+(:func:`rules_into_store`, :func:`materialise`), for inputs too large for any engine's
+memory."""
 
 from .bounded import (
     TRIPLE_FILES,
@@ -20,6 +22,7 @@ from .explanations import (
     explanation_text,
     parse_triple,
 )
+from .in_store import materialise, rules_into_store
 from .reasoning import ENGINES, Reasoning, engine_version, reason
 from .rules import RULES
 
@@ -37,9 +40,11 @@ __all__ = [
     "explanation_json",
     "explanation_text",
     "load_triples",
+    "materialise",
     "parse_triple",
     "reason",
     "reason_into_store",
+    "rules_into_store",
     "store_graph",
     "write_nquads",
 ]

@@ -124,7 +124,7 @@ def reason_into_store(
             inferred.load(None)
             step.detail = f"{inferred.count} triples"
     with steps.step("checking consistency"):
-        check_consistency({role: store_graph(store, names[role]) for role in ROLES})
+        check_store(store, names)
     return Reasoning(
         "reasonable",
         derived=report["derived"],
@@ -279,6 +279,16 @@ class _Child:
 
 
 # ---------------------------------------------------------------- the store as rdflib graphs
+
+
+def check_store(store: ox.Store, names: Mapping[str, URIRef]) -> None:
+    """The consistency check (:func:`check_consistency`) over the ontology, asserted and
+    inferred graphs of ``store`` that ``names`` names, every lookup one in the store.
+
+    Raises:
+        InconsistencyError: the graphs are inconsistent.
+    """
+    check_consistency({role: store_graph(store, names[role]) for role in ROLES})
 
 
 def store_graph(store: ox.Store, name: URIRef) -> Graph:

@@ -42,7 +42,7 @@ import resource
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -193,7 +193,7 @@ class _Kept:
             self.handle = None
 
 
-def _parsed(sources: list[Path]) -> Iterator[Any]:
+def parsed_files(sources: Sequence[Path]) -> Iterator[Any]:
     """The triples of ``sources`` (as Oxigraph's default-graph quads), each blank node
     with a fresh label; a file that cannot be read is a :class:`DataError`."""
     for source in sources:
@@ -221,7 +221,7 @@ def normalize(
 ) -> tuple[Graph, int]:
     """Write the inputs into ``folder`` (:data:`FILES`) and their hashes into ``base``;
     return the ontology as an rdflib graph and how many triples were read."""
-    quads = list(_parsed(ontology))  # the ontology is small
+    quads = list(parsed_files(ontology))  # the ontology is small
     _write(quads, folder / FILES["ontology"])
     graph = Graph()
     axioms = []
@@ -239,7 +239,7 @@ def normalize(
 
     def hashed() -> Iterator[Any]:
         nonlocal count
-        for quad in _parsed(data):
+        for quad in parsed_files(data):
             base.add(quad)
             count += 1
             yield quad

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
 from ...core import DataError, write_atomic
-from ...query import default_graphs_of
+from ...query import default_graphs_of, stored_literal
 
 
 def key_file(path: Path) -> Path:
@@ -345,9 +345,8 @@ def narrowed_quads(nquads: Path) -> str:
 def _narrows(line: str) -> bool:
     """Whether Oxigraph stores the literal of this N-Quads line differently."""
     quad = next(iter(ox.parse(line.encode("utf-8"), format=ox.RdfFormat.N_QUADS)))
-    probe = ox.Store()
-    probe.add(quad)
-    stored = next(iter(probe)).object
+    assert isinstance(quad.object, ox.Literal)
+    stored = stored_literal(quad.object)
     return (stored.value, stored.datatype) != (quad.object.value, quad.object.datatype)
 
 
