@@ -9,13 +9,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from benchmarks.reasoning import bnode_labels, canonical_lines, read_nt
+from rdflib.compare import isomorphic
 
 from filmgraph.core.errors import DataError, InconsistencyError, SettingError
 from filmgraph.core.namespaces import GRAPHS
 from filmgraph.load.parsing import load_files
-from filmgraph.reason import rules_into_store, store_graph
-from filmgraph.reason.in_store import RULES, SCRATCH, rule_query
+from filmgraph.reason import WorkFiles, rules_into_store, store_graph
 from filmgraph.reason.reasoning import reason
+from filmgraph.reason.store_rules import RULES, SCRATCH, rule_query
 
 INFERRED = ox.NamedNode(str(GRAPHS["inferred"]))
 
@@ -34,10 +35,11 @@ def _write(path: Path, text: str) -> Path:
 def _in_store(ontology: list[Path], data: list[Path], tmp_path: Path):
     """(report, store, canonical lines of the inferred file) of the rules in a store."""
     store = ox.Store()
-    written = tmp_path / "inferred.nt"
-    report = rules_into_store(store, ontology, data, inferred_file=written)
-    onto = store_graph(store, GRAPHS["ontology"])
-    lines = canonical_lines(read_nt(written), bnode_labels(onto))
+    report = rules_into_store(store, ontology, data, folder=tmp_path / "work")
+    files = WorkFiles(tmp_path / "work")
+    onto = read_nt(files["ontology"])  # as the store names its blank nodes
+    assert len(onto) == len(store_graph(store, GRAPHS["ontology"]))
+    lines = canonical_lines(read_nt(files["inferred"]), bnode_labels(onto))
     stored = sum(1 for _ in store.quads_for_pattern(None, None, None, INFERRED))
     assert 0 < stored <= report.kept == len(lines)  # loaded (a narrowed twin stored once)
     return report, store, lines
@@ -125,6 +127,35 @@ def test_the_rules_keep_what_reason_keeps_on_the_balagov_graph(settings, tmp_pat
     assert report.engine == "rules-in-store"
     held = {role: len(store_graph(store, GRAPHS[role])) for role in GRAPHS}
     assert held["inferred"] == report.kept and held["asserted"] == len(load_files(data))
+
+
+def test_reason_with_the_rules_engine_keeps_what_owlrl_keeps(settings):
+    """``reasoner = "rules"`` in process: the rules on a scratch store in memory, the
+    literals as written and the ontology's own blank nodes (the restriction memberships)."""
+    onto, asserted = load_files(list(settings.ontology_files)), load_files([settings.facts_file])
+    inferred, report = reason(onto, asserted, engine="rules")
+    expected, _ = reason(onto, asserted, engine="owlrl")
+    assert isomorphic(inferred, expected) and report.kept == len(expected) > 100
+    assert set(inferred) == set(expected)  # the same blank nodes, not just isomorphic
+
+
+def test_open_files_reasons_with_the_rules_in_the_store(settings, tmp_path):
+    """``filmgraph serve FILES --reasoning`` with ``reasoner = "rules"``: on Oxigraph the
+    bounded path with the rules instead of reasonable, in memory the engine in process;
+    the inferred graph is owlrl's either way."""
+    from filmgraph import Settings, open_files
+
+    files = [*settings.ontology_files, settings.facts_file]
+    expected, _ = reason(load_files([]), load_files(files), engine="owlrl")
+    for store in ("memory", "oxigraph"):
+        config = Settings(store=store, reasoner="rules", build_dir=tmp_path / store)
+        backend = open_files(config, files, reasoning=True)
+        try:
+            held = backend.dataset.graph(GRAPHS["inferred"])
+            assert isomorphic(held, expected) and len(held) > 100, store
+        finally:
+            backend.close()
+    assert not list((tmp_path / "oxigraph").glob("reasoning-*"))  # the scratch is removed
 
 
 def test_the_rules_keep_what_reasonable_keeps_on_a_film_world(tmp_path):

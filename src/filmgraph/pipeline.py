@@ -30,7 +30,14 @@ from .check import Report, run_checks
 from .core import GRAPHS, ChecksFailedError, Settings, Steps, write_atomic
 from .link import ComparisonReport, assessment_graph, compare, links_graph, read_links
 from .load import load_dataset, load_rdf_files, rdf_files
-from .reason import TRIPLE_FILES, WorkFiles, reason, reason_into_store, write_nquads
+from .reason import (
+    TRIPLE_FILES,
+    WorkFiles,
+    reason,
+    reason_into_store,
+    rules_into_store,
+    write_nquads,
+)
 from .store import (
     Backend,
     build_lock,
@@ -252,11 +259,11 @@ class _FilesBuild:
 
     @contextmanager
     def nquads(self) -> Iterator[Path]:
-        """The files as N-Quads; reasoned by reasonable over triple files, made from the
-        files without rdflib graphs (:func:`_bounded_nquads`)."""
+        """The files as N-Quads; reasoned by reasonable or the rules in the store over
+        triple files, made from the files without rdflib graphs (:func:`_bounded_nquads`)."""
         if self._dataset is None and self._bounded():
             with _bounded_nquads(
-                rdf_files(self.paths), self.settings.output_dir, self.steps
+                rdf_files(self.paths), self.settings.output_dir, self.steps, self.settings.reasoner
             ) as path:
                 yield path
             return
@@ -264,27 +271,33 @@ class _FilesBuild:
             yield path
 
     def _bounded(self) -> bool:
-        """Whether the bounded path reasons over these files: with reasonable, over files
-        of triples (named graphs are loaded as they are, by the other path)."""
+        """Whether the bounded path reasons over these files: with reasonable or the rules
+        in the store, over files of triples (named graphs are loaded as they are, by the
+        other path)."""
         return (
             self.reasoning
-            and self.settings.reasoner == "reasonable"
+            and self.settings.reasoner in ("reasonable", "rules")
             and all(path.suffix.lower() in TRIPLE_FILES for path in rdf_files(self.paths))
         )
 
 
 @contextmanager
-def _bounded_nquads(files: Sequence[Path], folder: Path, steps: Steps) -> Iterator[Path]:
+def _bounded_nquads(
+    files: Sequence[Path], folder: Path, steps: Steps, reasoner: str
+) -> Iterator[Path]:
     """``files`` and their OWL 2 RL closure as N-Quads, reasoned without rdflib graphs of
-    them (:func:`filmgraph.reason.reason_into_store`): the files in the asserted graph, the
-    inferences in the inferred graph, checked for consistency in a scratch Oxigraph store on
-    disk, and written from the reasoning's own files (literals as the files write them)."""
+    them (:func:`filmgraph.reason.reason_into_store` with reasonable,
+    :func:`filmgraph.reason.rules_into_store` with the rules): the files in the asserted
+    graph, the inferences in the inferred graph, checked for consistency in a scratch
+    Oxigraph store on disk, and written from the reasoning's own files (literals as the
+    files write them)."""
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder, prefix="reasoning-") as scratch:
         work = Path(scratch)
         store = ox.Store(str(work / "store"))
         try:
-            reason_into_store(store, [], files, folder=work / "files", steps=steps)
+            into_store = rules_into_store if reasoner == "rules" else reason_into_store
+            into_store(store, [], files, folder=work / "files", steps=steps)
         finally:
             del store  # closed before its folder is removed
         written = WorkFiles(work / "files")

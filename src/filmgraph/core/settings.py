@@ -63,6 +63,8 @@ STORE_LAYOUTS: dict[str, tuple[str, str, str]] = {
 REASONERS: dict[str, str] = {
     "owlrl": "owlrl, pure Python: the reference",
     "reasonable": "reasonable, Rust: fast (the 'fast' extra)",
+    "rules": "the OWL 2 RL rules as SPARQL queries the Oxigraph store evaluates: memory "
+    "bounded at any size",
 }
 
 

@@ -238,9 +238,16 @@ _CHUNK = 100_000
 
 
 #: The OWL 2 RL engines by name, with the distribution that provides each.
+def _rules_closure(ontology: Graph, asserted: Graph) -> tuple[list[Triple], list[str]]:
+    from .store_rules import rules_closure
+
+    return rules_closure(ontology, asserted)
+
+
 ENGINES: dict[str, tuple[Closure, str]] = {
     "owlrl": (_owlrl_closure, "owlrl"),
     "reasonable": (_reasonable_closure, "reasonable"),
+    "rules": (_rules_closure, "pyoxigraph"),
 }
 
 

@@ -1,0 +1,326 @@
+"""OWL 2 RL inside the store, the rules themselves: SPARQL queries that Oxigraph evaluates
+over its own indexes, run to a fixpoint, so that reasoning holds no graph in memory at
+any size.
+
+reasonable (:mod:`filmgraph.reason.bounded`) holds its input and its closure in memory: at
+10M triples that is more than this machine has. Here each rule of :data:`RULES` is one
+``CONSTRUCT`` over the union of the ontology, asserted and derived graphs of the store,
+whose ``FILTER NOT EXISTS`` keeps only what the store does not hold yet. Each round runs
+every rule and adds what it found to a scratch graph (written to a file, then added by
+the bulk loader: no transaction holds a round); the rounds stop when one adds nothing.
+Then the scratch graph, less the noise (:func:`filmgraph.reason.noise.noise`, the same
+filter as for the other engines), becomes the inferred graph (:func:`run_rules`);
+:func:`filmgraph.reason.in_store.materialise` then checks consistency on the store.
+
+The rules are the OWL 2 RL rules that conclude about individuals (W3C *OWL 2 Profiles*,
+section 4.3): ``eq-sym``, ``eq-trans``, ``eq-rep-s/p/o``, ``prp-dom``, ``prp-rng``,
+``prp-fp``, ``prp-ifp``, ``prp-symp``, ``prp-trp``, ``prp-spo1``, ``prp-eqp1/2``,
+``prp-inv1/2``, ``cls-int1/2``, ``cls-uni``, ``cls-svf1/2``, ``cls-avf``, ``cls-hv1/2``,
+``cax-sco``, ``cax-eqc1/2``. The schema-level rules (``scm-*``) are not needed: what they
+conclude about classes and properties reaches individuals through the rules above in the
+rounds that follow, and is itself dropped by the noise filter. Nor are the rules whose
+conclusion the filter drops whole (``eq-ref``, ``owl:Thing`` for everything). An ontology
+using what these rules do not cover (property chains, keys, cardinalities, ``owl:oneOf``)
+is refused (:data:`UNSUPPORTED`), so that the result is never silently partial; the
+inferences are the same as reasonable's (tests/test_in_store_reasoning.py compares them).
+
+Literals: the store keeps numbers in canonical form and narrows derived datatypes
+(``"2"^^xsd:positiveInteger`` is kept as ``"2"^^xsd:integer``, ``1.0`` as ``"1"`` of
+``xsd:decimal``). The loaders (:func:`filmgraph.reason.in_store.rules_into_store`,
+:func:`rules_closure`) record, beside each input triple whose literal
+the store changes, the literal as written (:class:`AsWritten`), and an inferred triple
+that copies such a literal about the same subject (``prp-spo1`` over a datatype property,
+say) gets it back as written, as the in-process engines copy it. A literal copied to
+another subject (``eq-rep-s``, ``cls-hv1``) is written as the store holds it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from ..core import GRAPHS, SettingError, Steps, Triple
+from ..query import stored_literal, to_rdflib
+from .noise import noise
+
+#: The graph the rounds write into, emptied before and dropped after.
+SCRATCH = ox.NamedNode("urn:filmgraph:reasoning:derived")
+#: The input triples whose literal the store keeps in another form, the literal as written
+#: (its N-Triples text, a string the store keeps as it is): :class:`AsWritten`.
+AS_WRITTEN = ox.NamedNode("urn:filmgraph:reasoning:as-written")
+
+_PREFIXES = """PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+#: Each rule: name -> (its conclusion, its premises). The conclusion must not already hold.
+RULES: dict[str, tuple[str, str]] = {
+    "eq-sym": ("?y owl:sameAs ?x", "?x owl:sameAs ?y"),
+    "eq-trans": ("?x owl:sameAs ?z", "?x owl:sameAs ?y . ?y owl:sameAs ?z"),
+    "eq-rep-s": ("?s2 ?p ?o", "?s owl:sameAs ?s2 . ?s ?p ?o"),
+    "eq-rep-p": ("?s ?p2 ?o", "?p owl:sameAs ?p2 . ?s ?p ?o"),
+    "eq-rep-o": ("?s ?p ?o2", "?o owl:sameAs ?o2 . ?s ?p ?o"),
+    "prp-dom": ("?x a ?c", "?p rdfs:domain ?c . ?x ?p ?y"),
+    "prp-rng": ("?y a ?c", "?p rdfs:range ?c . ?x ?p ?y FILTER(!isLiteral(?y))"),
+    "prp-fp": (
+        "?y1 owl:sameAs ?y2",
+        "?p a owl:FunctionalProperty . ?x ?p ?y1 . ?x ?p ?y2 "
+        "FILTER(!isLiteral(?y1) && !sameTerm(?y1, ?y2))",
+    ),
+    # prp-fp between two literals, then eq-rep-o: a literal cannot be a subject, so their
+    # owl:sameAs is never written; what it would replace is, directly.
+    "prp-fp/eq-rep-o": (
+        "?s ?q ?y2",
+        "?p a owl:FunctionalProperty . ?x ?p ?y1 . ?x ?p ?y2 "
+        "FILTER(isLiteral(?y1) && isLiteral(?y2) && !sameTerm(?y1, ?y2)) ?s ?q ?y1",
+    ),
+    "prp-ifp": (
+        "?x1 owl:sameAs ?x2",
+        "?p a owl:InverseFunctionalProperty . ?x1 ?p ?y . ?x2 ?p ?y FILTER(!sameTerm(?x1, ?x2))",
+    ),
+    "prp-symp": ("?y ?p ?x", "?p a owl:SymmetricProperty . ?x ?p ?y"),
+    "prp-trp": ("?x ?p ?z", "?p a owl:TransitiveProperty . ?x ?p ?y . ?y ?p ?z"),
+    "prp-spo1": ("?x ?p2 ?y", "?p1 rdfs:subPropertyOf ?p2 . ?x ?p1 ?y"),
+    "prp-eqp1": ("?x ?p2 ?y", "?p1 owl:equivalentProperty ?p2 . ?x ?p1 ?y"),
+    "prp-eqp2": ("?x ?p1 ?y", "?p1 owl:equivalentProperty ?p2 . ?x ?p2 ?y"),
+    "prp-inv1": ("?y ?p2 ?x", "?p1 owl:inverseOf ?p2 . ?x ?p1 ?y"),
+    "prp-inv2": ("?y ?p1 ?x", "?p1 owl:inverseOf ?p2 . ?x ?p2 ?y"),
+    "cls-int1": (
+        "?x a ?c",
+        "?c owl:intersectionOf ?list . ?list rdf:first ?first . ?x a ?first "
+        "FILTER NOT EXISTS { ?list rdf:rest*/rdf:first ?m FILTER NOT EXISTS { ?x a ?m } }",
+    ),
+    "cls-int2": ("?x a ?m", "?c owl:intersectionOf/rdf:rest*/rdf:first ?m . ?x a ?c"),
+    "cls-uni": ("?x a ?c", "?c owl:unionOf/rdf:rest*/rdf:first ?m . ?x a ?m"),
+    "cls-svf1": (
+        "?x a ?r",
+        "?r owl:someValuesFrom ?c ; owl:onProperty ?p . ?x ?p ?y . ?y a ?c",
+    ),
+    "cls-svf2": ("?x a ?r", "?r owl:someValuesFrom owl:Thing ; owl:onProperty ?p . ?x ?p ?y"),
+    "cls-avf": ("?y a ?c", "?r owl:allValuesFrom ?c ; owl:onProperty ?p . ?x a ?r ; ?p ?y"),
+    "cls-hv1": ("?x ?p ?v", "?r owl:hasValue ?v ; owl:onProperty ?p . ?x a ?r"),
+    "cls-hv2": ("?x a ?r", "?r owl:hasValue ?v ; owl:onProperty ?p . ?x ?p ?v"),
+    "cax-sco": ("?x a ?c2", "?c1 rdfs:subClassOf ?c2 . ?x a ?c1"),
+    "cax-eqc1": ("?x a ?c2", "?c1 owl:equivalentClass ?c2 . ?x a ?c1"),
+    "cax-eqc2": ("?x a ?c1", "?c1 owl:equivalentClass ?c2 . ?x a ?c2"),
+}
+
+#: What an ontology may say that :data:`RULES` do not cover (the rules that would need it).
+UNSUPPORTED: dict[str, str] = {
+    "owl:propertyChainAxiom": "prp-spo2",
+    "owl:hasKey": "prp-key",
+    "owl:maxCardinality": "cls-maxc1/2",
+    "owl:maxQualifiedCardinality": "cls-maxqc1-4",
+    "owl:oneOf": "cls-oo",
+}
+
+
+def rule_query(name: str) -> str:
+    """The ``CONSTRUCT`` of rule ``name``: its conclusions that the store does not hold.
+
+    >>> print(rule_query("prp-dom").splitlines()[-1])
+    CONSTRUCT { ?x a ?c } WHERE { ?p rdfs:domain ?c . ?x ?p ?y FILTER NOT EXISTS { ?x a ?c } }
+    """
+    conclusion, premises = RULES[name]
+    return (
+        f"{_PREFIXES}CONSTRUCT {{ {conclusion} }} WHERE {{ {premises} "
+        f"FILTER NOT EXISTS {{ {conclusion} }} }}"
+    )
+
+
+def run_rules(
+    store: ox.Store,
+    names: Mapping[str, URIRef],
+    *,
+    steps: Steps | None = None,
+    max_rounds: int = 100,
+    inferred_file: Path | None = None,
+) -> tuple[int, int, Counter[str]]:
+    """The OWL 2 RL closure of the ontology and asserted graphs of ``store`` (``names``
+    names them and the inferred graph), less the noise, into its inferred graph (emptied
+    first), computed by the store itself (see the module's summary); with
+    ``inferred_file``, also written there as N-Triples, literals as written. Returns what
+    the rules derived, what was kept, and what the noise filter dropped, by reason.
+
+    Raises:
+        SettingError: the ontology uses what the rules do not cover (:data:`UNSUPPORTED`),
+            or the rounds did not end within ``max_rounds``.
+    """
+    steps = steps or Steps()
+    ontology, asserted, inferred = (
+        ox.NamedNode(str(names[r])) for r in ("ontology", "asserted", "inferred")
+    )
+    _refuse_unsupported(store, ontology)
+    union: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ontology, asserted, SCRATCH]
+    derived = 0
+    with (
+        steps.step("reasoning (OWL 2 RL rules in the store)") as step,
+        tempfile.TemporaryDirectory(prefix="filmgraph-rules-") as work,
+    ):
+        store.clear_graph(inferred)
+        store.clear_graph(SCRATCH)
+        rounds = 0
+        while True:
+            rounds += 1
+            if rounds > max_rounds:
+                raise SettingError(f"OWL 2 RL in the store: no fixpoint in {max_rounds} rounds")
+            added = _round(store, union, Path(work) / "round.nt")
+            derived += added
+            if not added:
+                break
+        step.detail = f"{derived} triples derived in {rounds} rounds"
+        with steps.step("filtering noise") as step:
+            written = inferred_file or Path(work) / "kept.nt"
+            kept, dropped = _keep(store, ontology, inferred, written)
+            store.remove_graph(SCRATCH)
+            step.detail = f"{kept} kept, " + ", ".join(f"{n} {k}" for k, n in dropped.items())
+    return derived, kept, dropped
+
+
+def rules_closure(ontology: Graph, asserted: Graph) -> tuple[list[Triple], list[str]]:
+    """The engine ``rules`` of :func:`~filmgraph.reason.reason`: what :func:`run_rules`
+    keeps of ``ontology`` + ``asserted`` in a scratch store in memory, as rdflib triples
+    (literals as written, the ontology's blank nodes its own); no message of its own (the
+    caller checks consistency)."""
+    from oxrdflib._converter import to_ox
+
+    store = ox.Store()
+    forms = AsWritten()
+    for role, graph in (("ontology", ontology), ("asserted", asserted)):
+        quads = (to_ox(triple) for triple in graph)
+        store.bulk_extend(forms.quads(quads, ox.NamedNode(str(GRAPHS[role]))))
+    names = {role: GRAPHS[role] for role in ("ontology", "asserted", "inferred")}
+    with tempfile.TemporaryDirectory(prefix="filmgraph-rules-") as work:
+        path = Path(work) / "inferred.nt"
+        run_rules(store, names, inferred_file=path)
+        found = ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+        return [
+            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in found
+        ], []
+
+
+class AsWritten:
+    """The literals the store would keep in another form (:func:`stored_literal`), as
+    written: beside each such input triple, the same subject and predicate with the
+    literal's N-Triples text in :data:`AS_WRITTEN`; :meth:`original` finds it again for an
+    inferred triple about the same subject. Which literals change is asked of a scratch
+    store once per distinct literal (up to :data:`CACHED` of them)."""
+
+    CACHED = 100_000
+
+    def __init__(self) -> None:
+        self.changes: dict[tuple[str, str], bool] = {}
+
+    def quads(
+        self, quads: Iterator[Any], target: ox.NamedNode, copy: IO[str] | None = None
+    ) -> Iterator[ox.Quad]:
+        """``quads`` into ``target`` (each also written to ``copy``, as N-Triples), and
+        beside those whose literal the store changes, that literal as written."""
+        for q in quads:
+            yield ox.Quad(q.subject, q.predicate, q.object, target)
+            if copy is not None:
+                copy.write(f"{q.subject} {q.predicate} {q.object} .\n")
+            o = q.object
+            if isinstance(o, ox.Literal) and not o.language and self._changed(o):
+                yield ox.Quad(q.subject, q.predicate, ox.Literal(str(o)), AS_WRITTEN)
+
+    def _changed(self, literal: ox.Literal) -> bool:
+        key = (literal.value, literal.datatype.value)
+        found = self.changes.get(key)
+        if found is None:
+            stored = stored_literal(literal)
+            found = (stored.value, stored.datatype) != (literal.value, literal.datatype)
+            if len(self.changes) < self.CACHED:
+                self.changes[key] = found
+        return found
+
+    @staticmethod
+    def original(store: ox.Store, subject: Any, literal: ox.Literal) -> ox.Literal:
+        """The literal as written of an input triple about ``subject`` that the store keeps
+        as ``literal``; ``literal`` itself if there is none."""
+        for quad in store.quads_for_pattern(subject, None, None, AS_WRITTEN):
+            assert isinstance(quad.object, ox.Literal)
+            written = next(
+                iter(
+                    ox.parse(
+                        f"<urn:x:s> <urn:x:p> {quad.object.value} .", format=ox.RdfFormat.N_TRIPLES
+                    )
+                )
+            ).object
+            assert isinstance(written, ox.Literal)
+            if stored_literal(written) == literal:
+                return written
+        return literal
+
+
+def _refuse_unsupported(store: ox.Store, ontology: ox.NamedNode) -> None:
+    for term, rule in UNSUPPORTED.items():
+        iri = term.replace("owl:", "http://www.w3.org/2002/07/owl#")
+        found = store.query(f"ASK {{ ?s <{iri}> ?o }}", default_graph=ontology)
+        if found:
+            raise SettingError(
+                f"OWL 2 RL in the store does not apply {rule}, which the ontology's "
+                f"{term} needs: reason with reasonable or owlrl instead"
+            )
+
+
+def _round(
+    store: ox.Store, union: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph], path: Path
+) -> int:
+    """Every rule once, each one's new conclusions added before the next runs; how many
+    triples the round added."""
+    before = _count(store, SCRATCH)
+    for name in RULES:
+        found = store.query(rule_query(name), default_graph=union)
+        assert isinstance(found, ox.QueryTriples)
+        with path.open("wb") as file:
+            found.serialize(file, ox.RdfFormat.N_TRIPLES)
+        _load(store, path, SCRATCH)
+    return _count(store, SCRATCH) - before
+
+
+def _keep(
+    store: ox.Store, ontology: ox.NamedNode, inferred: ox.NamedNode, path: Path
+) -> tuple[int, Counter[str]]:
+    """The scratch graph less the noise, written to ``path`` and loaded into ``inferred``;
+    (kept, dropped)."""
+    terms: set[Node] = {
+        to_rdflib(q.subject) for q in store.quads_for_pattern(None, None, None, ontology)
+    }
+    dropped: Counter[str] = Counter()
+    kept = 0
+    with path.open("w", encoding="utf-8") as file:
+        for quad in store.quads_for_pattern(None, None, None, SCRATCH):
+            triple = (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+            reason = noise(triple, terms)
+            if reason:
+                dropped[reason] += 1
+                continue
+            obj = quad.object
+            if isinstance(obj, ox.Literal) and not obj.language:
+                obj = AsWritten.original(store, quad.subject, obj)
+            file.write(f"{quad.subject} {quad.predicate} {obj} .\n")
+            kept += 1
+    _load(store, path, inferred)
+    return kept, dropped
+
+
+def _load(store: ox.Store, path: Path, graph: ox.NamedNode) -> None:
+    """The N-Triples file ``path`` into ``graph``, its blank nodes as labelled there (the
+    store's loaders would give them fresh labels)."""
+    triples = ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+
+
+def _count(store: ox.Store, graph: ox.NamedNode) -> int:
+    rows = store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", default_graph=graph)
+    assert isinstance(rows, ox.QuerySolutions)
+    return int(next(rows)[0].value)
