@@ -391,8 +391,6 @@ def run_bounded(kind: str, data: Path, work: Path, canonical: Path | None) -> di
 
     import pyoxigraph as ox
 
-    from filmgraph.core.namespaces import GRAPHS
-    from filmgraph.query import to_rdflib
     from filmgraph.reason import WorkFiles, reason_into_store, rules_into_store
 
     record = StepTimes()
@@ -403,7 +401,7 @@ def run_bounded(kind: str, data: Path, work: Path, canonical: Path | None) -> di
         started = time.perf_counter()
         if kind == "pipeline-in-store":
             report = rules_into_store(
-                store, list(ONTOLOGY_FILES), [data], steps=_timing_steps(record)
+                store, list(ONTOLOGY_FILES), [data], folder=folder, steps=_timing_steps(record)
             )
         else:
             report = reason_into_store(
@@ -423,18 +421,6 @@ def run_bounded(kind: str, data: Path, work: Path, canonical: Path | None) -> di
             "steps": record.steps,
             "stored": len(store),
         }
-        if canonical is not None and kind == "pipeline-in-store":  # its graphs, from the store
-            from rdflib import Graph
-
-            graphs = {}
-            for role in ("ontology", "inferred"):
-                graph = graphs[role] = Graph()
-                name = ox.NamedNode(str(GRAPHS[role]))
-                for q in store.quads_for_pattern(None, None, None, name):
-                    graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-            lines = canonical_lines(graphs["inferred"], bnode_labels(graphs["ontology"]))
-            canonical.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-            canonical = None
         del store
     if canonical is not None:
         files = WorkFiles(folder)

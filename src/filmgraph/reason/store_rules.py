@@ -181,7 +181,7 @@ def run_rules(
             written = inferred_file or Path(work) / "kept.nt"
             kept, dropped = _keep(store, ontology, inferred, written)
             store.remove_graph(SCRATCH)
-            step.detail = f"{kept} kept, " + ", ".join(f"{n} {k}" for k, n in dropped.items())
+            step.detail = ", ".join([f"{kept} kept", *(f"{n} {k}" for k, n in dropped.items())])
     return derived, kept, dropped
 
 
@@ -313,11 +313,23 @@ def _keep(
     return kept, dropped
 
 
+#: Files of conclusions up to this size are added in one transaction; larger ones by the
+#: bulk loader, which writes files of its own (a fixed cost) but holds nothing in memory.
+_SMALL = 4 << 20
+
+
 def _load(store: ox.Store, path: Path, graph: ox.NamedNode) -> None:
     """The N-Triples file ``path`` into ``graph``, its blank nodes as labelled there (the
     store's loaders would give them fresh labels)."""
+    size = path.stat().st_size
+    if not size:
+        return
     triples = ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    quads = (ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    if size <= _SMALL:
+        store.extend(list(quads))
+    else:
+        store.bulk_extend(quads)
 
 
 def _count(store: ox.Store, graph: ox.NamedNode) -> int:
