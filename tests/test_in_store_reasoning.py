@@ -4,6 +4,8 @@ and on real data; refuse what they do not cover; fail as the other engines fail.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,6 +15,7 @@ from rdflib.compare import isomorphic
 
 from filmgraph.core.errors import DataError, InconsistencyError, SettingError
 from filmgraph.core.namespaces import GRAPHS
+from filmgraph.core.progress import Step, Steps
 from filmgraph.load.parsing import load_files
 from filmgraph.reason import WorkFiles, rules_into_store, store_graph
 from filmgraph.reason.reasoning import reason
@@ -25,6 +28,19 @@ PREFIXES = """@prefix ex: <https://example.org/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
+
+
+class _Details(Steps):
+    """The steps' details, as the progress display shows them."""
+
+    def __init__(self) -> None:
+        self.details: list[str] = []
+
+    @contextmanager
+    def step(self, label: str) -> Iterator[Step]:
+        step = Step(label)
+        yield step
+        self.details.append(step.detail)
 
 
 def _write(path: Path, text: str) -> Path:
@@ -220,8 +236,25 @@ def test_literals_are_copied_as_the_store_holds_them(tmp_path):
 
 @pytest.mark.parametrize("name", RULES)
 def test_each_rule_is_a_query_oxigraph_reads(name):
-    """Every rule parses; its conclusion is also the pattern that must not hold yet."""
-    query = rule_query(name)
-    conclusion = RULES[name][0]
-    assert query.count(conclusion) == 2
-    assert isinstance(ox.Store().query(query), ox.QueryTriples)
+    """Every rule parses, whole and with each premise matched in the round before's delta;
+    its conclusion is also the pattern that must not hold yet."""
+    rule = RULES[name]
+    queries = [rule_query(name), *(rule_query(name, n) for n in range(len(rule.premises)))]
+    for query in queries:
+        assert query.count(rule.conclusion) == 2
+        assert isinstance(ox.Store().query(query), ox.QueryTriples)
+
+
+def test_later_rounds_read_only_what_the_round_before_derived(tmp_path):
+    """A chain of subclasses five deep: each round adds one more level, the rounds after the
+    first matching the premises in the delta; the result is the whole chain, as owlrl's."""
+    chain = "\n".join(f"ex:C{n} rdfs:subClassOf ex:C{n + 1} ." for n in range(5))
+    ontology = [_write(tmp_path / "o.ttl", chain)]
+    data = [_write(tmp_path / "d.ttl", "ex:a a ex:C0 .")]
+    steps = _Details()
+    store = ox.Store()
+    report = rules_into_store(store, ontology, data, steps=steps)
+    assert report.kept == 5 and "5 triples derived in 6 rounds" in steps.details
+    expected, _ = _in_process(ontology, data, "owlrl")
+    assert expected.kept == 5
+    assert not [g for g in store.named_graphs() if "reasoning" in g.value]  # scratch removed

@@ -5,9 +5,12 @@ any size.
 reasonable (:mod:`filmgraph.reason.bounded`) holds its input and its closure in memory: at
 10M triples that is more than this machine has. Here each rule of :data:`RULES` is one
 ``CONSTRUCT`` over the union of the ontology, asserted and derived graphs of the store,
-whose ``FILTER NOT EXISTS`` keeps only what the store does not hold yet. Each round runs
-every rule and adds what it found to a scratch graph (written to a file, then added by
-the bulk loader: no transaction holds a round); the rounds stop when one adds nothing.
+whose ``FILTER NOT EXISTS`` keeps only what the store does not hold yet. The first round
+runs every rule whole; each later one is semi-naive: a rule runs once per premise, that
+premise matched only in what the round before derived (:func:`rule_query` with ``delta``),
+so a round costs what is new, not the whole graph. What a query finds is written to a file,
+then added to the derived graph (large files by the bulk loader: no transaction holds a
+round); the rounds stop when one adds nothing.
 Then the scratch graph, less the noise (:func:`filmgraph.reason.noise.noise`, the same
 filter as for the other engines), becomes the inferred graph (:func:`run_rules`);
 :func:`filmgraph.reason.in_store.materialise` then checks consistency on the store.
@@ -39,6 +42,7 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -55,62 +59,101 @@ SCRATCH = ox.NamedNode("urn:filmgraph:reasoning:derived")
 #: The input triples whose literal the store keeps in another form, the literal as written
 #: (its N-Triples text, a string the store keeps as it is): :class:`AsWritten`.
 AS_WRITTEN = ox.NamedNode("urn:filmgraph:reasoning:as-written")
+#: What a round derives, for the next (semi-naive evaluation); the rounds take turns.
+DELTAS = (
+    ox.NamedNode("urn:filmgraph:reasoning:delta"),
+    ox.NamedNode("urn:filmgraph:reasoning:delta-2"),
+)
 
 _PREFIXES = """PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 
-#: Each rule: name -> (its conclusion, its premises). The conclusion must not already hold.
-RULES: dict[str, tuple[str, str]] = {
-    "eq-sym": ("?y owl:sameAs ?x", "?x owl:sameAs ?y"),
-    "eq-trans": ("?x owl:sameAs ?z", "?x owl:sameAs ?y . ?y owl:sameAs ?z"),
-    "eq-rep-s": ("?s2 ?p ?o", "?s owl:sameAs ?s2 . ?s ?p ?o"),
-    "eq-rep-p": ("?s ?p2 ?o", "?p owl:sameAs ?p2 . ?s ?p ?o"),
-    "eq-rep-o": ("?s ?p ?o2", "?o owl:sameAs ?o2 . ?s ?p ?o"),
-    "prp-dom": ("?x a ?c", "?p rdfs:domain ?c . ?x ?p ?y"),
-    "prp-rng": ("?y a ?c", "?p rdfs:range ?c . ?x ?p ?y FILTER(!isLiteral(?y))"),
-    "prp-fp": (
+
+@dataclass(frozen=True)
+class StoreRule:
+    """One rule: its conclusion (a triple pattern), its premises (triple patterns, each of
+    which may match a triple derived in the round before), and a condition over them."""
+
+    conclusion: str
+    premises: tuple[str, ...]
+    condition: str = ""
+    #: Evaluated whole every round (its condition reads triples a new one may change).
+    whole: bool = False
+
+
+def _rule(conclusion: str, *premises: str, condition: str = "", whole: bool = False) -> StoreRule:
+    return StoreRule(conclusion, premises, condition, whole)
+
+
+_FP = "?p a owl:FunctionalProperty"
+
+#: The rules, by their W3C names. A conclusion is added only where it does not hold yet.
+RULES: dict[str, StoreRule] = {
+    "eq-sym": _rule("?y owl:sameAs ?x", "?x owl:sameAs ?y"),
+    "eq-trans": _rule("?x owl:sameAs ?z", "?x owl:sameAs ?y", "?y owl:sameAs ?z"),
+    "eq-rep-s": _rule("?s2 ?p ?o", "?s owl:sameAs ?s2", "?s ?p ?o"),
+    "eq-rep-p": _rule("?s ?p2 ?o", "?p owl:sameAs ?p2", "?s ?p ?o"),
+    "eq-rep-o": _rule("?s ?p ?o2", "?o owl:sameAs ?o2", "?s ?p ?o"),
+    "prp-dom": _rule("?x a ?c", "?p rdfs:domain ?c", "?x ?p ?y"),
+    "prp-rng": _rule("?y a ?c", "?p rdfs:range ?c", "?x ?p ?y", condition="!isLiteral(?y)"),
+    "prp-fp": _rule(
         "?y1 owl:sameAs ?y2",
-        "?p a owl:FunctionalProperty . ?x ?p ?y1 . ?x ?p ?y2 "
-        "FILTER(!isLiteral(?y1) && !sameTerm(?y1, ?y2))",
+        _FP,
+        "?x ?p ?y1",
+        "?x ?p ?y2",
+        condition="!isLiteral(?y1) && !sameTerm(?y1, ?y2)",
     ),
     # prp-fp between two literals, then eq-rep-o: a literal cannot be a subject, so their
     # owl:sameAs is never written; what it would replace is, directly.
-    "prp-fp/eq-rep-o": (
+    "prp-fp/eq-rep-o": _rule(
         "?s ?q ?y2",
-        "?p a owl:FunctionalProperty . ?x ?p ?y1 . ?x ?p ?y2 "
-        "FILTER(isLiteral(?y1) && isLiteral(?y2) && !sameTerm(?y1, ?y2)) ?s ?q ?y1",
+        _FP,
+        "?x ?p ?y1",
+        "?x ?p ?y2",
+        "?s ?q ?y1",
+        condition="isLiteral(?y1) && isLiteral(?y2) && !sameTerm(?y1, ?y2)",
     ),
-    "prp-ifp": (
+    "prp-ifp": _rule(
         "?x1 owl:sameAs ?x2",
-        "?p a owl:InverseFunctionalProperty . ?x1 ?p ?y . ?x2 ?p ?y FILTER(!sameTerm(?x1, ?x2))",
+        "?p a owl:InverseFunctionalProperty",
+        "?x1 ?p ?y",
+        "?x2 ?p ?y",
+        condition="!sameTerm(?x1, ?x2)",
     ),
-    "prp-symp": ("?y ?p ?x", "?p a owl:SymmetricProperty . ?x ?p ?y"),
-    "prp-trp": ("?x ?p ?z", "?p a owl:TransitiveProperty . ?x ?p ?y . ?y ?p ?z"),
-    "prp-spo1": ("?x ?p2 ?y", "?p1 rdfs:subPropertyOf ?p2 . ?x ?p1 ?y"),
-    "prp-eqp1": ("?x ?p2 ?y", "?p1 owl:equivalentProperty ?p2 . ?x ?p1 ?y"),
-    "prp-eqp2": ("?x ?p1 ?y", "?p1 owl:equivalentProperty ?p2 . ?x ?p2 ?y"),
-    "prp-inv1": ("?y ?p2 ?x", "?p1 owl:inverseOf ?p2 . ?x ?p1 ?y"),
-    "prp-inv2": ("?y ?p1 ?x", "?p1 owl:inverseOf ?p2 . ?x ?p2 ?y"),
-    "cls-int1": (
+    "prp-symp": _rule("?y ?p ?x", "?p a owl:SymmetricProperty", "?x ?p ?y"),
+    "prp-trp": _rule("?x ?p ?z", "?p a owl:TransitiveProperty", "?x ?p ?y", "?y ?p ?z"),
+    "prp-spo1": _rule("?x ?p2 ?y", "?p1 rdfs:subPropertyOf ?p2", "?x ?p1 ?y"),
+    "prp-eqp1": _rule("?x ?p2 ?y", "?p1 owl:equivalentProperty ?p2", "?x ?p1 ?y"),
+    "prp-eqp2": _rule("?x ?p1 ?y", "?p1 owl:equivalentProperty ?p2", "?x ?p2 ?y"),
+    "prp-inv1": _rule("?y ?p2 ?x", "?p1 owl:inverseOf ?p2", "?x ?p1 ?y"),
+    "prp-inv2": _rule("?y ?p1 ?x", "?p1 owl:inverseOf ?p2", "?x ?p2 ?y"),
+    # every member of the list: a negation that a new membership changes, so whole
+    "cls-int1": _rule(
         "?x a ?c",
-        "?c owl:intersectionOf ?list . ?list rdf:first ?first . ?x a ?first "
-        "FILTER NOT EXISTS { ?list rdf:rest*/rdf:first ?m FILTER NOT EXISTS { ?x a ?m } }",
+        "?c owl:intersectionOf ?list",
+        "?list rdf:first ?first",
+        "?x a ?first",
+        condition="NOT EXISTS { ?list rdf:rest*/rdf:first ?m FILTER NOT EXISTS { ?x a ?m } }",
+        whole=True,
     ),
-    "cls-int2": ("?x a ?m", "?c owl:intersectionOf/rdf:rest*/rdf:first ?m . ?x a ?c"),
-    "cls-uni": ("?x a ?c", "?c owl:unionOf/rdf:rest*/rdf:first ?m . ?x a ?m"),
-    "cls-svf1": (
-        "?x a ?r",
-        "?r owl:someValuesFrom ?c ; owl:onProperty ?p . ?x ?p ?y . ?y a ?c",
+    "cls-int2": _rule("?x a ?m", "?c owl:intersectionOf/rdf:rest*/rdf:first ?m", "?x a ?c"),
+    "cls-uni": _rule("?x a ?c", "?c owl:unionOf/rdf:rest*/rdf:first ?m", "?x a ?m"),
+    "cls-svf1": _rule(
+        "?x a ?r", "?r owl:someValuesFrom ?c", "?r owl:onProperty ?p", "?x ?p ?y", "?y a ?c"
     ),
-    "cls-svf2": ("?x a ?r", "?r owl:someValuesFrom owl:Thing ; owl:onProperty ?p . ?x ?p ?y"),
-    "cls-avf": ("?y a ?c", "?r owl:allValuesFrom ?c ; owl:onProperty ?p . ?x a ?r ; ?p ?y"),
-    "cls-hv1": ("?x ?p ?v", "?r owl:hasValue ?v ; owl:onProperty ?p . ?x a ?r"),
-    "cls-hv2": ("?x a ?r", "?r owl:hasValue ?v ; owl:onProperty ?p . ?x ?p ?v"),
-    "cax-sco": ("?x a ?c2", "?c1 rdfs:subClassOf ?c2 . ?x a ?c1"),
-    "cax-eqc1": ("?x a ?c2", "?c1 owl:equivalentClass ?c2 . ?x a ?c1"),
-    "cax-eqc2": ("?x a ?c1", "?c1 owl:equivalentClass ?c2 . ?x a ?c2"),
+    "cls-svf2": _rule(
+        "?x a ?r", "?r owl:someValuesFrom owl:Thing", "?r owl:onProperty ?p", "?x ?p ?y"
+    ),
+    "cls-avf": _rule(
+        "?y a ?c", "?r owl:allValuesFrom ?c", "?r owl:onProperty ?p", "?x a ?r", "?x ?p ?y"
+    ),
+    "cls-hv1": _rule("?x ?p ?v", "?r owl:hasValue ?v", "?r owl:onProperty ?p", "?x a ?r"),
+    "cls-hv2": _rule("?x a ?r", "?r owl:hasValue ?v", "?r owl:onProperty ?p", "?x ?p ?v"),
+    "cax-sco": _rule("?x a ?c2", "?c1 rdfs:subClassOf ?c2", "?x a ?c1"),
+    "cax-eqc1": _rule("?x a ?c2", "?c1 owl:equivalentClass ?c2", "?x a ?c1"),
+    "cax-eqc2": _rule("?x a ?c1", "?c1 owl:equivalentClass ?c2", "?x a ?c2"),
 }
 
 #: What an ontology may say that :data:`RULES` do not cover (the rules that would need it).
@@ -123,17 +166,42 @@ UNSUPPORTED: dict[str, str] = {
 }
 
 
-def rule_query(name: str) -> str:
-    """The ``CONSTRUCT`` of rule ``name``: its conclusions that the store does not hold.
+def rule_query(name: str, delta: int | None = None, graph: ox.NamedNode = DELTAS[0]) -> str:
+    """The ``CONSTRUCT`` of rule ``name``: its conclusions that the store does not hold;
+    with ``delta``, only those whose premise number ``delta`` is a triple of ``graph``
+    (what the round before derived: semi-naive evaluation).
 
     >>> print(rule_query("prp-dom").splitlines()[-1])
     CONSTRUCT { ?x a ?c } WHERE { ?p rdfs:domain ?c . ?x ?p ?y FILTER NOT EXISTS { ?x a ?c } }
+    >>> print(rule_query("prp-dom", 1).splitlines()[-1])  # doctest: +NORMALIZE_WHITESPACE
+    CONSTRUCT { ?x a ?c } WHERE { GRAPH <urn:filmgraph:reasoning:delta> { ?x ?p ?y }
+    ?p rdfs:domain ?c FILTER NOT EXISTS { ?x a ?c } }
     """
-    conclusion, premises = RULES[name]
+    rule = RULES[name]
+    premises = list(rule.premises)
+    if delta is not None:
+        premises.insert(0, f"GRAPH <{graph.value}> {{ {premises.pop(delta)} }}")
+    body = " . ".join(p for p in premises if not p.startswith("GRAPH"))
+    head = premises[0] + " " if premises[0].startswith("GRAPH") else ""
+    condition = f" FILTER({rule.condition})" if rule.condition else ""
     return (
-        f"{_PREFIXES}CONSTRUCT {{ {conclusion} }} WHERE {{ {premises} "
-        f"FILTER NOT EXISTS {{ {conclusion} }} }}"
+        f"{_PREFIXES}CONSTRUCT {{ {rule.conclusion} }} WHERE {{ {head}{body}{condition} "
+        f"FILTER NOT EXISTS {{ {rule.conclusion} }} }}"
     )
+
+
+def _variants(name: str, delta: ox.NamedNode) -> list[str]:
+    """The queries of rule ``name`` after the first round: one per premise that a derived
+    triple can match, on ``delta`` (a path over the ontology's lists is not matched by one
+    triple), or the whole rule."""
+    rule = RULES[name]
+    if rule.whole:
+        return [rule_query(name)]
+    return [
+        rule_query(name, n, delta)
+        for n, premise in enumerate(rule.premises)
+        if "/" not in premise.split()[1]
+    ]
 
 
 def run_rules(
@@ -161,27 +229,31 @@ def run_rules(
     _refuse_unsupported(store, ontology)
     union: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ontology, asserted, SCRATCH]
     derived = 0
-    with (
-        steps.step("reasoning (OWL 2 RL rules in the store)") as step,
-        tempfile.TemporaryDirectory(prefix="filmgraph-rules-") as work,
-    ):
-        store.clear_graph(inferred)
-        store.clear_graph(SCRATCH)
-        rounds = 0
-        while True:
-            rounds += 1
-            if rounds > max_rounds:
-                raise SettingError(f"OWL 2 RL in the store: no fixpoint in {max_rounds} rounds")
-            added = _round(store, union, Path(work) / "round.nt")
-            derived += added
-            if not added:
-                break
-        step.detail = f"{derived} triples derived in {rounds} rounds"
-        with steps.step("filtering noise") as step:
-            written = inferred_file or Path(work) / "kept.nt"
-            kept, dropped = _keep(store, ontology, inferred, written)
-            store.remove_graph(SCRATCH)
-            step.detail = ", ".join([f"{kept} kept", *(f"{n} {k}" for k, n in dropped.items())])
+    store.clear_graph(inferred)
+    try:
+        with (
+            steps.step("reasoning (OWL 2 RL rules in the store)") as step,
+            tempfile.TemporaryDirectory(prefix="filmgraph-rules-") as work,
+        ):
+            for graph in (SCRATCH, *DELTAS):
+                store.clear_graph(graph)
+            rounds = 0
+            while True:
+                rounds += 1
+                if rounds > max_rounds:
+                    raise SettingError(f"OWL 2 RL in the store: no fixpoint in {max_rounds} rounds")
+                added = _round(store, union, Path(work) / "round.nt", rounds)
+                derived += added
+                if not added:
+                    break
+            step.detail = f"{derived} triples derived in {rounds} rounds"
+            with steps.step("filtering noise") as step:
+                written = inferred_file or Path(work) / "kept.nt"
+                kept, dropped = _keep(store, ontology, inferred, written)
+                step.detail = ", ".join([f"{kept} kept", *(f"{n} {k}" for k, n in dropped.items())])
+    finally:
+        for graph in (SCRATCH, *DELTAS):
+            store.remove_graph(graph)
     return derived, kept, dropped
 
 
@@ -273,18 +345,25 @@ def _refuse_unsupported(store: ox.Store, ontology: ox.NamedNode) -> None:
 
 
 def _round(
-    store: ox.Store, union: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph], path: Path
+    store: ox.Store,
+    union: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph],
+    path: Path,
+    number: int,
 ) -> int:
-    """Every rule once, each one's new conclusions added before the next runs; how many
-    triples the round added."""
-    before = _count(store, SCRATCH)
+    """Round ``number`` (from 1): every rule once, the first round whole, the others on
+    what the round before derived (:func:`_variants`); each query's new conclusions are
+    added to the derived graph and to this round's delta before the next query runs.
+    Returns how many triples the round added."""
+    delta, new = DELTAS[number % 2], DELTAS[(number + 1) % 2]
+    store.clear_graph(new)
     for name in RULES:
-        found = store.query(rule_query(name), default_graph=union)
-        assert isinstance(found, ox.QueryTriples)
-        with path.open("wb") as file:
-            found.serialize(file, ox.RdfFormat.N_TRIPLES)
-        _load(store, path, SCRATCH)
-    return _count(store, SCRATCH) - before
+        for query in [rule_query(name)] if number == 1 else _variants(name, delta):
+            found = store.query(query, default_graph=union)
+            assert isinstance(found, ox.QueryTriples)
+            with path.open("wb") as file:
+                found.serialize(file, ox.RdfFormat.N_TRIPLES)
+            _load(store, path, SCRATCH, new)
+    return _count(store, new)
 
 
 def _keep(
@@ -318,18 +397,19 @@ def _keep(
 _SMALL = 4 << 20
 
 
-def _load(store: ox.Store, path: Path, graph: ox.NamedNode) -> None:
-    """The N-Triples file ``path`` into ``graph``, its blank nodes as labelled there (the
-    store's loaders would give them fresh labels)."""
+def _load(store: ox.Store, path: Path, *graphs: ox.NamedNode) -> None:
+    """The N-Triples file ``path`` into each of ``graphs``, its blank nodes as labelled
+    there (the store's loaders would give them fresh labels)."""
     size = path.stat().st_size
     if not size:
         return
-    triples = ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)
-    quads = (ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
-    if size <= _SMALL:
-        store.extend(list(quads))
-    else:
-        store.bulk_extend(quads)
+    for graph in graphs:
+        triples = ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+        quads = (ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+        if size <= _SMALL:
+            store.extend(list(quads))
+        else:
+            store.bulk_extend(quads)
 
 
 def _count(store: ox.Store, graph: ox.NamedNode) -> int:
