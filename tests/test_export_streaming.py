@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import re
 import tracemalloc
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 import pytest
@@ -392,20 +393,28 @@ def test_what_rdf_xml_cannot_write_is_an_error_before_any_text(triple, message):
         assert "".join(export_stream(data, fmt, ["asserted"]))
 
 
+@contextmanager
+def _client(settings, backend):
+    """A test client of an endpoint with one query worker over ``backend``, stopped after."""
+    from filmgraph.web import create_app, state
+
+    app = create_app(settings.with_(workers=1), backend)
+    try:
+        yield app.test_client()
+    finally:
+        state(app).close()
+
+
 def test_the_rdf_xml_route_refuses_what_it_cannot_write(store_settings):
     from filmgraph.store import MemoryBackend
-    from filmgraph.web import create_app, state
 
     data = new_dataset()
     data.graph(GRAPHS["asserted"]).add((FGID.odd, URIRef("https://example.org/p/1"), FGID.x))
-    app = create_app(store_settings.with_(store="memory", workers=1), MemoryBackend(data))
-    try:
-        response = app.test_client().get("/export.rdf")
+    with _client(store_settings.with_(store="memory"), MemoryBackend(data)) as client:
+        response = client.get("/export.rdf")
         assert response.status_code == 400
         assert "cannot write the property <https://example.org/p/1>" in response.get_data(True)
-        assert app.test_client().get("/export.ttl").status_code == 200
-    finally:
-        state(app).close()
+        assert client.get("/export.ttl").status_code == 200
 
 
 # -- framed JSON-LD, built whole: bounded by a setting --------------------------------------
@@ -419,13 +428,8 @@ def test_framed_json_ld_is_refused_above_its_limit(dataset, settings):
 
 
 def test_the_framed_route_answers_403_above_the_limit(store_settings, backend):
-    from filmgraph.web import create_app, state
-
-    app = create_app(store_settings.with_(framed_limit=10, workers=1), backend)
-    try:
-        response = app.test_client().get("/export.framed.jsonld")
+    with _client(store_settings.with_(framed_limit=10), backend) as client:
+        response = client.get("/export.framed.jsonld")
         assert response.status_code == 403
         assert "more than framed_limit (10;" in response.get_data(True)
-        assert app.test_client().get("/export.jsonld").status_code == 200
-    finally:
-        state(app).close()
+        assert client.get("/export.jsonld").status_code == 200
