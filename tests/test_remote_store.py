@@ -235,6 +235,40 @@ def test_a_description_asks_no_whole_graph(settings, served):
     assert 0 < len(sent) < 400  # lookups of its facts, quotes, labels: none of a graph
 
 
+def test_a_whole_graph_is_read_as_a_stream_of_n_triples(settings, served, dataset):
+    """A scan (an export) asks one CONSTRUCT a graph and parses its N-Triples as they come:
+    the answer is read in pieces, never whole; the triples are the build's."""
+    remote, sent = _pages_dataset(settings, served.url)
+    store = remote.store.engine.store
+    reads: list[int] = []
+    opened = store._opener.open
+
+    def open_counting(request, timeout=None):
+        answer = opened(request, timeout=timeout)
+        read = answer.read
+
+        def read_some(size=-1, *args):
+            assert size is not None and size >= 0, "the whole answer read at once"
+            reads.append(size)
+            return read(size, *args)
+
+        answer.read = read_some
+        return answer
+
+    store._opener.open = open_counting
+    asserted = remote.graph(GRAPHS["asserted"])
+    assert set(asserted) == set(as_oxigraph_holds(dataset.graph(GRAPHS["asserted"])))
+    assert not sent  # no SELECT: the scan is the CONSTRUCT
+    assert len(reads) >= 2
+    from filmgraph.core import new_dataset
+    from filmgraph.export import export
+
+    held = new_dataset()
+    target = held.graph(GRAPHS["asserted"])
+    target += as_oxigraph_holds(dataset.graph(GRAPHS["asserted"]))
+    assert export(remote, "nt", ["asserted"]) == export(held, "nt", ["asserted"])
+
+
 def test_a_worker_may_reach_the_store_and_nothing_else(served):
     spec = RemoteSpec(endpoints(served.url, use_update=False), (A,), 10.0, "filmgraph/test")
     policy = Sandbox(spec.reachable(["https://query.wikidata.org/sparql"]))

@@ -43,6 +43,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -284,12 +285,7 @@ class AsWritten:
     written: beside each such input triple, the same subject and predicate with the
     literal's N-Triples text in :data:`AS_WRITTEN`; :meth:`original` finds it again for an
     inferred triple about the same subject. Which literals change is asked of a scratch
-    store once per distinct literal (up to :data:`CACHED` of them)."""
-
-    CACHED = 100_000
-
-    def __init__(self) -> None:
-        self.changes: dict[tuple[str, str], bool] = {}
+    store once per distinct literal (the last 65,536 kept: :func:`_stored`)."""
 
     def quads(
         self, quads: Iterator[Any], target: ox.NamedNode, copy: IO[str] | None = None
@@ -304,15 +300,10 @@ class AsWritten:
             if isinstance(o, ox.Literal) and not o.language and self._changed(o):
                 yield ox.Quad(q.subject, q.predicate, ox.Literal(str(o)), AS_WRITTEN)
 
-    def _changed(self, literal: ox.Literal) -> bool:
+    @staticmethod
+    def _changed(literal: ox.Literal) -> bool:
         key = (literal.value, literal.datatype.value)
-        found = self.changes.get(key)
-        if found is None:
-            stored = stored_literal(literal)
-            found = (stored.value, stored.datatype) != (literal.value, literal.datatype)
-            if len(self.changes) < self.CACHED:
-                self.changes[key] = found
-        return found
+        return _stored(*key) != key
 
     @staticmethod
     def original(store: ox.Store, subject: Any, literal: ox.Literal) -> ox.Literal:
@@ -320,17 +311,28 @@ class AsWritten:
         as ``literal``; ``literal`` itself if there is none."""
         for quad in store.quads_for_pattern(subject, None, None, AS_WRITTEN):
             assert isinstance(quad.object, ox.Literal)
-            written = next(
-                iter(
-                    ox.parse(
-                        f"<urn:x:s> <urn:x:p> {quad.object.value} .", format=ox.RdfFormat.N_TRIPLES
-                    )
-                )
-            ).object
-            assert isinstance(written, ox.Literal)
-            if stored_literal(written) == literal:
+            written = _as_written(quad.object.value)
+            if _stored(written.value, written.datatype.value) == (
+                literal.value,
+                literal.datatype.value,
+            ):
                 return written
         return literal
+
+
+@lru_cache(maxsize=1 << 16)
+def _as_written(text: str) -> ox.Literal:
+    """A literal from its N-Triples text (as :class:`AsWritten` keeps it)."""
+    quad = next(iter(ox.parse(f"<urn:x:s> <urn:x:p> {text} .", format=ox.RdfFormat.N_TRIPLES)))
+    assert isinstance(quad.object, ox.Literal)
+    return quad.object
+
+
+@lru_cache(maxsize=1 << 16)
+def _stored(value: str, datatype: str) -> tuple[str, str]:
+    """How the store keeps the literal ``value`` of ``datatype`` (:func:`stored_literal`)."""
+    stored = stored_literal(ox.Literal(value, datatype=ox.NamedNode(datatype)))
+    return stored.value, stored.datatype.value
 
 
 def _refuse_unsupported(store: ox.Store, ontology: ox.NamedNode) -> None:

@@ -17,7 +17,7 @@ Used by :mod:`.pushing` (graphs in) and :mod:`.engine` (queries out, ``store=rem
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from email.message import Message
 from http.client import HTTPException
@@ -33,6 +33,7 @@ from urllib.request import (
     build_opener,
 )
 
+import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.exceptions import ParserError
 
@@ -341,6 +342,53 @@ class RemoteStore:
         form = urlencode(params).encode("utf-8")
         _, said, body = self._exchange("POST", self.endpoints.query, data=form, headers=headers)
         return QueryAnswer(said.get_content_type(), body, _cut_at(said.get(CUT_HEADER)))
+
+    def construct(
+        self, text: str, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()
+    ) -> Iterator[ox.Triple]:
+        """The triples of a CONSTRUCT query, as N-Triples parsed as they arrive: the answer
+        is never held whole, whatever its size (sent as :meth:`query` sends a query, when
+        the first triple is asked for).
+
+        Raises:
+            UpstreamError: the store refused the query, cut its answer at a row limit
+                (:data:`CUT_HEADER`), or answered something that is not N-Triples.
+        """
+        params = [("query", text)]
+        params += [("default-graph-uri", str(g)) for g in default_graphs]
+        params += [("named-graph-uri", str(g)) for g in named_graphs]
+        headers = {
+            "User-Agent": self.user_agent,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/n-triples, text/plain;q=0.5",
+        }
+        url = self.endpoints.query
+        form = urlencode(params).encode("utf-8")
+        try:
+            answer = self._opener.open(
+                Request(url, data=form, headers=headers, method="POST"), timeout=self.timeout
+            )
+        except HTTPError as exc:
+            said = _body_excerpt(exc)
+            reason = f"POST refused: {exc.reason or 'HTTP error'}" + (f": {said}" if said else "")
+            raise UpstreamError(reason, url, exc.code) from exc
+        except (OSError, HTTPException, ValueError) as exc:
+            raise unreachable(exc, url, self.timeout, "POST") from exc
+        with answer:
+            cut = _cut_at(answer.headers.get(CUT_HEADER))
+            if cut is not None:
+                raise UpstreamError(
+                    f"the store cut its answer at {cut} rows ({CUT_HEADER}); raise its limit "
+                    "on result sizes (Virtuoso: ResultSetMaxRows in virtuoso.ini)",
+                    url,
+                )
+            try:
+                for quad in ox.parse(answer, format=ox.RdfFormat.N_TRIPLES):
+                    yield ox.Triple(quad.subject, quad.predicate, quad.object)
+            except SyntaxError as exc:
+                raise UpstreamError(f"the answer is not N-Triples ({exc})", url) from exc
+            except (OSError, HTTPException) as exc:
+                raise unreachable(exc, url, self.timeout, "POST") from exc
 
     def counts(self, iris: Iterable[str]) -> dict[str, int]:
         """Triples in each named graph (0 for a graph the store does not have), one query."""

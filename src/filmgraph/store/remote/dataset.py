@@ -35,6 +35,7 @@ from rdflib.store import Store
 from rdflib.term import Node
 
 from ...core import GRAPHS, SettingError, UpstreamError, bind_prefixes
+from ...query import to_rdflib
 from ..read_only import ReadOnly
 from .client import CUT_HEADER
 from .engine import EMPTY, PAGES_NEED, RESULTS_ACCEPT, RemoteEngine, _results
@@ -114,7 +115,31 @@ class RemoteReadOnly(ReadOnly, Store):
                 yield triple, iter((graph,))
 
     def _ask(self, pattern: tuple[Node | None, ...], name: URIRef | None) -> Iterator[Any]:
-        """The triples matching ``pattern`` in the graph ``name`` (every graph held: None)."""
+        """The triples matching ``pattern`` in the graph ``name`` (every graph held: None):
+        about one subject, one SELECT over the graphs; else (a scan that may match a whole
+        graph: an export, the ontology) one CONSTRUCT a graph, its N-Triples parsed as they
+        arrive (:meth:`RemoteStore.construct`), so that no answer is held whole."""
+        if pattern[0] is None:
+            return self._scan(pattern, name)
+        return self._select(pattern, name)
+
+    def _scan(self, pattern: tuple[Node | None, ...], name: URIRef | None) -> Iterator[Any]:
+        terms = " ".join(
+            t.n3() if t is not None else v.n3() for t, v in zip(pattern, (_S, _P, _O), strict=True)
+        )
+        for graph_name in [name] if name is not None else list(self.engine.held):
+            graph = Graph(self, identifier=graph_name)
+            text = f"CONSTRUCT {{ {terms} }} WHERE {{ GRAPH <{graph_name}> {{ {terms} }} }}"
+            self.queries += 1
+            for found in self.engine.store.construct(text, [EMPTY], [str(graph_name)]):
+                triple = (
+                    to_rdflib(found.subject),
+                    to_rdflib(found.predicate),
+                    to_rdflib(found.object),
+                )
+                yield triple, iter((graph,))
+
+    def _select(self, pattern: tuple[Node | None, ...], name: URIRef | None) -> Iterator[Any]:
         terms = [
             t.n3() if t is not None else v.n3() for t, v in zip(pattern, (_S, _P, _O), strict=True)
         ]
@@ -147,7 +172,7 @@ class RemoteReadOnly(ReadOnly, Store):
         if self._ontology is None:
             graph = Graph()
             if GRAPHS["ontology"] in self.engine.held:
-                for triple, _ in self._ask((None, None, None), GRAPHS["ontology"]):
+                for triple, _ in self._select((None, None, None), GRAPHS["ontology"]):
                     graph.add(triple)
             self._ontology = graph
         return self._ontology
