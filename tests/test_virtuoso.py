@@ -254,6 +254,8 @@ def test_serve_over_virtuoso(pushed, tmp_path):
         assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "Closeness"
         status, body = _get(f"{base}/page/kantemir-balagov")
         assert status == 200 and "Kantemir Balagov" in body
+        status, body = _get(f"{base}/page/")  # the index's counts: one aggregate query
+        assert status == 200 and "Kantemir Balagov" in body and "Movie" in body
     assert not (empty / "build").exists()  # nothing was built
 
 
