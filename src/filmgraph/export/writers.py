@@ -309,8 +309,8 @@ def xml_qnames(properties: Iterable[str]) -> dict[str, tuple[str, str]]:
         QueryError: a property whose IRI does not end in an XML name (RDF/XML cannot
             write it).
 
-    >>> xml_qnames(["https://schema.org/name", "http://example.org/a#b-1"])
-    {'https://schema.org/name': ('schema', 'name'), 'http://example.org/a#b-1': ('ns1', 'b-1')}
+    >>> xml_qnames(["http://schema.org/name", "http://example.org/a#b-1"])
+    {'http://schema.org/name': ('schema', 'name'), 'http://example.org/a#b-1': ('ns1', 'b-1')}
     """
     split: dict[str, tuple[str, str]] = {}
     for iri in properties:
