@@ -39,7 +39,7 @@ on:
    its peak that of both processes together; ``rules-in-store``: the OWL 2 RL rules as
    SPARQL queries evaluated by an Oxigraph store on disk to a fixpoint,
    ``filmgraph.reason.rules_into_store``, kind ``pipeline-in-store``, which holds no graph
-   in memory and reaches 10M where reasonable cannot; or ``MODULE:FUNCTION``, a function
+   in an engine's memory; or ``MODULE:FUNCTION``, a function
    like :func:`reasoning_step`). Its
    closure is cached under ``benchmarks/.data/`` keyed by size, seed, and a hash of the
    generator, the ontology, the reasoning code and the engine's version. Past the memory

@@ -1,6 +1,6 @@
 """OWL 2 RL inside the store, the rules themselves: SPARQL queries that Oxigraph evaluates
-over its own indexes, run to a fixpoint, so that reasoning holds no graph in memory at
-any size.
+over its own indexes, run to a fixpoint, so that no copy of the graph is made in Python
+or in an engine (the store's evaluation of each query's joins is what memory holds).
 
 reasonable (:mod:`filmgraph.reason.bounded`) holds its input and its closure in memory: at
 10M triples that is more than this machine has. Here each rule of :data:`RULES` is one
