@@ -92,6 +92,7 @@ def rules_into_store(
                 name = "ontology" if role == "ontology" else "data"
                 with (work / FILES[name]).open("w", encoding="utf-8") as copy:
                     store.bulk_extend(forms.quads(parsed_files(files), target, copy))
+            store.flush()
             step.detail = f"{len(store)} triples"
         try:
             inferred = work / FILES["inferred"]

@@ -251,6 +251,7 @@ def run_rules(
             with steps.step("filtering noise") as step:
                 written = inferred_file or Path(work) / "kept.nt"
                 kept, dropped = _keep(store, ontology, inferred, written)
+                store.flush()
                 step.detail = ", ".join([f"{kept} kept", *(f"{n} {k}" for k, n in dropped.items())])
     finally:
         for graph in (SCRATCH, *DELTAS):
@@ -365,6 +366,7 @@ def _round(
             with path.open("wb") as file:
                 found.serialize(file, ox.RdfFormat.N_TRIPLES)
             _load(store, path, SCRATCH, new)
+    store.flush()  # the round's transactions written out: the store's buffers emptied
     return _count(store, new)
 
 
