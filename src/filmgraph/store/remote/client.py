@@ -158,6 +158,27 @@ def _cut_at(value: str | None) -> int | None:
     return int(value.strip()) if value.strip().isdigit() else 0
 
 
+def cut_error(rows: int, url: str) -> UpstreamError:
+    """The error of an answer the store cut at ``rows`` rows (:data:`CUT_HEADER`)."""
+    return UpstreamError(
+        f"the store cut its answer at {rows} rows ({CUT_HEADER}); raise its limit on result "
+        "sizes (Virtuoso: ResultSetMaxRows in virtuoso.ini)",
+        url,
+    )
+
+
+def _query_form(
+    text: str, accept: str, default_graphs: Iterable[str], named_graphs: Iterable[str]
+) -> tuple[bytes, dict[str, str]]:
+    """The form and headers of a query sent by POST, its dataset by the protocol's
+    ``default-graph-uri`` / ``named-graph-uri`` parameters."""
+    params = [("query", text)]
+    params += [("default-graph-uri", str(g)) for g in default_graphs]
+    params += [("named-graph-uri", str(g)) for g in named_graphs]
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
+    return urlencode(params).encode("utf-8"), headers
+
+
 def _body_excerpt(exc: HTTPError) -> str:
     """The first words of an error answer (stores explain themselves there)."""
     try:
@@ -240,12 +261,30 @@ class RemoteStore:
         headers: dict[str, str] | None = None,
     ) -> tuple[int, Message, bytes]:
         """:meth:`_request`, with the answer's headers too."""
+        with self._open(method, url, data=data, headers=headers) as answer:
+            try:
+                return answer.status, answer.headers, answer.read()
+            except (OSError, HTTPException, ValueError) as exc:
+                raise unreachable(exc, url, self.timeout, method) from exc
+
+    def _open(
+        self,
+        method: str,
+        url: str,
+        *,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """Send one request; the open answer of a 2xx (its body not read yet).
+
+        Raises:
+            UpstreamError: anything else, naming the URL and the status.
+        """
         sent = {"User-Agent": self.user_agent, **(headers or {})}
         try:
-            with self._opener.open(
+            return self._opener.open(
                 Request(url, data=data, headers=sent, method=method), timeout=self.timeout
-            ) as answer:
-                return answer.status, answer.headers, answer.read()
+            )
         except HTTPError as exc:
             said = _body_excerpt(exc)
             reason = f"{method} refused: {exc.reason or 'HTTP error'}" + (
@@ -335,11 +374,7 @@ class RemoteStore:
         """Send a query to the query endpoint (POST, form-encoded), its dataset given by the
         protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters (which take
         precedence over the query's own FROM / FROM NAMED)."""
-        params = [("query", text)]
-        params += [("default-graph-uri", str(g)) for g in default_graphs]
-        params += [("named-graph-uri", str(g)) for g in named_graphs]
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
-        form = urlencode(params).encode("utf-8")
+        form, headers = _query_form(text, accept, default_graphs, named_graphs)
         _, said, body = self._exchange("POST", self.endpoints.query, data=form, headers=headers)
         return QueryAnswer(said.get_content_type(), body, _cut_at(said.get(CUT_HEADER)))
 
@@ -354,34 +389,13 @@ class RemoteStore:
             UpstreamError: the store refused the query, cut its answer at a row limit
                 (:data:`CUT_HEADER`), or answered something that is not N-Triples.
         """
-        params = [("query", text)]
-        params += [("default-graph-uri", str(g)) for g in default_graphs]
-        params += [("named-graph-uri", str(g)) for g in named_graphs]
-        headers = {
-            "User-Agent": self.user_agent,
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": "application/n-triples, text/plain;q=0.5",
-        }
+        accept = "application/n-triples, text/plain;q=0.5"
+        form, headers = _query_form(text, accept, default_graphs, named_graphs)
         url = self.endpoints.query
-        form = urlencode(params).encode("utf-8")
-        try:
-            answer = self._opener.open(
-                Request(url, data=form, headers=headers, method="POST"), timeout=self.timeout
-            )
-        except HTTPError as exc:
-            said = _body_excerpt(exc)
-            reason = f"POST refused: {exc.reason or 'HTTP error'}" + (f": {said}" if said else "")
-            raise UpstreamError(reason, url, exc.code) from exc
-        except (OSError, HTTPException, ValueError) as exc:
-            raise unreachable(exc, url, self.timeout, "POST") from exc
-        with answer:
+        with self._open("POST", url, data=form, headers=headers) as answer:
             cut = _cut_at(answer.headers.get(CUT_HEADER))
             if cut is not None:
-                raise UpstreamError(
-                    f"the store cut its answer at {cut} rows ({CUT_HEADER}); raise its limit "
-                    "on result sizes (Virtuoso: ResultSetMaxRows in virtuoso.ini)",
-                    url,
-                )
+                raise cut_error(cut, url)
             try:
                 for quad in ox.parse(answer, format=ox.RdfFormat.N_TRIPLES):
                     yield ox.Triple(quad.subject, quad.predicate, quad.object)

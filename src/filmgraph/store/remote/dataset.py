@@ -34,10 +34,10 @@ from rdflib.plugins.stores.memory import Memory
 from rdflib.store import Store
 from rdflib.term import Node
 
-from ...core import GRAPHS, SettingError, UpstreamError, bind_prefixes
+from ...core import GRAPHS, SettingError, bind_prefixes
 from ...query import to_rdflib
 from ..read_only import ReadOnly
-from .client import CUT_HEADER
+from .client import cut_error
 from .engine import EMPTY, PAGES_NEED, RESULTS_ACCEPT, RemoteEngine, _results
 
 _S, _P, _O, _G = (Variable(n) for n in "spog")
@@ -123,11 +123,13 @@ class RemoteReadOnly(ReadOnly, Store):
             return self._scan(pattern, name)
         return self._select(pattern, name)
 
+    def _graphs(self, name: URIRef | None) -> list[URIRef]:
+        """The graph ``name``, or every graph held (None)."""
+        return [name] if name is not None else list(self.engine.held)
+
     def _scan(self, pattern: tuple[Node | None, ...], name: URIRef | None) -> Iterator[Any]:
-        terms = " ".join(
-            t.n3() if t is not None else v.n3() for t, v in zip(pattern, (_S, _P, _O), strict=True)
-        )
-        for graph_name in [name] if name is not None else list(self.engine.held):
+        terms = _pattern_text(pattern)
+        for graph_name in self._graphs(name):
             graph = Graph(self, identifier=graph_name)
             text = f"CONSTRUCT {{ {terms} }} WHERE {{ GRAPH <{graph_name}> {{ {terms} }} }}"
             self.queries += 1
@@ -140,24 +142,17 @@ class RemoteReadOnly(ReadOnly, Store):
                 yield triple, iter((graph,))
 
     def _select(self, pattern: tuple[Node | None, ...], name: URIRef | None) -> Iterator[Any]:
-        terms = [
-            t.n3() if t is not None else v.n3() for t, v in zip(pattern, (_S, _P, _O), strict=True)
-        ]
-        graphs = [name] if name is not None else list(self.engine.held)
+        graphs = self._graphs(name)
         values = " ".join(f"<{g}>" for g in graphs)
         text = (
             f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} "
-            f"GRAPH ?g {{ {' '.join(terms)} }} }}"
+            f"GRAPH ?g {{ {_pattern_text(pattern)} }} }}"
         )
         store = self.engine.store
         self.queries += 1
         said = store.query(text, RESULTS_ACCEPT, [EMPTY], [str(g) for g in graphs])
         if said.cut_at is not None:
-            raise UpstreamError(
-                f"the store cut its answer at {said.cut_at} rows ({CUT_HEADER}); raise its "
-                "limit on result sizes (Virtuoso: ResultSetMaxRows in virtuoso.ini)",
-                store.endpoints.query,
-            )
+            raise cut_error(said.cut_at, store.endpoints.query)
         result = _results(said.media_type, said.body, store.endpoints.query, "SELECT")
         s, p, o = pattern
         for row in result.bindings:
@@ -227,6 +222,13 @@ def _blank(subject: Node | None, predicate: Node | None, obj: Node | None) -> bo
         isinstance(subject, BNode)
         or isinstance(predicate, BNode)
         or (isinstance(obj, BNode) and subject is None)
+    )
+
+
+def _pattern_text(pattern: tuple[Node | None, ...]) -> str:
+    """A lookup's triple pattern in SPARQL, ``?s ?p ?o`` where a term is not given."""
+    return " ".join(
+        t.n3() if t is not None else v.n3() for t, v in zip(pattern, (_S, _P, _O), strict=True)
     )
 
 
