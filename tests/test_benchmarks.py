@@ -5,6 +5,7 @@ running the benchmarks (benchmarks/RESULTS.md), never by the tests."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +36,13 @@ def test_the_load_benchmark_serves_filmgraph_beside_the_oxigraph_server() -> Non
     answers = [line for line in rows.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(answers) > 10 and all(line.rstrip(" |").endswith("yes") for line in answers[1:])
     assert "filmgraph / Oxigraph req/s" in report
-    assert "with no errors: MET" in report
+    # The p99 target is a figure for benchmarks/RESULTS.md, not a test assertion (shared
+    # machines); every request answered without an error is behaviour, and is checked.
+    verdict = re.search(
+        r"p99 under 50 ms at concurrency 2, with no errors: .*\(p99 ([\d.,]+) ms, (\d+) errors\)",
+        report,
+    )
+    assert verdict and verdict[2] == "0", report
 
 
 def test_the_reasoning_benchmark_compares_the_engines() -> None:

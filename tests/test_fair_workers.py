@@ -78,15 +78,19 @@ def test_a_query_its_worker_never_took_is_retried_on_another(pool, monkeypatch):
 
 @pytest.fixture
 def crowded(store_settings, backend):
-    app = create_app(store_settings.with_(query_timeout=3.0, workers=2, result_cache=0), backend)
+    app = create_app(store_settings.with_(query_timeout=10.0, workers=2, result_cache=0), backend)
     state(app).pool.start()
     yield app
     state(app).close()
 
 
 def test_two_clients_with_slow_queries_do_not_starve_cheap_ones(crowded):
-    """Two clients send endless queries one after another (each stopped at 3 s) while a
-    third sends unique cheap ASKs: every ASK is answered, each within a second."""
+    """Two clients send endless queries (each stopped at 10 s) while a third sends unique
+    cheap ASKs for 8 s: every ASK is answered, none waits for an endless query to end.
+
+    A starved ASK would wait until an endless query is stopped, about 10 s for the first;
+    the bound (half the limit) leaves room for a loaded machine (an ASK waits the 0.25 s
+    after which the running queries count as slow, then takes the reserve lane)."""
     stop = threading.Event()
     heavy: list[int] = []
 
@@ -117,7 +121,7 @@ def test_two_clients_with_slow_queries_do_not_starve_cheap_ones(crowded):
             thread.join(30)
     print(f"cheap ASKs: {len(times)}, max {max(times):.3f} s, statuses {set(statuses)}")
     assert set(statuses) == {200}, statuses
-    assert max(times) < 1.0, [(i, round(t, 3)) for i, t in enumerate(times) if t > 0.2]
+    assert max(times) < 5.0, [(i, round(t, 3)) for i, t in enumerate(times) if t > 0.2]
     assert heavy and set(heavy) == {503}
 
 
