@@ -257,16 +257,51 @@ def bnode_labels(graph: Any) -> dict[Any, str]:
     return names
 
 
-def canonical_lines(graph: Any, names: dict[Any, str]) -> list[str]:
-    """The triples of ``graph`` as sorted N-Triples-like lines, blank nodes renamed."""
-    from rdflib import BNode
+def canonical_line(triple: tuple[Any, Any, Any], names: dict[Any, str]) -> str:
+    """One triple as an N-Triples line, blank nodes renamed: one line whatever the literal
+    holds (rdflib's n3 writes a literal with a new line in triple quotes, over lines)."""
+    from rdflib import BNode, Literal
 
     def text(term: Any) -> str:
         if isinstance(term, BNode):
             return names.get(term, f"_:unnamed-{term}")
+        if isinstance(term, Literal):
+            body = str(term)
+            for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r")):
+                body = body.replace(raw, escaped)
+            if term.language:
+                return f'"{body}"@{term.language}'
+            return f'"{body}"' + (f"^^<{term.datatype}>" if term.datatype else "")
         return term.n3()
 
-    return sorted(f"{text(s)} {text(p)} {text(o)} ." for s, p, o in graph)
+    s, p, o = triple
+    return f"{text(s)} {text(p)} {text(o)} ."
+
+
+def canonical_lines(graph: Any, names: dict[Any, str]) -> list[str]:
+    """The triples of ``graph`` as sorted canonical lines (:func:`canonical_line`)."""
+    return sorted(canonical_line(triple, names) for triple in graph)
+
+
+def write_canonical(triples: Path, names: dict[Any, str], out: Path) -> None:
+    """The triples of an N-Triples file as :func:`canonical_lines` would give them, written
+    to ``out`` without holding them: each line written as it is parsed, then sorted by the
+    system's external ``sort`` in byte order (UTF-8's byte order is Python's code-point
+    order, so the file is the same as ``canonical_lines``'s). At 10M inferred triples an
+    rdflib graph of them would take about 10 GB."""
+    import pyoxigraph as ox
+
+    from filmgraph.query import to_rdflib
+
+    unsorted = out.with_name(out.name + ".unsorted")
+    with unsorted.open("w", encoding="utf-8") as lines:
+        for quad in ox.parse(path=str(triples), format=ox.RdfFormat.N_TRIPLES):
+            terms = (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+            lines.write(canonical_line(terms, names) + "\n")
+    environment = {**os.environ, "LC_ALL": "C"}
+    command = ["sort", "-S", "512M", "-T", str(out.parent), "-o", str(out), str(unsorted)]
+    subprocess.run(command, check=True, env=environment)
+    unsorted.unlink()
 
 
 def run_child(
@@ -424,9 +459,7 @@ def run_bounded(kind: str, data: Path, work: Path, canonical: Path | None) -> di
         del store
     if canonical is not None:
         files = WorkFiles(folder)
-        ontology, inferred = read_nt(files["ontology"]), read_nt(files["inferred"])
-        lines = canonical_lines(inferred, bnode_labels(ontology))
-        canonical.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        write_canonical(files["inferred"], bnode_labels(read_nt(files["ontology"])), canonical)
     return out
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from benchmarks.reasoning import bnode_labels, canonical_lines, read_nt
+from benchmarks.reasoning import bnode_labels, canonical_lines, read_nt, write_canonical
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
@@ -323,3 +323,33 @@ fgid:tarkovsky a schema:Person ; schema:name "Andrei Tarkovsky"@EN .
     assert any("in a child process" in label for label in steps["oxigraph"].labels)
     assert not any("in a child process" in label for label in steps["memory"].labels)
     assert not list((tmp_path / "oxigraph").glob("reasoning-*"))  # the scratch is removed
+
+
+def test_the_streamed_canonical_file_is_the_sorted_lines_byte_for_byte(tmp_path: Path) -> None:
+    """The benchmark's closure file at 10M is written without an rdflib graph of it; it
+    must be what ``canonical_lines`` gives (literals with quotes, new lines, non-ASCII text,
+    language tags, datatypes; blank nodes named from the ontology or left unnamed)."""
+    ontology = tmp_path / "ontology.nt"
+    ontology.write_text("_:r <http://ex/onProperty> <http://ex/p> .\n", encoding="utf-8")
+    triples = tmp_path / "inferred.nt"
+    triples.write_text(
+        "\n".join(
+            [
+                '<http://ex/b> <http://ex/p> "line\\none \\"quoted\\"" .',
+                '<http://ex/a> <http://ex/p> "Нальчик"@ru .',
+                '<http://ex/a> <http://ex/p> "01"^^<http://www.w3.org/2001/XMLSchema#integer> .',
+                "<http://ex/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> _:r .",
+                "_:other <http://ex/p> <http://ex/é> .",
+                '<http://ex/a> <http://ex/p> "zebra" .',
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    names = bnode_labels(read_nt(ontology))
+    out = tmp_path / "closure.nt"
+    write_canonical(triples, names, out)
+    expected = canonical_lines(read_nt(triples), names)
+    assert len(expected) == 6 and any(line.startswith("_:unnamed-") for line in expected)
+    assert out.read_text("utf-8") == "".join(line + "\n" for line in expected)
+    assert not (tmp_path / "closure.nt.unsorted").exists()

@@ -286,7 +286,11 @@ class AsWritten:
     written: beside each such input triple, the same subject and predicate with the
     literal's N-Triples text in :data:`AS_WRITTEN`; :meth:`original` finds it again for an
     inferred triple about the same subject. Which literals change is asked of a scratch
-    store once per distinct literal (the last 65,536 kept: :func:`_stored`)."""
+    store once per distinct literal (the last 65,536 kept: :func:`_stored`). ``read``
+    counts the input triples passed on."""
+
+    def __init__(self) -> None:
+        self.read = 0
 
     def quads(
         self, quads: Iterator[Any], target: ox.NamedNode, copy: IO[str] | None = None
@@ -294,6 +298,7 @@ class AsWritten:
         """``quads`` into ``target`` (each also written to ``copy``, as N-Triples), and
         beside those whose literal the store changes, that literal as written."""
         for q in quads:
+            self.read += 1
             yield ox.Quad(q.subject, q.predicate, q.object, target)
             if copy is not None:
                 copy.write(f"{q.subject} {q.predicate} {q.object} .\n")
