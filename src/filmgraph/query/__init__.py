@@ -39,6 +39,7 @@ from .formats import (
 from .named import NamedQuery, get_query, load_queries
 from .oxigraph_results import (
     OxigraphAnswer,
+    graph_size,
     read_long_rows,
     read_results,
     solutions_tsv,
@@ -74,6 +75,7 @@ __all__ = [
     "engine_failure",
     "format_result",
     "get_query",
+    "graph_size",
     "is_engine_failure",
     "json_ld",
     "load_queries",

@@ -49,7 +49,7 @@ from rdflib.store import Store
 from rdflib.term import Node
 
 from ..core import GRAPHS, DataError, Steps
-from ..query import to_rdflib
+from ..query import graph_size, to_rdflib
 from .child import FILES, FORMATS
 from .reasoning import Reasoning, check_consistency, engine_missing, engine_version
 
@@ -325,4 +325,4 @@ class StoreGraph(Store):
             yield triple, iter(())
 
     def __len__(self, context: Any = None) -> int:
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, self._graph))
+        return graph_size(self._store, self._graph)

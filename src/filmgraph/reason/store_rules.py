@@ -52,7 +52,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from ..core import GRAPHS, SettingError, Steps, Triple
-from ..query import stored_literal, to_rdflib
+from ..query import graph_size, stored_literal, to_rdflib
 from .noise import noise
 
 #: The graph the rounds write into, emptied before and dropped after.
@@ -372,7 +372,7 @@ def _round(
                 found.serialize(file, ox.RdfFormat.N_TRIPLES)
             _load(store, path, SCRATCH, new)
     store.flush()  # the round's transactions written out: the store's buffers emptied
-    return _count(store, new)
+    return graph_size(store, new)
 
 
 def _keep(
@@ -420,9 +420,3 @@ def _load(store: ox.Store, path: Path, *graphs: ox.NamedNode) -> None:
             store.extend(list(quads))
         else:
             store.bulk_extend(quads)
-
-
-def _count(store: ox.Store, graph: ox.NamedNode) -> int:
-    rows = store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", default_graph=graph)
-    assert isinstance(rows, ox.QuerySolutions)
-    return int(next(rows)[0].value)

@@ -35,11 +35,9 @@ from oxrdflib._converter import to_ox_quad_pattern
 from rdflib import Dataset, Graph, Literal
 
 from ...core import bind_prefixes
-from ...query import to_rdflib
+from ...query import graph_size, to_rdflib
 from ..read_only import ReadOnly
 from .files import datatypes_file
-
-_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 Key = tuple[object, object, object]
 
@@ -102,14 +100,8 @@ class ReadOnlyOxigraph(ReadOnly, OxigraphStore):
     def __len__(self, context: Any = None) -> int:
         name = None if context is None else to_ox_quad_pattern((None, None, None), context)[3]
         if name is None:
-            return sum(self._count(graph) for graph in self._named())
-        return 0 if isinstance(name, ox.DefaultGraph) else self._count(name)
-
-    def _count(self, graph: ox.NamedNode | ox.BlankNode) -> int:
-        rows = self._inner.query(_COUNT, default_graph=graph)
-        if not isinstance(rows, ox.QuerySolutions):
-            raise TypeError("a SELECT query gives solutions")
-        return int(next(rows)[0].value)
+            return sum(graph_size(self._inner, graph) for graph in self._named())
+        return 0 if isinstance(name, ox.DefaultGraph) else graph_size(self._inner, name)
 
     def contexts(self, triple: Any = None) -> Generator[Graph, None, None]:
         if triple is None:
