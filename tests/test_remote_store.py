@@ -357,6 +357,20 @@ def test_the_setting_chooses_the_backend(engines, settings, served):
     assert backend.spec().endpoints.query == f"{served.url}/query"
 
 
+@pytest.mark.parametrize(("workers", "heavy", "lane"), [(2, 1, 2), (3, 1, 3), (2, 4, 4), (2, 0, 0)])
+def test_over_a_remote_store_the_heavy_lane_is_as_wide_as_the_regular_one(
+    settings, served, workers, heavy, lane
+):
+    """The store evaluates the queries: one heavy worker would send heavy queries to it one
+    at a time. Over a local store the setting is kept (its workers do the work)."""
+    from filmgraph.web import create_app, state
+
+    options = settings.with_(workers=workers, heavy_workers=heavy)
+    remote = create_app(options, open_store(options.with_(store=f"remote:{served.url}")))
+    local = create_app(options, open_store(options))
+    assert (state(remote).pool.heavy, state(local).pool.heavy) == (lane, heavy)
+
+
 # ---------------------------------------------------------------- the command line
 
 

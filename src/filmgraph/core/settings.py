@@ -273,7 +273,8 @@ class Settings:
     heavy_workers: int = _setting(
         1,
         "Query workers, at a lower CPU priority, that run the queries known to be heavy "
-        "(0: none; heavy queries share the regular workers).",
+        "(0: none; heavy queries share the regular workers). Over a remote store, which "
+        "does the work itself, at least as many as `workers` (unless 0).",
         "FILMGRAPH_HEAVY_WORKERS",
         _number(int, 0),
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from ..core import STORES, SettingError, Settings, Steps
-from .base import Backend, BackendSpec, Build
+from .base import Backend, BackendSpec, Build, heavy_lane
 from .cache import cache_holds, fingerprint, read_cache, write_cache
 from .lock import build_lock, remove_strays
 from .memory import MemoryBackend, MemorySpec, RdflibEngine
@@ -70,6 +70,7 @@ __all__ = [
     "cache_holds",
     "endpoints",
     "fingerprint",
+    "heavy_lane",
     "open_backend",
     "push",
     "read_cache",

@@ -11,7 +11,7 @@ from flask import Flask
 from ..core import Project, Settings, user_agent
 from ..query import load_queries
 from ..serve import ClientLimits, ResultCache, WorkerOptions, WorkerPool
-from ..store import Backend
+from ..store import Backend, heavy_lane
 from . import (
     description,
     document_page,
@@ -57,7 +57,7 @@ def create_app(
             timeout=settings.query_timeout,
             reserve=settings.reserve_workers,
             reserve_timeout=settings.reserve_timeout,
-            heavy=settings.heavy_workers,
+            heavy=heavy_lane(backend, settings.workers, settings.heavy_workers),
             heavy_after=settings.heavy_after,
             options=WorkerOptions(
                 max_rows=settings.max_rows,

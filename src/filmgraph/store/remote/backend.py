@@ -48,6 +48,7 @@ class RemoteBackend(Backend):
 
     name = "remote"
     cacheable = False
+    evaluates_elsewhere = True
 
     def __init__(self, engine: RemoteEngine, counts: Mapping[str, int]) -> None:
         self.store = engine.store
