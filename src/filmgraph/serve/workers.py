@@ -7,7 +7,7 @@ killed and replaced, and its client gets a 503, while the other workers go on se
 worker also runs under a memory limit and the :mod:`.sandbox` hook, and serialises its
 answer itself, so the web process only moves bytes. The pool shares its workers fairly: a
 reserve worker answers cheap queries while slow ones hold every regular worker, and a dead
-or frozen worker is found by a ping before a query is handed to it (:class:`WorkerPool`).
+or frozen worker is found when it does not acknowledge a query at once (:class:`WorkerPool`).
 A failure is sent back as the error it stands for (:func:`filmgraph.query.as_error`), for
 the web layer's one handler to render.
 
@@ -137,16 +137,10 @@ class _Worker:
         if message != "ready":
             raise UnavailableError(f"a query worker failed to start: {message}")
 
-    def responsive(self, timeout: float) -> bool:
-        """Whether the process is alive and answers a ping within ``timeout`` seconds (a
-        worker that died or froze while idle is not)."""
-        if not self.process.is_alive():
-            return False
-        try:
-            self.conn.send(_PING)
-            return bool(self.conn.poll(timeout)) and self.conn.recv() == _PONG
-        except (EOFError, OSError):
-            return False
+    def alive(self) -> bool:
+        """Whether the process is still running (a frozen one is found when it does not
+        acknowledge its next job: :meth:`WorkerPool.run`)."""
+        return bool(self.process.is_alive())
 
     def stop(self) -> None:
         """Kill the process and close its pipe, once (the pool's closing and a restart
@@ -162,7 +156,7 @@ class _Worker:
         self.conn.close()
 
 
-_PING, _PONG, _TAKEN = "ping", "pong", "taken"
+_TAKEN = "taken"
 
 
 class _NeverStarted(Exception):
@@ -185,10 +179,11 @@ class WorkerPool:
     whose processes run at a lower CPU priority (:data:`HEAVY_NICENESS`), so that heavy
     queries take only the processor time that cheap ones leave.
 
-    Before a job is handed to a worker, the worker must be alive and answer a ping within
-    ``ping_timeout`` seconds; one that does not is replaced and another worker taken.
-    A worker that dies or freezes before it acknowledges the job (it never started) is
-    replaced and the job retried once on another worker.
+    A worker must acknowledge a job within ``ack_timeout`` seconds. One that died while idle
+    (found before the job is sent), or dies or freezes before it acknowledges the job (the
+    query never started), is replaced and the job goes to another worker, up to as many
+    times as the pool has workers. The acknowledgement is the only round trip before the
+    query runs (a ping before it cost another process wake-up each way on every query).
 
     Args:
         spec: what each worker opens its engine from (:meth:`filmgraph.store.Backend.spec`).
@@ -200,7 +195,7 @@ class WorkerPool:
         reserve_timeout: seconds a query may run on the reserve lane (at most ``timeout``).
         heavy: workers of the heavy lane (0: none; heavy queries run on regular workers).
         heavy_after: seconds after which a running query counts as heavy.
-        ping_timeout: seconds an idle worker has to answer a ping, or take a job.
+        ack_timeout: seconds a worker has to acknowledge a job it is handed.
 
     Raises (from :meth:`run`):
         UnavailableError: the query hit the time limit, its worker died, or no worker was
@@ -219,7 +214,7 @@ class WorkerPool:
         reserve_timeout: float = 2.0,
         heavy: int = 1,
         heavy_after: float = 0.25,
-        ping_timeout: float = 1.0,
+        ack_timeout: float = 1.0,
     ) -> None:
         self.size = size
         self.timeout = timeout
@@ -229,7 +224,7 @@ class WorkerPool:
         self.reserve_timeout = min(reserve_timeout, timeout)
         self.heavy = heavy
         self.heavy_after = heavy_after
-        self.ping_timeout = ping_timeout
+        self.ack_timeout = ack_timeout
         self.timeouts = 0
         self.restarts = 0
         self.retries = 0
@@ -286,22 +281,23 @@ class WorkerPool:
         self.start()
         key = (job.query, job.default_graphs, job.named_graphs)
         deadline = time.monotonic() + self.timeout
-        retried = False
+        failed = 0
         while True:
             worker = self._acquire(deadline, key in self._heavy)
-            if not worker.responsive(self.ping_timeout):
-                log.warning("a query worker was dead or frozen while idle; replacing it")
+            if not worker.alive():
+                log.warning("a query worker died while idle; replacing it")
                 self._replace(worker)
                 continue
             try:
                 return self._hand(worker, job, key)
             except _NeverStarted:
+                log.warning("a query worker stopped or froze before taking a query; replacing it")
                 self._replace(worker)
-                if retried:
+                failed += 1
+                if failed >= max(2, self.size + self.reserve + self.heavy):
                     raise UnavailableError(
-                        "two query workers stopped before taking the query; try again later"
+                        f"{failed} query workers stopped before taking the query; try again later"
                     ) from None
-                retried = True
                 self.retries += 1
 
     def _hand(self, worker: _Worker, job: Job, key: Hashable) -> Reply:
@@ -309,7 +305,7 @@ class WorkerPool:
         limit = self.reserve_timeout if reserve else self.timeout
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(self.ping_timeout) or worker.conn.recv() != _TAKEN:
+            if not worker.conn.poll(self.ack_timeout) or worker.conn.recv() != _TAKEN:
                 raise _NeverStarted
         except (EOFError, OSError):
             raise _NeverStarted from None
@@ -523,9 +519,6 @@ def _serve(conn: Connection, spec: BackendSpec, options: WorkerOptions, niceness
     while True:
         try:
             job = conn.recv()
-            if job == _PING:
-                conn.send(_PONG)
-                continue
             conn.send(_TAKEN)
         except (EOFError, OSError):
             return
