@@ -37,7 +37,9 @@ is a non-2xx answer or an exception (a timeout, a dropped connection). Throughpu
 successful answers per second of wall time; latencies (p50, p99, max) are of successful
 answers, from sending the request to reading the last byte. ``server CPU`` is the CPU time
 of every process of the server's session (its workers too) during the run, as a share of
-one core; ``client CPU`` the same for this process; ``other CPU`` what the rest of the
+one core, and ``server CPU ms/req`` that time per answered request (what a request costs
+the server: steadier than req/s on a shared machine); ``client CPU`` the same for this
+process; ``other CPU`` what the rest of the
 machine used meanwhile: more than a few percent means someone else's work disturbed the
 run (all three ``-`` for runs under 0.25 s, too short for /proc's 10 ms ticks). The client
 shares the machine with the server: at high concurrency the Python client itself takes a
@@ -430,7 +432,7 @@ def results_table(runs: list[TargetRun], mismatches: dict[str, list[str]]) -> st
     rows = []
     for run in runs:
         if run.failure:
-            rows.append([TARGETS[run.name], "-", "not measured", *["-"] * 10])
+            rows.append([TARGETS[run.name], "-", "not measured", *["-"] * 11])
             continue
         differ = mismatches.get(run.name, [])
         for level in run.levels:
@@ -446,14 +448,25 @@ def results_table(runs: list[TargetRun], mismatches: dict[str, list[str]]) -> st
                     _ms(level.p99_ms),
                     _ms(level.max_ms),
                     _share(level.server_cpu),
+                    _cpu_per_request(level),
                     _share(level.client_cpu),
                     _share(level.other_cpu),
                     f"{len(differ)} queries" if differ else "none",
                 ]
             )
     header = ["target", "concurrency", "requests", "errors", "seconds", "req/s", "p50 ms"]
-    header += ["p99 ms", "max ms", "server CPU", "client CPU", "other CPU", "rows differ"]
-    return markdown_table(header, rows, right=set(range(1, 12)))
+    header += ["p99 ms", "max ms", "server CPU", "server CPU ms/req", "client CPU", "other CPU"]
+    header += ["rows differ"]
+    return markdown_table(header, rows, right=set(range(1, 13)))
+
+
+def _cpu_per_request(level: Level) -> str:
+    """The server's CPU time (its whole process tree) per answered request: what the
+    server costs, less sensitive than req/s to other work on a shared machine."""
+    answered = level.requests - level.errors
+    if level.server_cpu is None or not answered:
+        return "-"
+    return f"{level.server_cpu * level.seconds / answered * 1000:.3f}"
 
 
 def rows_table(runs: list[TargetRun], mix: list[Query]) -> str:
