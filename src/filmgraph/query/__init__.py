@@ -39,7 +39,6 @@ from .formats import (
 from .named import NamedQuery, get_query, load_queries
 from .oxigraph_results import (
     OxigraphAnswer,
-    graph_size,
     read_long_rows,
     read_results,
     solutions_tsv,
@@ -49,6 +48,7 @@ from .oxigraph_results import (
 )
 from .prepared import KINDS, Prepared, prepare, prepare_read, prepare_unparsed, valid_elsewhere
 from .reading import PREFIX_IRIS
+from .store_graphs import drop, graph_size, remove_quads
 
 __all__ = [
     "DEFAULT_BASE",
@@ -72,6 +72,7 @@ __all__ = [
     "buffer_full",
     "cap",
     "default_graphs_of",
+    "drop",
     "engine_failure",
     "format_result",
     "get_query",
@@ -87,6 +88,7 @@ __all__ = [
     "read_long_rows",
     "read_results",
     "remember",
+    "remove_quads",
     "serialize_graph",
     "solutions_tsv",
     "stored_literal",

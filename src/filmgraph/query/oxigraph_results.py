@@ -307,15 +307,6 @@ def to_graph(triples: Iterable[ox.Triple]) -> Graph:
 _PROBE_QUAD = (ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"))
 
 
-def graph_size(store: ox.Store, graph: ox.NamedNode | ox.BlankNode) -> int:
-    """How many triples the named ``graph`` of ``store`` holds, counted by the store (a
-    COUNT query, not a scan of the quads in Python)."""
-    rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=graph)
-    if not isinstance(rows, ox.QuerySolutions):
-        raise TypeError("a SELECT query gives solutions")
-    return int(next(rows)[0].value)
-
-
 def stored_literal(literal: ox.Literal) -> ox.Literal:
     """``literal`` as an Oxigraph store keeps it: Oxigraph 0.5 stores numbers in canonical
     form and narrows derived datatypes (``"01"^^xsd:positiveInteger`` is kept as

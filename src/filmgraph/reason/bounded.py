@@ -49,7 +49,7 @@ from rdflib.store import Store
 from rdflib.term import Node
 
 from ..core import GRAPHS, DataError, Steps
-from ..query import graph_size, to_rdflib
+from ..query import drop, graph_size, to_rdflib
 from .child import FILES, FORMATS
 from .reasoning import Reasoning, check_consistency, engine_missing, engine_version
 
@@ -106,7 +106,7 @@ def reason_into_store(
         files = WorkFiles(work)
         with steps.step(label) as step:
             for target in targets.values():
-                store.clear_graph(target)
+                drop(store, target)
             with _Child(job | {"folder": str(work), "memory_limit_mb": memory_limit_mb}) as child:
                 child.wait("normalized")
                 # loaded while the child's engine reads the same files
@@ -154,7 +154,7 @@ class _Inferred:
 
     def restart(self) -> None:
         """Drop what was loaded: the child writes the file again."""
-        self.store.clear_graph(self.graph)
+        drop(self.store, self.graph)
         self.offset = self.count = 0
 
 

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from ..core import GRAPHS, Steps
+from ..query import drop
 from .bounded import check_store
 from .child import FILES, parsed_files
 from .reasoning import Reasoning
@@ -82,11 +83,11 @@ def rules_into_store(
         work = folder or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
         with steps.step("loading the ontology and the data") as step:
-            store.clear_graph(AS_WRITTEN)
+            drop(store, AS_WRITTEN)
             forms = AsWritten()
             for role, files in (("ontology", ontology), ("asserted", data)):
                 target = ox.NamedNode(str(names[role]))
-                store.clear_graph(target)
+                drop(store, target)
                 name = "ontology" if role == "ontology" else "data"
                 with (work / FILES[name]).open("w", encoding="utf-8") as copy:
                     store.bulk_extend(forms.quads(parsed_files(files), target, copy))
@@ -96,4 +97,4 @@ def rules_into_store(
             inferred = work / FILES["inferred"]
             return materialise(store, graphs=graphs, steps=steps, inferred_file=inferred)
         finally:
-            store.remove_graph(AS_WRITTEN)
+            drop(store, AS_WRITTEN)

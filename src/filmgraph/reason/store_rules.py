@@ -9,11 +9,17 @@ whose ``FILTER NOT EXISTS`` keeps only what the store does not hold yet. The fir
 runs every rule whole; each later one is semi-naive: a rule runs once per premise, that
 premise matched only in what the round before derived (:func:`rule_query` with ``delta``),
 so a round costs what is new, not the whole graph. What a query finds is written to a file,
-then added to the derived graph (large files by the bulk loader: no transaction holds a
-round); the rounds stop when one adds nothing.
-Then the scratch graph, less the noise (:func:`filmgraph.reason.noise.noise`, the same
-filter as for the other engines), becomes the inferred graph (:func:`run_rules`);
+then added to the inferred graph (large files by the bulk loader: no transaction holds a
+round); the rounds stop when one adds nothing. Then the noise
+(:func:`filmgraph.reason.noise.noise`, the same filter as for the other engines) is taken
+out of the inferred graph (:func:`run_rules`);
 :func:`filmgraph.reason.in_store.materialise` then checks consistency on the store.
+
+Nothing large is ever deleted in one go: Oxigraph deletes a graph (``clear_graph``,
+``DROP``) in one transaction that holds every quad it removes (2M quads: 157 s and 3.0 GB;
+at 10M triples, emptying the first round's delta grew the process past 9 GB). So the first
+round derives into the inferred graph, which is its delta, and the noise and the smaller
+deltas of later rounds are removed a batch at a time (:func:`drop`).
 
 The rules are the OWL 2 RL rules that conclude about individuals (W3C *OWL 2 Profiles*,
 section 4.3): ``eq-sym``, ``eq-trans``, ``eq-rep-s/p/o``, ``prp-dom``, ``prp-rng``,
@@ -52,15 +58,14 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from ..core import GRAPHS, SettingError, Steps, Triple
-from ..query import graph_size, stored_literal, to_rdflib
+from ..query import drop, graph_size, remove_quads, stored_literal, to_rdflib
 from .noise import noise
 
-#: The graph the rounds write into, emptied before and dropped after.
-SCRATCH = ox.NamedNode("urn:filmgraph:reasoning:derived")
 #: The input triples whose literal the store keeps in another form, the literal as written
 #: (its N-Triples text, a string the store keeps as it is): :class:`AsWritten`.
 AS_WRITTEN = ox.NamedNode("urn:filmgraph:reasoning:as-written")
-#: What a round derives, for the next (semi-naive evaluation); the rounds take turns.
+#: What a round after the first derives, for the next (semi-naive evaluation); the rounds
+#: take turns. The first round's delta is the inferred graph itself (all it holds then).
 DELTAS = (
     ox.NamedNode("urn:filmgraph:reasoning:delta"),
     ox.NamedNode("urn:filmgraph:reasoning:delta-2"),
@@ -228,16 +233,16 @@ def run_rules(
         ox.NamedNode(str(names[r])) for r in ("ontology", "asserted", "inferred")
     )
     _refuse_unsupported(store, ontology)
-    union: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ontology, asserted, SCRATCH]
+    union: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ontology, asserted, inferred]
     derived = 0
-    store.clear_graph(inferred)
+    drop(store, inferred)
     try:
         with (
             steps.step("reasoning (OWL 2 RL rules in the store)") as step,
             tempfile.TemporaryDirectory(prefix="filmgraph-rules-") as work,
         ):
-            for graph in (SCRATCH, *DELTAS):
-                store.clear_graph(graph)
+            for graph in DELTAS:
+                drop(store, graph)
             rounds = 0
             while True:
                 rounds += 1
@@ -250,12 +255,14 @@ def run_rules(
             step.detail = f"{derived} triples derived in {rounds} rounds"
             with steps.step("filtering noise") as step:
                 written = inferred_file or Path(work) / "kept.nt"
-                kept, dropped = _keep(store, ontology, inferred, written)
-                store.flush()
+                kept, dropped = _keep(store, ontology, inferred, written, Path(work) / "noise.nt")
                 step.detail = ", ".join([f"{kept} kept", *(f"{n} {k}" for k, n in dropped.items())])
+    except BaseException:
+        drop(store, inferred)  # never a part of the closure left as if it were all of it
+        raise
     finally:
-        for graph in (SCRATCH, *DELTAS):
-            store.remove_graph(graph)
+        for graph in DELTAS:
+            drop(store, graph)
     return derived, kept, dropped
 
 
@@ -360,44 +367,55 @@ def _round(
 ) -> int:
     """Round ``number`` (from 1): every rule once, the first round whole, the others on
     what the round before derived (:func:`_variants`); each query's new conclusions are
-    added to the derived graph and to this round's delta before the next query runs.
-    Returns how many triples the round added."""
-    delta, new = DELTAS[number % 2], DELTAS[(number + 1) % 2]
-    store.clear_graph(new)
+    added to the inferred graph (``union[-1]``) and, after the first round, to this round's
+    delta before the next query runs. Returns how many triples the round added."""
+    inferred = union[-1]
+    assert isinstance(inferred, ox.NamedNode)
+    # The first round derives into the inferred graph alone: it is round 2's delta.
+    delta = inferred if number == 2 else DELTAS[number % 2]
+    new = DELTAS[(number + 1) % 2]
+    before = graph_size(store, inferred) if number == 1 else 0
+    if number > 1:
+        drop(store, new)
     for name in RULES:
         for query in [rule_query(name)] if number == 1 else _variants(name, delta):
             found = store.query(query, default_graph=union)
             assert isinstance(found, ox.QueryTriples)
             with path.open("wb") as file:
                 found.serialize(file, ox.RdfFormat.N_TRIPLES)
-            _load(store, path, SCRATCH, new)
+            _load(store, path, *([inferred] if number == 1 else [inferred, new]))
     store.flush()  # the round's transactions written out: the store's buffers emptied
+    if number == 1:
+        return graph_size(store, inferred) - before
     return graph_size(store, new)
 
 
 def _keep(
-    store: ox.Store, ontology: ox.NamedNode, inferred: ox.NamedNode, path: Path
+    store: ox.Store, ontology: ox.NamedNode, inferred: ox.NamedNode, path: Path, noisy: Path
 ) -> tuple[int, Counter[str]]:
-    """The scratch graph less the noise, written to ``path`` and loaded into ``inferred``;
-    (kept, dropped)."""
+    """The noise taken out of ``inferred`` (listed in the file ``noisy`` first, then
+    removed), what is left written to ``path`` with its literals as written; (kept,
+    dropped)."""
     terms: set[Node] = {
         to_rdflib(q.subject) for q in store.quads_for_pattern(None, None, None, ontology)
     }
     dropped: Counter[str] = Counter()
     kept = 0
-    with path.open("w", encoding="utf-8") as file:
-        for quad in store.quads_for_pattern(None, None, None, SCRATCH):
+    with path.open("w", encoding="utf-8") as file, noisy.open("w", encoding="utf-8") as rest:
+        for quad in store.quads_for_pattern(None, None, None, inferred):
             triple = (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
             reason = noise(triple, terms)
             if reason:
                 dropped[reason] += 1
+                rest.write(f"{quad.subject} {quad.predicate} {quad.object} .\n")
                 continue
             obj = quad.object
             if isinstance(obj, ox.Literal) and not obj.language:
                 obj = AsWritten.original(store, quad.subject, obj)
             file.write(f"{quad.subject} {quad.predicate} {obj} .\n")
             kept += 1
-    _load(store, path, inferred)
+    triples = ox.parse(path=str(noisy), format=ox.RdfFormat.N_TRIPLES)
+    remove_quads(store, (ox.Quad(t.subject, t.predicate, t.object, inferred) for t in triples))
     return kept, dropped
 
 
