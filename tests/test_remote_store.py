@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import HTTPError
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
@@ -355,6 +355,28 @@ def test_the_setting_chooses_the_backend(engines, settings, served):
     assert type(engine) is RemoteEngine and engine.held == engines[1].held
     assert engine.store.endpoints.query == f"{served.url}/query"
     assert backend.spec().endpoints.query == f"{served.url}/query"
+
+
+def test_a_remote_store_s_graphs_are_counted_when_a_size_is_first_read(settings, counting, dataset):
+    """Opening the store asks which of our graphs it holds (FILTER EXISTS: no scan); the
+    sizes, a scan of every graph, are counted once, by the first reader of one."""
+    sent: list[str] = []
+
+    def record(method: str, path: str, body: bytes) -> None:
+        sent.append(parse_qs(body.decode()).get("query", [""])[0])
+
+    counting.rule = record
+    try:
+        backend = open_store(settings.with_(store=f"remote:{counting.url}"))
+        assert len(sent) == 1 and "FILTER EXISTS" in sent[0] and "COUNT" not in sent[0]
+        ours = {g.identifier: len(g) for g in dataset.graphs() if g.identifier in GRAPHS.values()}
+        assert set(backend.graphs) == {name for name, n in ours.items() if n}
+        assert set(backend.known_sizes().values()) == {None}  # /health's, before a count
+        assert dict(backend.graphs) == {name: n for name, n in ours.items() if n}
+        assert dict(backend.graphs) == backend.known_sizes()
+        assert sum("COUNT" in query for query in sent) == 1
+    finally:
+        counting.rule = lambda method, path, body: None
 
 
 @pytest.mark.parametrize(("workers", "heavy", "lane"), [(2, 1, 2), (3, 1, 3), (2, 4, 4), (2, 0, 0)])

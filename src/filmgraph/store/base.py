@@ -90,6 +90,11 @@ class Backend(ABC):
     def graphs(self) -> Mapping[URIRef, int]:
         """The named graphs it holds (those with triples), each with its number of triples."""
 
+    def known_sizes(self) -> dict[URIRef, int | None]:
+        """Each graph's size, or None where it has not been counted yet (a remote store
+        counts its graphs when a size is first read): what can be said without counting."""
+        return dict(self.graphs)
+
     @property
     @abstractmethod
     def dataset(self) -> Dataset:

@@ -64,7 +64,8 @@ def health() -> Response:
     body = {
         "status": "ok" if ready else "unavailable",
         "workers": {"size": pool.size, "alive": alive, "started": pool.started},
-        "graphs": {str(name): size for name, size in state.graphs.items()},
+        # null for a remote store's graph not counted yet (counting would scan the store)
+        "graphs": {str(name): size for name, size in state.backend.known_sizes().items()},
     }
     response = jsonify(body)
     response.status_code = 200 if ready else 503

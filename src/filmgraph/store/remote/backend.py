@@ -19,6 +19,7 @@ from ..base import Backend, BackendSpec, Build
 from .client import Endpoints, RemoteStore, endpoints
 from .dataset import remote_dataset
 from .engine import RemoteEngine, connect
+from .graph_sizes import GraphSizes
 
 
 @dataclass(frozen=True)
@@ -44,16 +45,17 @@ class RemoteSpec(BackendSpec):
 
 
 class RemoteBackend(Backend):
-    """A remote SPARQL 1.1 store holding our graphs (counted once, when it is opened)."""
+    """A remote SPARQL 1.1 store holding our graphs (which ones: asked when it is opened;
+    their sizes: counted when first read)."""
 
     name = "remote"
     cacheable = False
     evaluates_elsewhere = True
 
-    def __init__(self, engine: RemoteEngine, counts: Mapping[str, int]) -> None:
+    def __init__(self, engine: RemoteEngine, sizes: GraphSizes) -> None:
         self.store = engine.store
         self._engine = engine
-        self._graphs = {URIRef(iri): n for iri, n in counts.items()}
+        self._graphs = sizes
         self._dataset: Dataset | None = None
         self._lock = threading.Lock()
 
@@ -69,13 +71,19 @@ class RemoteBackend(Backend):
             urls = endpoints(settings.store_url, settings.store_layout, use_update=False)
             agent = user_agent(settings.wikidata_contact)
             store = RemoteStore(urls, timeout=settings.store_timeout, agent=agent)
-            counts = connect(store)
-            step.detail = f"{sum(counts.values())} triples in {len(counts)} graphs at {urls.query}"
-        return cls(RemoteEngine(store, graphs=counts), counts)
+            held = connect(store)
+            sizes = GraphSizes([URIRef(iri) for iri in held], lambda: store.counts(held))
+            step.detail = f"{len(held)} graphs at {urls.query} (sizes counted when first read)"
+        return cls(RemoteEngine(store, graphs=held), sizes)
 
     @property
     def graphs(self) -> Mapping[URIRef, int]:
+        """The graphs of ours the store holds; their sizes are counted when one is first
+        read (:class:`.graph_sizes.GraphSizes`), a scan of the store."""
         return self._graphs
+
+    def known_sizes(self) -> dict[URIRef, int | None]:
+        return self._graphs.known()
 
     @property
     def dataset(self) -> Dataset:

@@ -422,6 +422,20 @@ class RemoteStore:
                 raise UpstreamError(f"unexpected count row {row}", self.endpoints.query) from exc
         return found
 
+    def existing(self, iris: Iterable[str]) -> list[str]:
+        """Those of the named graphs ``iris`` that hold at least one triple (one query,
+        which stops at each graph's first triple: no graph is scanned)."""
+        iris = list(dict.fromkeys(iris))
+        if not iris:
+            return []
+        values = " ".join(f"<{iri}>" for iri in iris)
+        rows = self.select(
+            f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} "
+            "FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+        )
+        found = {row["g"] for row in rows if "g" in row}
+        return [iri for iri in iris if iri in found]
+
     def graph_names(self) -> set[str]:
         """The names of the store's named graphs that hold at least one triple."""
         rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")

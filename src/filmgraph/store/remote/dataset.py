@@ -16,8 +16,8 @@ copied when ``serve`` starts.
   serve from name a blank node the same way in every answer. A lookup of a named subject
   with a blank node as object (an entity's membership of a restriction, which an
   explanation asks for) is answered from that subject's triples.
-- The default graph is empty, as in a build; sizes are the counts taken when the store was
-  opened.
+- The default graph is empty, as in a build; sizes are the store's counts, taken in the
+  background once it is opened (:class:`.graph_sizes.GraphSizes`).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class RemoteReadOnly(ReadOnly, Store):
 
     Args:
         engine: the store's engine (its client, and the graphs of ours it holds).
-        counts: the triples in each graph held, as counted when the store was opened.
+        counts: the triples in each graph held (a remote store's, counted when first read).
     """
 
     context_aware = True
@@ -63,7 +63,7 @@ class RemoteReadOnly(ReadOnly, Store):
     def __init__(self, engine: RemoteEngine, counts: Mapping[URIRef, int]) -> None:
         super().__init__()
         self.engine = engine
-        self.counts = dict(counts)
+        self.counts = counts  # not copied: a remote store's sizes are counted when read
         self.queries = 0  # lookups sent to the store (tests count them)
         self._ontology: Graph | None = None
         self._subjects: OrderedDict[Node, tuple[float, list[tuple[Graph, Any]]]] = OrderedDict()

@@ -156,16 +156,15 @@ def _same_dataset(own: Graphs, chosen: Graphs, url: str) -> None:
         )
 
 
-def held_graphs(store: RemoteStore) -> dict[str, int]:
-    """Our graphs (:data:`~filmgraph.core.namespaces.GRAPHS`) that the store holds, with their
-    triple counts (one query). Other graphs of a shared store are not ours to serve."""
-    counts = store.counts(str(iri) for iri in GRAPHS.values())
-    return {iri: n for iri, n in counts.items() if n}
+def held_graphs(store: RemoteStore) -> list[str]:
+    """Our graphs (:data:`~filmgraph.core.namespaces.GRAPHS`) that the store holds (one
+    query, no graph counted). Other graphs of a shared store are not ours to serve."""
+    return store.existing(str(iri) for iri in GRAPHS.values())
 
 
-def connect(store: RemoteStore) -> dict[str, int]:
-    """The graphs of ours that ``store`` holds, with their triple counts: the store must
-    answer, and hold at least one.
+def connect(store: RemoteStore) -> list[str]:
+    """The graphs of ours that ``store`` holds: the store must answer, and hold at least
+    one.
 
     Raises:
         UpstreamError: the store did not answer (the message says so and names its URL).
