@@ -51,8 +51,8 @@ bench: $(UV)
 	$(UV) sync --frozen --extra dev --extra bench --python $(PYTHON)
 	$(VENV)/bin/python -m benchmarks.load
 
-# The growth benchmark: 10k, 100k and 1M triples on each store (about 35 minutes on 2
-# cores): see benchmarks/RESULTS.md. Not part of `make test`.
+# The growth benchmark: 10k, 100k and 1M triples on each store (about 30 minutes on 2
+# cores, 22 of them at 1M): see benchmarks/RESULTS.md. Not part of `make test`.
 growth: $(VENV)/.installed
 	$(VENV)/bin/python -m benchmarks.growth
 
