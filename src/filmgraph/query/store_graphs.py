@@ -4,7 +4,7 @@ store, and emptying one in bounded memory.
 Oxigraph deletes a graph (``clear_graph``, ``remove_graph``, ``DROP``) in one transaction
 that holds every quad it removes: 2M quads took 157 s and 3.0 GB (0.4 GB held before);
 removed a quad at a time, flushed every 100,000, 59 s and 1.3 GB. At 10M triples, emptying
-a graph of 9M quads this way grew a process past 9 GB.
+a graph of 9M quads in one transaction grew a process past 9 GB.
 """
 
 from __future__ import annotations
