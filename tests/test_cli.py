@@ -218,12 +218,13 @@ def test_explain_a_triple_not_in_the_dataset_exits_1(run):
 BUILD_STEPS = ("parsing", "checking shapes", "reasoning (owlrl", "filtering noise")
 
 
-def test_progress_shows_each_step_with_counts(run, store, dataset):
+def test_progress_shows_each_step_with_counts(run, store):
     result = run("--progress", "--no-cache", "stats")
     assert result.exit_code == 0, result.output
     if store == "remote":  # the store holds its graphs: nothing is built here
-        held = f"{len(dataset)} triples in {len(GRAPHS)} graphs"
-        assert f"done connecting to the remote store: {held}" in result.output
+        # which graphs it holds, not their sizes: counting them would scan the store
+        held = f"done connecting to the remote store: {len(GRAPHS)} graphs at http"
+        assert held in result.output and "(sizes counted when first read)" in result.output
         assert not any(f"done {step}" in result.output for step in BUILD_STEPS)
         return
     for step in BUILD_STEPS:
