@@ -374,7 +374,6 @@ def _round(
     # The first round derives into the inferred graph alone: it is round 2's delta.
     delta = inferred if number == 2 else DELTAS[number % 2]
     new = DELTAS[(number + 1) % 2]
-    before = graph_size(store, inferred) if number == 1 else 0
     if number > 1:
         drop(store, new)
     for name in RULES:
@@ -385,9 +384,8 @@ def _round(
                 found.serialize(file, ox.RdfFormat.N_TRIPLES)
             _load(store, path, *([inferred] if number == 1 else [inferred, new]))
     store.flush()  # the round's transactions written out: the store's buffers emptied
-    if number == 1:
-        return graph_size(store, inferred) - before
-    return graph_size(store, new)
+    # run_rules empties the inferred graph before round 1: all it holds, round 1 added.
+    return graph_size(store, inferred if number == 1 else new)
 
 
 def _keep(
