@@ -254,8 +254,12 @@ def test_serve_over_virtuoso(pushed, tmp_path):
         assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "Closeness"
         status, body = _get(f"{base}/page/kantemir-balagov")
         assert status == 200 and "Kantemir Balagov" in body
-        status, body = _get(f"{base}/page/")  # the index's counts: one aggregate query
+        status, body = _get(f"{base}/page/")  # the types, their capped counts, their pages
         assert status == 200 and "Kantemir Balagov" in body and "Movie" in body
+        status, body = _get(f"{base}/page/?q=cannes")  # a search: found, then named
+        assert status == 200 and "Cannes Film Festival" in body, body[-2000:]
+        status, body = _get(f"{base}/page/?type=schema:Person&q=k&limit=2")
+        assert status == 200 and "Aleksandr Sokurov" in body and 'rel="next"' in body
     assert not (empty / "build").exists()  # nothing was built
 
 

@@ -177,6 +177,10 @@ class UnavailableError(FilmgraphError):
     status = 503
 
 
+class TimeLimitError(UnavailableError):
+    """The query was stopped at its time limit (the server's, or a shorter one it was given)."""
+
+
 class BusyError(UnavailableError):
     """Every query worker stayed busy while the request waited: try again shortly."""
 

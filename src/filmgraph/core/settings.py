@@ -344,6 +344,15 @@ class Settings:
         _number(float, 0, above=True),
         "10",
     )
+    scan_timeout: float = _setting(
+        2.0,
+        "Seconds the entity index may spend on a query that reads every entity (finding "
+        "those with no type, a search by name); past them it shows what it did not count "
+        "(a search answers 503). At most query_timeout.",
+        "FILMGRAPH_SCAN_TIMEOUT",
+        _number(float, 0, above=True),
+        "2",
+    )
     framed_limit: int = _setting(
         200_000,
         "Most triples a framed JSON-LD export may hold: it is built whole in memory, so "

@@ -6,6 +6,7 @@ the entity index, and counts."""
 from .counts import stats, stats_json, stats_text
 from .describe import Assessment, Describer, Description, Fact
 from .entity_index import (
+    COUNT_CAP,
     MAX_PAGE_SIZE,
     OVERVIEW_SIZE,
     PAGE_SIZE,
@@ -21,6 +22,7 @@ from .exports import EXPORTS, STREAMED, export, export_nquads, export_stream, me
 from .jsonld import schemaorg_view
 
 __all__ = [
+    "COUNT_CAP",
     "EXPORTS",
     "MAX_PAGE_SIZE",
     "OVERVIEW_SIZE",

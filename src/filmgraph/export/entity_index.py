@@ -1,15 +1,24 @@
 """The entity index in bounded queries: the types with their entity counts, a type's
-entities a page at a time in label order, and a search by name, each one SELECT evaluated by
-the store, whose rows are at most a page (or one per type). It needs no Flask.
+entities a page at a time, and a search by name, each one SELECT evaluated by the store,
+whose rows are at most a page (or one per type). It needs no Flask.
 
 - An entity is an IRI the asserted graph says something about; it is listed under each IRI
   type that graph asserts for it, and under ``rdfs:Resource`` when it asserts none.
-- Its sort key is its schema:name there, else its rdfs:label there, else the end of its IRI
-  (after the last ``/``, ``#`` or ``:``), lower-cased: the store sorts by it, then by IRI.
+- A type's entities are counted up to :data:`COUNT_CAP` (a count reads no further: "more
+  than 10,000"). A type with no more is listed by its entities' sort key; one with more in
+  the store's order, which stays the same while the data does (sorting every entity of a
+  large type by name would read them all for each page).
+- The sort key is the entity's schema:name there, else its rdfs:label there, else the end of
+  its IRI (after the last ``/``, ``#`` or ``:``), lower-cased: the store sorts by it, then by
+  IRI.
 - The label shown is its schema:name (a vocabulary term's in words), else
   :meth:`~.describe.Describer.label`; only the entities shown are looked up.
-- A search keeps the entities whose sort key holds every word (lower-cased), in the store:
-  it finds entities on no page shown.
+- A search keeps the entities with a schema:name or rdfs:label holding every word
+  (lower-cased), in the store: it finds entities on no page shown. Over every type it stops
+  at the first :data:`SEARCH_SIZE` found (in the store's order), shown by key.
+- Finding the entities with no type reads every entity (no index leads to what is missing):
+  those queries, and searches, go through ``scan``, which may stop them at a shorter time
+  limit (:class:`~filmgraph.core.TimeLimitError`); the untyped are then shown as not counted.
 
 The queries go through a :data:`Select`: the web app's runs them on its query workers (the
 store evaluates them; the web process reads nothing but the rows), :func:`select_on` on an
@@ -25,7 +34,7 @@ from typing import Any
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from ..core import GRAPHS, SCHEMA
+from ..core import GRAPHS, SCHEMA, TimeLimitError
 from .describe import Describer
 
 #: Runs a SELECT query on the store and gives its rows, each a map of variable to its SPARQL
@@ -40,29 +49,28 @@ PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
 #: The entities a search over every type shows (it says "more than" past them).
 SEARCH_SIZE = 100
+#: The most entities of a type counted (past it: "more than"), and the most a listing sorts
+#: by name (a larger type is listed in the store's order).
+COUNT_CAP = 10_000
 
 _A = f"<{GRAPHS['asserted']}>"
 
-#: Every entity (``?s``): each IRI subject of the asserted graph, once.
-_EVERY = f"{{ SELECT DISTINCT ?s WHERE {{ GRAPH {_A} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }} }}"
+#: The entities with no IRI type asserted: every IRI subject, less the typed ones.
+_UNTYPED = (
+    f"{{ SELECT DISTINCT ?s WHERE {{ GRAPH {_A} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }} }}"
+    f" MINUS {{ GRAPH {_A} {{ ?s a ?t }} FILTER(isIRI(?t)) }}"
+)
 
-#: The entities with no IRI type asserted.
-_UNTYPED = f"{_EVERY} MINUS {{ GRAPH {_A} {{ ?s a ?t }} FILTER(isIRI(?t)) }}"
+#: Every type asserted: one pass over the type triples, none of the entities grouped (0.4 s
+#: for 10M triples on Oxigraph; a FILTER on isIRI here made it 4.5 s: the types are kept in
+#: Python, and a type of blank nodes only counts none).
+_TYPES = f"SELECT DISTINCT ?type WHERE {{ GRAPH {_A} {{ ?s a ?type }} }}"
 
-#: Each type's entities, counted; and every entity ("every") and every typed one ("typed"),
-#: whose difference is the untyped ones (cheaper than finding them: no entity is looked up).
-#: The two names are given by VALUES, not BIND: Virtuoso 7.2's compiler fails on a BIND of
-#: ``?type`` in one branch beside a FILTER on it in another (SP031, "equiv replaces filter").
-_TYPES = f"""SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-  {{ GRAPH {_A} {{ ?s a ?type }} FILTER(isIRI(?type) && isIRI(?s)) }}
-  UNION
-  {{ VALUES ?type {{ "typed" }} GRAPH {_A} {{ ?s a ?t }} FILTER(isIRI(?t) && isIRI(?s)) }}
-  UNION
-  {{ VALUES ?type {{ "every" }} GRAPH {_A} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }}
-}} GROUP BY ?type"""
+#: How many entities ``members`` (a pattern binding ``?s``, each once) has, up to ``cap``.
+_CAPPED = "SELECT (COUNT(*) AS ?n) WHERE { SELECT ?s WHERE { %(members)s } LIMIT %(cap)d }"
 
-#: The entities of ``members`` (a pattern binding ``?s``) with their name and sort key,
-#: ``filter`` kept, in key order: a page of them.
+#: The entities of ``members`` with their name and sort key, ``filter`` kept, in key order:
+#: a page of them.
 _PAGE = f"""SELECT ?s ?name ?key WHERE {{
   {{ SELECT ?s (MIN(?n) AS ?name) (MIN(?l) AS ?label) WHERE {{
       {{ %(members)s }}
@@ -70,8 +78,10 @@ _PAGE = f"""SELECT ?s ?name ?key WHERE {{
       OPTIONAL {{ GRAPH {_A} {{ ?s <{RDFS.label}> ?l }} }}
     }} GROUP BY ?s }}
   BIND(LCASE(COALESCE(STR(?name), STR(?label), REPLACE(STR(?s), "^.*[/#:]", ""))) AS ?key)
-  %(filter)s
 }} ORDER BY ?key STR(?s) LIMIT %(limit)d OFFSET %(offset)d"""
+
+#: A page of the entities of ``members`` in the store's order (no sort).
+_STORE_PAGE = "SELECT ?s WHERE { %(members)s } LIMIT %(limit)d OFFSET %(offset)d"
 
 #: A page of entities (:data:`_PAGE`), each with its types.
 _TYPED_PAGE = f"""SELECT ?s ?name ?key ?type WHERE {{
@@ -79,30 +89,47 @@ _TYPED_PAGE = f"""SELECT ?s ?name ?key ?type WHERE {{
   OPTIONAL {{ GRAPH {_A} {{ ?s a ?type }} FILTER(isIRI(?type)) }}
 }}"""
 
-_COUNT = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { %s }"
+#: ``?s``'s names and labels, as ``?v``.
+_NAMES = (
+    f"{{ GRAPH {_A} {{ ?s <{SCHEMA.name}> ?%(v)s }} }}"
+    f" UNION {{ GRAPH {_A} {{ ?s <{RDFS.label}> ?%(v)s }} }}"
+)
+
+#: The first ``limit`` entities found with a name or label holding every word (``tests``):
+#: a union of two patterns, which Oxigraph reads from its index (VALUES over the two
+#: properties made it read every triple), with no isIRI (blank nodes are left out after:
+#: on 10M triples the test took 5.3 s, the search without it 1.0 s).
+_FOUND = f"""SELECT DISTINCT ?s WHERE {{
+  {_NAMES % {"v": "n"}} FILTER(%(tests)s)
+}} LIMIT %(limit)d"""
 
 
 @dataclass(frozen=True)
 class IndexGroup:
     """Entities of one type: the type, its label, the entities shown (IRI and label, in
-    label order) and how many there are (of the type; in a search, that match)."""
+    label order, or in the store's order for a type with more than the cap) and how many
+    there are (of the type; in a search, that match): at most the cap where ``capped``
+    says more, None where they were not counted (finding them passed the time limit)."""
 
     type: URIRef
     label: str
     entities: tuple[tuple[URIRef, str], ...]
-    count: int
+    count: int | None
+    capped: bool = False
+    #: Whether the entities are in label order (else the store's: a type past the cap).
+    by_name: bool = True
 
     @property
     def more(self) -> bool:
         """Whether the type has entities not shown here."""
-        return self.count > len(self.entities)
+        return self.capped or self.count is None or self.count > len(self.entities)
 
 
 @dataclass(frozen=True)
 class Listing:
     """A page of one type's listing: the entities from ``offset`` (at most ``limit``),
     whether there is a page after it, and the type's entities in all (None in a search:
-    the matches are not counted)."""
+    the matches are not counted; the cap where the group says ``capped``)."""
 
     group: IndexGroup
     offset: int
@@ -130,36 +157,41 @@ def words_of(query: str) -> list[str]:
     return query.lower().split()
 
 
-def _holding(words: Sequence[str]) -> str:
-    """The FILTER keeping the entities whose key holds every word ('' for no words)."""
+def _tests(words: Sequence[str], variable: str = "?n") -> str:
+    """The test that ``variable`` (a literal) holds every word, lower-cased."""
+    found = (f"CONTAINS(LCASE(STR({variable})), {Literal(word).n3()})" for word in words)
+    return " && ".join(found) or "true"
+
+
+def _named(words: Sequence[str]) -> str:
+    """The FILTER keeping the entities with a name or label holding every word."""
     if not words:
         return ""
-    tests = " && ".join(f"CONTAINS(?key, {Literal(word).n3()})" for word in words)
-    return f"FILTER({tests})"
+    return f"FILTER EXISTS {{ {_NAMES % {'v': 'w'}} FILTER({_tests(words, '?w')}) }}"
 
 
-def _candidates(words: Sequence[str]) -> str:
-    """The entities a search over every type may find: those with a schema:name holding
-    every word, and those with none (whose key is their rdfs:label or IRI). Cheaper than
-    every entity: the names are read, not every entity's triples grouped."""
-    tests = " && ".join(f"CONTAINS(LCASE(STR(?n0)), {Literal(w).n3()})" for w in words)
-    named = f"GRAPH {_A} {{ ?s <{SCHEMA.name}> ?n0 }} FILTER(isIRI(?s) && {tests or 'true'})"
-    unnamed = f"{_EVERY} MINUS {{ GRAPH {_A} {{ ?s <{SCHEMA.name}> ?n1 }} }}"
-    return f"{{ {named} }} UNION {{ {unnamed} }}"
+def _typed(type_: URIRef) -> str:
+    """The entities the asserted graph types ``type_``, each once."""
+    return f"GRAPH {_A} {{ ?s a {type_.n3()} }} FILTER(isIRI(?s))"
 
 
-def _members(type_: URIRef) -> str:
-    """The entities of ``type_``: those the asserted graph types so, and for rdfs:Resource
-    also those it types not at all."""
-    typed = f"GRAPH {_A} {{ ?s a {type_.n3()} }} FILTER(isIRI(?s))"
+def _members(type_: URIRef, words: Sequence[str] = ()) -> str:
+    """The entities of ``type_`` (each once) with a name holding every word of ``words``:
+    those the asserted graph types so, and for rdfs:Resource also those it types not at
+    all."""
+    typed = _typed(type_)
     if type_ == RDFS.Resource:
-        return f"{{ {typed} }} UNION {{ {_UNTYPED} }}"
-    return typed
+        typed = f"{{ {typed} }} UNION {{ {_UNTYPED} }}"
+    return f"{typed} {_named(words)}"
 
 
-def _page(members: str, words: Sequence[str], limit: int, offset: int = 0) -> str:
-    where = {"members": members, "filter": _holding(words), "limit": limit, "offset": offset}
-    return _PAGE % where
+def _among(iris: Iterable[str]) -> str:
+    """The entities ``iris``."""
+    return f"VALUES ?s {{ {' '.join(URIRef(iri).n3() for iri in iris)} }}"
+
+
+def _page(members: str, limit: int, offset: int = 0) -> str:
+    return _PAGE % {"members": members, "limit": limit, "offset": offset}
 
 
 def _value(row: dict[str, Any], name: str) -> str | None:
@@ -168,7 +200,9 @@ def _value(row: dict[str, Any], name: str) -> str | None:
 
 
 class EntityIndex:
-    """The entity index of a built dataset, read with ``select`` (see the module).
+    """The entity index of a built dataset, read with ``select`` and, for the queries that
+    read every entity (the untyped, searches), ``scan`` (``select`` when not given); a type
+    is counted up to ``cap`` entities (see the module).
 
     >>> from filmgraph import build
     >>> dataset = build()
@@ -183,36 +217,59 @@ class EntityIndex:
     (3, ['event series', 'festival'])
     """
 
-    def __init__(self, select: Select, describer: Describer) -> None:
+    def __init__(
+        self,
+        select: Select,
+        describer: Describer,
+        scan: Select | None = None,
+        cap: int = COUNT_CAP,
+    ) -> None:
         self.select = select
         self.describer = describer
+        self.scan = scan or select
+        self.cap = cap
 
-    def types(self) -> dict[URIRef, int]:
-        """Each type and its entities, counted by the store (one aggregate query); the
-        entities with no type under rdfs:Resource."""
-        found = {
-            (row["type"]["type"], str(row["type"]["value"])): int(row["n"]["value"])
-            for row in self.select(_TYPES)
-            if "type" in row and "n" in row
-        }
-        untyped = found.pop(("literal", "every"), 0) - found.pop(("literal", "typed"), 0)
-        counts = {URIRef(name): n for (kind, name), n in found.items() if kind == "uri"}
-        if untyped > 0:
-            counts[RDFS.Resource] = counts.get(RDFS.Resource, 0) + untyped
-        return counts
+    def types(self) -> dict[URIRef, int | None]:
+        """Each type and its entities, counted by the store up to the cap (``cap + 1``
+        says more); the entities with no type under rdfs:Resource, None when finding them
+        passed ``scan``'s time limit. Types with no IRI entity are left out."""
+        counts: dict[URIRef, int | None] = {}
+        for row in self.select(_TYPES):
+            if "type" in row and row["type"]["type"] == "uri":
+                type_ = URIRef(str(row["type"]["value"]))
+                counts[type_] = self._count(_typed(type_), self.select)
+        try:
+            untyped = self._count(_UNTYPED, self.scan)
+        except TimeLimitError:
+            counts[RDFS.Resource] = None
+        else:
+            if untyped:
+                typed = counts.get(RDFS.Resource) or 0
+                counts[RDFS.Resource] = min(typed + untyped, self.cap + 1)
+        return {type_: n for type_, n in counts.items() if n != 0}
 
     def count(self, type_: URIRef) -> int:
-        """The entities of ``type_`` (one aggregate query)."""
-        rows = self.select(_COUNT % _members(type_))
+        """The entities of ``type_``, up to the cap (``cap + 1`` says more): one query,
+        which reads no more of them."""
+        scan = self.scan if type_ == RDFS.Resource else self.select
+        return self._count(_members(type_), scan)
+
+    def _count(self, members: str, select: Select) -> int:
+        rows = select(_CAPPED % {"members": members, "cap": self.cap + 1})
         return int(rows[0]["n"]["value"]) if rows and "n" in rows[0] else 0
 
     def overview(self, size: int = OVERVIEW_SIZE) -> list[IndexGroup]:
         """Every type with its count and its first ``size`` entities, types in label order
-        (one query for the counts, then one per type)."""
-        groups = [
-            self._group(type_, self.select(_page(_members(type_), (), size)), count)
-            for type_, count in self.types().items()
-        ]
+        (one query for the types, then two per type: its count and its first entities)."""
+        groups = []
+        for type_, count in self.types().items():
+            try:
+                if count is not None:
+                    groups.append(self._first(type_, (), size, 0, count)[0])
+                    continue
+            except TimeLimitError:
+                pass
+            groups.append(IndexGroup(type_, self.describer.label(type_), (), None))
         return sorted(groups, key=lambda g: (g.label.lower(), str(g.type)))
 
     def listing(
@@ -223,41 +280,76 @@ class EntityIndex:
         words: Sequence[str] = (),
     ) -> Listing:
         """The entities of ``type_`` from ``offset``, at most ``limit``, those holding every
-        word of ``words`` if any: one query for the page (asking for one more entity, to
-        know whether a page follows), and without words one to count the type's."""
-        rows = self.select(_page(_members(type_), words, limit + 1, offset))
-        total = None if words else self.count(type_)
-        group = self._group(type_, rows[:limit], total if total is not None else len(rows))
-        return Listing(group, offset, limit, len(rows) > limit, total)
+        word of ``words`` if any: one query to count the type's (up to the cap), one for the
+        page (asking for one more entity, to know whether a page follows).
+
+        Raises:
+            TimeLimitError: the type is rdfs:Resource, and finding the untyped entities
+                passed ``scan``'s time limit.
+        """
+        count = self.count(type_)
+        group, more = self._first(type_, words, limit, offset, count)
+        return Listing(group, offset, limit, more, None if words else group.count)
+
+    def _first(
+        self, type_: URIRef, words: Sequence[str], limit: int, offset: int, count: int
+    ) -> tuple[IndexGroup, bool]:
+        """The group of ``type_``'s entities from ``offset`` (at most ``limit``) and whether
+        more follow: by key for a type counted in full, else in the store's order."""
+        members = _members(type_, words)
+        select = self.scan if words or type_ == RDFS.Resource else self.select
+        capped = count > self.cap
+        if capped:
+            where = {"members": members, "limit": limit + 1, "offset": offset}
+            order = [str(row["s"]["value"]) for row in select(_STORE_PAGE % where)]
+            page = _page(_among(order[:limit]), limit)
+            named = {_value(r, "s"): r for r in self.select(page)} if order else {}
+            rows = [named.get(iri, {"s": {"value": iri}}) for iri in order[:limit]]
+            more = len(order) > limit
+        else:
+            found = select(_page(members, limit + 1, offset))
+            rows, more = found[:limit], len(found) > limit
+        shown = len(rows) if words else min(count, self.cap)
+        return self._group(type_, rows, shown, capped and not words, not capped), more
 
     def search(self, words: Sequence[str], size: int = SEARCH_SIZE) -> Found:
-        """The first ``size`` entities holding every word, in label order, grouped by type
-        (one query; it asks for one more entity, to know whether more matched)."""
-        page = _page(_candidates(words), words, size + 1)
-        rows = self.select(_TYPED_PAGE % {"page": page})
-        order = sorted({(_value(r, "key") or "", _value(r, "s") or "") for r in rows})
-        kept = {iri for _, iri in order[:size]}
+        """The first ``size`` entities found with a name or label holding every word (in the
+        store's order), shown by key and grouped by type: one query (through ``scan``,
+        asking for one more entity, to know whether more matched), then one for the found
+        entities' names and types.
+
+        Raises:
+            TimeLimitError: the search passed ``scan``'s time limit.
+        """
+        rows = self.scan(_FOUND % {"tests": _tests(words), "limit": size + 1})
+        found = [str(row["s"]["value"]) for row in rows if row["s"]["type"] == "uri"]
+        kept = found[:size]
+        rows = self.select(_TYPED_PAGE % {"page": _page(_among(kept), size)}) if kept else []
         by_type: dict[URIRef, list[dict[str, Any]]] = {}
         for row in rows:
-            if _value(row, "s") in kept:
-                type_ = _value(row, "type")
-                by_type.setdefault(URIRef(type_ or str(RDFS.Resource)), []).append(row)
+            type_ = _value(row, "type")
+            by_type.setdefault(URIRef(type_ or str(RDFS.Resource)), []).append(row)
         groups = [
             self._group(type_, sorted(found, key=lambda r: (r["key"]["value"], r["s"]["value"])))
             for type_, found in by_type.items()
         ]
         groups.sort(key=lambda g: (g.label.lower(), str(g.type)))
-        return Found(groups, len(kept), len(order) > size)
+        return Found(groups, len(kept), len(found) > size)
 
     def _group(
-        self, type_: URIRef, rows: Iterable[dict[str, Any]], count: int | None = None
+        self,
+        type_: URIRef,
+        rows: Iterable[dict[str, Any]],
+        count: int | None = None,
+        capped: bool = False,
+        by_name: bool = True,
     ) -> IndexGroup:
         entities = tuple(
             (iri, self.describer.entity_label(iri, _value(row, "name")))
             for iri, row in ((URIRef(str(row["s"]["value"])), row) for row in rows)
         )
         shown = len(entities) if count is None else count
-        return IndexGroup(type_, self.describer.label(type_), entities, shown)
+        return IndexGroup(type_, self.describer.label(type_), entities, shown, capped, by_name)
 
 
 def select_on(dataset: Dataset) -> Select:

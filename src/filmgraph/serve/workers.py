@@ -32,7 +32,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
 
-from ..core import BusyError, FilmgraphError, UnavailableError
+from ..core import BusyError, FilmgraphError, TimeLimitError, UnavailableError
 from ..query import FAMILY, GRAPH, TABULAR, Engine, as_error, format_result, not_acceptable
 from ..store import BackendSpec
 from . import limits, sandbox
@@ -53,6 +53,9 @@ class Job:
     formats: Formats = field(default_factory=lambda: {"SELECT": "json", "ASK": "json"})
     #: What the query's relative IRIs resolve against (the engine's default when None).
     base: str | None = None
+    #: Seconds the query may run, when fewer than the pool's limit (the entity index's
+    #: scans: past them the page says what was not counted).
+    time_limit: float | None = None
 
 
 #: Answers longer than this many bytes leave their worker in chunks of this size, as the
@@ -302,7 +305,8 @@ class WorkerPool:
 
     def _hand(self, worker: _Worker, job: Job, key: Hashable) -> Reply:
         reserve = worker.lane == RESERVE
-        limit = self.reserve_timeout if reserve else self.timeout
+        lane_limit = self.reserve_timeout if reserve else self.timeout
+        limit = lane_limit if job.time_limit is None else min(lane_limit, job.time_limit)
         try:
             worker.conn.send(job)
             if not worker.conn.poll(self.ack_timeout) or worker.conn.recv() != _TAKEN:
@@ -323,9 +327,9 @@ class WorkerPool:
                 self._remember_heavy(key)
                 self._replace(worker)
                 lane = " of the reserve lane (heavy queries wait for a regular worker)"
-                raise UnavailableError(
-                    f"the query was stopped at the time limit{lane if reserve else ''}"
-                    f" of {limit:g} s"
+                which = lane if reserve and limit == lane_limit else ""
+                raise TimeLimitError(
+                    f"the query was stopped at the time limit{which} of {limit:g} s"
                 )
             reply: Reply = worker.conn.recv()
         except (EOFError, OSError):

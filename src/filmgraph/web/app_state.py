@@ -63,15 +63,17 @@ class State:
     _sources: tuple[SourceDocument, ...] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def select(self, query: str) -> list[dict[str, Any]]:
+    def select(self, query: str, time_limit: float | None = None) -> list[dict[str, Any]]:
         """The rows of a SELECT query answered by the query workers, as ``/sparql`` answers
         it (the store evaluates it: nothing is read into this process but the rows), each a
-        map of variable to its SPARQL JSON term.
+        map of variable to its SPARQL JSON term; stopped after ``time_limit`` seconds where
+        that is shorter than the server's limit.
 
         Raises:
-            FilmgraphError: the error the query met (its HTTP status with it).
+            FilmgraphError: the error the query met (its HTTP status with it;
+                :class:`~filmgraph.core.TimeLimitError` at the time limit).
         """
-        reply = self.pool.run(Job(query, formats={"SELECT": "json", "ASK": "json"}))
+        reply = self.pool.run(Job(query, time_limit=time_limit))
         if reply.error is not None:
             raise reply.error
         rows: list[dict[str, Any]] = json.loads(reply.read())["results"]["bindings"]

@@ -2,16 +2,19 @@
 listing a page at a time, and a search by name, each read with bounded queries that the
 store evaluates on the query workers (:mod:`filmgraph.export.entity_index`).
 
-- ``/page/``: the types in label order, each with its entity count and its first
+- ``/page/``: the types in label order, each with its entity count (up to
+  :data:`~filmgraph.export.COUNT_CAP`: "more than" past it) and its first
   :data:`~filmgraph.export.OVERVIEW_SIZE` entities, and a link to the rest; read on the
-  first visit and kept (the data served does not change).
+  first visit and kept (the data served does not change). The entities with no type are
+  found within the ``scan_timeout`` setting, else shown as not counted.
 - ``/page/?type=T``: the entities of type ``T`` (a prefixed name, ``schema:Movie``, or an
   IRI), :data:`~filmgraph.export.PAGE_SIZE` a page; ``page=N`` (from 1) and ``limit=L``
   (at most :data:`~filmgraph.export.MAX_PAGE_SIZE`), with ``rel="prev"``/``rel="next"``
-  links.
-- ``q=WORDS``: the entities whose name holds every word. Over every type, the first
-  :data:`~filmgraph.export.SEARCH_SIZE` by name, said to be "more than" when more matched;
-  with ``type``, that type's matches, paged.
+  links; by name, or in the store's order for a type of more than the count cap.
+- ``q=WORDS``: the entities with a name or label holding every word. Over every type, the
+  first :data:`~filmgraph.export.SEARCH_SIZE` found, shown by name, said to be "more than"
+  when more matched; with ``type``, that type's matches, paged. A search that passes the
+  ``scan_timeout`` setting answers 503.
 
 The search form works without JavaScript; where it runs, ``index.js`` fetches the same
 URL as you type and puts its answer in place of the results.
@@ -28,6 +31,7 @@ from rdflib import URIRef
 from werkzeug.exceptions import BadRequest, NotFound
 
 from ..export import (
+    COUNT_CAP,
     MAX_PAGE_SIZE,
     OVERVIEW_SIZE,
     PAGE_SIZE,
@@ -59,10 +63,19 @@ def index() -> str:
     if len(query) > MAX_QUERY:
         raise BadRequest(f"a search may have at most {MAX_QUERY} characters")
     state = current()
-    entities = EntityIndex(state.select, state.describer)
+    scan_limit = min(state.settings.scan_timeout, state.settings.query_timeout)
+    entities = EntityIndex(
+        state.select, state.describer, lambda text: state.select(text, scan_limit), COUNT_CAP
+    )
     most = max(1, state.settings.max_rows - 1)  # a page, and the row that says more follow
     given = request.args.get("type")
-    common: dict[str, Any] = {"query": query, "link": link, "type_param": type_param}
+    common: dict[str, Any] = {
+        "query": query,
+        "link": link,
+        "type_param": type_param,
+        "cap": entities.cap,
+        "scan_timeout": f"{scan_limit:g}",
+    }
     if given is not None:
         listing = _listing(entities, _type_arg(given), words_of(query), most)
         return render_template("index.html", listing=listing, **common, **_pages(listing, query))
@@ -111,7 +124,9 @@ def _pages(listing: Listing, query: str) -> dict[str, Any]:
     total = listing.total
     return {
         "page": page,
-        "pages": None if total is None else max(1, math.ceil(total / limit)),
+        "pages": None
+        if total is None or listing.group.capped
+        else max(1, math.ceil(total / limit)),
         "previous": at(page - 1) if page > 1 else None,
         "next": at(page + 1) if listing.more else None,
     }
