@@ -261,16 +261,18 @@ class EntityIndex:
     def overview(self, size: int = OVERVIEW_SIZE) -> list[IndexGroup]:
         """Every type with its count and its first ``size`` entities, types in label order
         (one query for the types, then two per type: its count and its first entities)."""
-        groups = []
-        for type_, count in self.types().items():
+        groups = [self._shown(type_, count, size) for type_, count in self.types().items()]
+        return sorted(groups, key=lambda g: (g.label.lower(), str(g.type)))
+
+    def _shown(self, type_: URIRef, count: int | None, size: int) -> IndexGroup:
+        """The overview's group of ``type_``: its first ``size`` entities, or none and not
+        counted where finding them passed ``scan``'s time limit."""
+        if count is not None:
             try:
-                if count is not None:
-                    groups.append(self._first(type_, (), size, 0, count)[0])
-                    continue
+                return self._first(type_, (), size, 0, count)[0]
             except TimeLimitError:
                 pass
-            groups.append(IndexGroup(type_, self.describer.label(type_), (), None))
-        return sorted(groups, key=lambda g: (g.label.lower(), str(g.type)))
+        return IndexGroup(type_, self.describer.label(type_), (), None)
 
     def listing(
         self,
