@@ -138,10 +138,27 @@ def query_mix() -> list[Query]:
 # ---------------------------------------------------------------- the client
 
 
+#: What a kept-alive connection the server closed while idle gives on its next request.
+STALE = (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected)
+
+
 def send(
     conn: http.client.HTTPConnection, server: Server, query: str, method: str
 ) -> tuple[int, bytes]:
-    """One SPARQL query; the status and the whole body."""
+    """One SPARQL query; the status and the whole body. A connection the server closed while
+    it was idle (``filmgraph serve`` closes one after ``idle_timeout``, 5 s: a client that
+    took that long to parse the last answer) is opened again and the query sent once more,
+    as HTTP clients do for idempotent requests."""
+    try:
+        return _send_once(conn, server, query, method)
+    except STALE:
+        conn.close()  # http.client connects again on the next request
+        return _send_once(conn, server, query, method)
+
+
+def _send_once(
+    conn: http.client.HTTPConnection, server: Server, query: str, method: str
+) -> tuple[int, bytes]:
     headers = {"Accept": ACCEPT}
     dataset = getattr(server, "dataset", "")  # the protocol's dataset, for a store alone
     if method == "post" and getattr(server, "form", False):  # Virtuoso 7.2: no direct POST
