@@ -251,8 +251,12 @@ class EntityIndex:
     def count(self, type_: URIRef) -> int:
         """The entities of ``type_``, up to the cap (``cap + 1`` says more): one query,
         which reads no more of them."""
-        scan = self.scan if type_ == RDFS.Resource else self.select
-        return self._count(_members(type_), scan)
+        return self._count(_members(type_), self._reader(type_))
+
+    def _reader(self, type_: URIRef, words: Sequence[str] = ()) -> Select:
+        """How the entities of ``type_`` holding ``words`` are read: through ``scan`` where
+        that reads every entity (the untyped among rdfs:Resource's, a match on names)."""
+        return self.scan if words or type_ == RDFS.Resource else self.select
 
     def _count(self, members: str, select: Select) -> int:
         rows = select(_CAPPED % {"members": members, "cap": self.cap + 1})
@@ -298,8 +302,7 @@ class EntityIndex:
     ) -> tuple[IndexGroup, bool]:
         """The group of ``type_``'s entities from ``offset`` (at most ``limit``) and whether
         more follow: by key for a type counted in full, else in the store's order."""
-        members = _members(type_, words)
-        select = self.scan if words or type_ == RDFS.Resource else self.select
+        members, select = _members(type_, words), self._reader(type_, words)
         capped = count > self.cap
         if capped:
             where = {"members": members, "limit": limit + 1, "offset": offset}
@@ -332,8 +335,8 @@ class EntityIndex:
             type_ = _value(row, "type")
             by_type.setdefault(URIRef(type_ or str(RDFS.Resource)), []).append(row)
         groups = [
-            self._group(type_, sorted(found, key=lambda r: (r["key"]["value"], r["s"]["value"])))
-            for type_, found in by_type.items()
+            self._group(type_, sorted(held, key=lambda r: (r["key"]["value"], r["s"]["value"])))
+            for type_, held in by_type.items()
         ]
         groups.sort(key=lambda g: (g.label.lower(), str(g.type)))
         return Found(groups, len(kept), len(found) > size)
