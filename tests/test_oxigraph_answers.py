@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
 
 import pyoxigraph as ox
 import pytest
@@ -24,7 +25,7 @@ from filmgraph.core.errors import QueryError
 from filmgraph.core.namespaces import GRAPHS, new_dataset
 from filmgraph.query.formats import format_result
 from filmgraph.query.oxigraph_results import WRITERS, OxigraphAnswer
-from filmgraph.serve.workers import Job, _answer
+from filmgraph.serve.workers import Job, Reply, _answer
 from filmgraph.store import RdflibEngine
 from filmgraph.store.oxigraph import OxigraphEngine, memory_store
 
@@ -257,13 +258,27 @@ def test_empty_rows_are_rows(tricky, query, rows):
             assert len(oxigraph_rows(oxigraph.body(fmt), fmt)) == expected
 
 
+def _sent(engine: OxigraphEngine, job: Job) -> Reply:
+    """The reply a worker sends for ``job`` (short: whole, in one message)."""
+    ours, theirs = multiprocessing.Pipe()
+    with ours, theirs:
+        _answer(engine, job, theirs)
+        reply: Reply = ours.recv()
+        assert not reply.streamed and not ours.poll(0)  # nothing follows
+        return reply
+
+
 def test_a_worker_sends_oxigraphs_body(tricky):
     engine = OxigraphEngine(memory_store(tricky), max_rows=5)
     for fmt in SELECT_FORMATS:
-        reply = _answer(engine, Job(SELECT, formats={"SELECT": fmt, "ASK": "json"}))
+        reply = _sent(engine, Job(SELECT, formats={"SELECT": fmt, "ASK": "json"}))
         answer = engine.run(SELECT)
-        assert (reply.status, reply.kind, reply.format) == (200, "SELECT", fmt)
-        assert (reply.rows, reply.truncated) == (5, True)
-        assert reply.body == answer.body(fmt)
-    reply = _answer(engine, Job("ASK { ?s ?p ?o }", formats={"SELECT": "json", "ASK": "xml"}))
+        assert (reply.status, reply.kind, reply.format, reply.truncated) == (
+            200,
+            "SELECT",
+            fmt,
+            True,
+        )
+        assert len(answer) == 5 and reply.body == answer.body(fmt)
+    reply = _sent(engine, Job("ASK { ?s ?p ?o }", formats={"SELECT": "json", "ASK": "xml"}))
     assert reply.body.startswith(b'<?xml version="1.0"?><sparql')

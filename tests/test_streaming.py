@@ -1,14 +1,18 @@
-"""Long answers are streamed from their worker as the client reads them (issue 22): the web
-process holds a bounded part of each, nothing is spooled to temporary files, and a client
-that stops reading is cut off after idle_timeout, giving its worker back.
+"""Long answers are streamed from their worker as it writes them and the client reads them
+(issue 22; chunked, issue 21): the web process holds a bounded part of each, nothing is
+spooled to temporary files, and a client that stops reading is cut off after idle_timeout,
+giving its worker back. With no row cap, the worker holds none of it either.
 
 Bounded: one server on 127.0.0.1 with at most 9 sockets, about 20 s; stopped by the test."""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import pickle
 import socket
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -19,7 +23,7 @@ import pytest
 
 from browser import FILMGRAPH_SERVE, ROOT, Server, serving
 from filmgraph.serve import Job, WorkerOptions, WorkerPool
-from filmgraph.serve.workers import CHUNK
+from filmgraph.serve.workers import CHUNK, Reply, _Sender
 
 # Every pair of the default graph's triples: megabytes of JSON at the row cap below.
 PAIRS = "SELECT ?a ?b ?c ?d ?e ?f WHERE { ?a ?b ?c . ?d ?e ?f }"
@@ -39,13 +43,13 @@ def pool(backend) -> Iterator[WorkerPool]:
 @pytest.mark.every_store
 def test_a_long_answer_comes_in_chunks_equal_to_the_engines_own(pool, backend):
     reply = pool.run(Job(PAIRS))
-    assert reply.stream is not None and reply.body == b""
+    assert reply.streamed and reply.stream is not None and reply.body == b""
     chunks = list(reply.stream)
     assert len(chunks) > 1 and max(len(c) for c in chunks) <= CHUNK
     body = b"".join(chunks)
-    assert len(body) == reply.size
+    assert len(body) == reply.stream.received
     rows = json.loads(body)["results"]["bindings"]
-    assert len(rows) == reply.rows > 60_000 and not reply.truncated
+    assert len(rows) > 60_000 and not reply.truncated
     engine = backend.spec().open(max_rows=ROWS)
     own = json.loads(engine.run(PAIRS).body("json"))["results"]["bindings"]
     assert _sorted(rows) == _sorted(own)  # the engine's answer, every row (in any order)
@@ -67,13 +71,13 @@ def test_a_stream_closed_early_gives_its_worker_back_for_the_next_query(pool):
     reply.stream.close()  # closing twice is harmless
     assert len(pool._idle) == 1 and pool.restarts == 0
     again = pool.run(Job(ASK))
-    assert again.stream is None and again.size == len(again.body) and b"true" in again.body
+    assert again.stream is None and not again.streamed and b"true" in again.body
 
 
 @pytest.mark.every_store
 def test_short_answers_come_whole(pool):
     reply = pool.run(Job(ASK))
-    assert reply.stream is None and reply.read() == reply.body and reply.size == len(reply.body)
+    assert reply.stream is None and not reply.streamed and reply.read() == reply.body
 
 
 def _rss_kb(pid: int) -> int:
@@ -117,11 +121,12 @@ def _get(base: str, query: str, timeout: float = 20.0) -> tuple[dict[str, str], 
 
 
 @pytest.mark.slow
-def test_a_long_answer_over_http_has_its_length_and_every_row(server):
+def test_a_long_answer_over_http_comes_chunked_with_every_row(server):
     headers, body = _get(server.base, PAIRS)
-    assert int(headers["Content-Length"]) == len(body)
-    assert headers.get("Transfer-Encoding") is None
+    assert headers.get("Transfer-Encoding") == "chunked" and "Content-Length" not in headers
     assert len(json.loads(body)["results"]["bindings"]) > 60_000
+    headers, short = _get(server.base, ASK)  # a short answer comes whole, with its length
+    assert int(headers["Content-Length"]) == len(short) and b"true" in short
 
 
 def _non_reader(port: int) -> socket.socket:
@@ -173,3 +178,30 @@ def test_clients_that_never_read_hold_no_copies_and_are_cut_off(server):
             sock.close()
     _, again = _get(server.base, PAIRS)
     assert again == body  # the workers were given back whole
+
+
+def test_a_worker_sends_what_is_written_in_chunks_as_it_is_written():
+    ours, theirs = multiprocessing.Pipe()
+    messages: list[bytes] = []
+
+    def read() -> None:
+        while not messages or messages[-1] != b"E":  # the end of the answer
+            messages.append(ours.recv_bytes())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    sender = _Sender(theirs, Reply(kind="SELECT", format="json"))
+    data = os.urandom(3 * CHUNK + 123)
+    for start, end in ((0, 10), (10, CHUNK + 5), (CHUNK + 5, CHUNK + 6), (CHUNK + 6, len(data))):
+        sender.write(data[start:end])  # small writes held, a large one split
+    sender.finish()
+    reader.join(10)
+    head = pickle.loads(messages[0])
+    assert head.streamed and (head.kind, head.format, head.body) == ("SELECT", "json", b"")
+    chunks = messages[1:-1]
+    assert all(c[:1] == b"D" and len(c) <= CHUNK + 1 for c in chunks) and len(chunks) == 4
+    assert b"".join(c[1:] for c in chunks) == data
+    short = _Sender(theirs, Reply(kind="ASK", format="json"))
+    short.write(b"true")
+    short.finish()  # shorter than a chunk: one reply, whole
+    assert ours.recv() == Reply(b"true", "ASK", "json")

@@ -261,9 +261,12 @@ def query_cmd(ctx: _Context, query: str, fmt: str) -> None:
     engine = ctx.backend().engine(allowed_services=ctx.settings.service_allow)
     with answering():
         answer = engine.run(text, base=ctx.settings.base_iri)
-        if fmt != "table":
-            output = answer.body(fmt).decode("utf-8")
-        elif FAMILY[answer.kind] == "GRAPH":
+        if fmt != "table":  # written as it is evaluated (Oxigraph's SELECT answers)
+            out = sys.stdout.buffer
+            answer.write(fmt, out)
+            out.flush()
+            return
+        if FAMILY[answer.kind] == "GRAPH":
             output = answer.body("nt").decode("utf-8")
         else:
             output = table(answer.result, new_graph().namespace_manager)

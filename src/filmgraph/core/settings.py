@@ -377,9 +377,11 @@ class Settings:
     )
     max_rows: int = _setting(
         10_000,
-        "Rows (or triples) a result may have; longer results are cut and say so.",
+        "Rows (or triples) a result may have; longer results are cut and say so. 0: no "
+        "cap (on the Oxigraph and remote stores a SELECT is then written as it is "
+        "evaluated, in bounded memory, as a store's own endpoint answers).",
         "FILMGRAPH_MAX_ROWS",
-        _number(int, 1),
+        _number(int, 0),
     )
     max_body: int = _setting(
         1_000_000,
@@ -536,6 +538,11 @@ class Settings:
         """The URL of a remote store (``remote:URL``), else None."""
         name, _, argument = self.store.partition(":")
         return argument if name in STORES_WITH_URL else None
+
+    @property
+    def row_cap(self) -> int | None:
+        """The rows a result may have (``max_rows``), None for no cap (``max_rows`` 0)."""
+        return self.max_rows or None
 
     # Paths derived from root: one place that knows the project layout.
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import cast
+from typing import IO, cast
 
 from rdflib import Graph, Variable
 from rdflib.query import Result, ResultRow
@@ -35,6 +35,11 @@ class Answer:
         """The answer in the format named ``fmt``, in UTF-8 (:func:`.formats.format_result`:
         the same formats, and the same errors for a format the result cannot have)."""
         return format_result(self.result, fmt).encode("utf-8")
+
+    def write(self, fmt: str, out: IO[bytes]) -> None:
+        """Write :meth:`body` to ``out`` (an engine that evaluates as it writes, Oxigraph,
+        writes as it goes: :class:`~.oxigraph_results.OxigraphAnswer`)."""
+        out.write(self.body(fmt))
 
 
 def cap(answer: Answer, max_rows: int | None) -> Answer:

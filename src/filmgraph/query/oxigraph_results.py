@@ -1,7 +1,8 @@
 """Answers Oxigraph writes: a SELECT held as the SPARQL TSV Oxigraph writes (cut at the row
 cap as it is written), an ASK as Oxigraph's boolean; every body written again by
 Oxigraph's own writers (JSON, XML, CSV, TSV), and rdflib terms made only when a caller
-reads ``result``.
+reads ``result``. With no row cap, a SELECT is not held at all: its solutions are written
+as they are evaluated (or read from a remote store), :meth:`OxigraphAnswer.write`.
 
 Used by the embedded Oxigraph store for its own answers, and by the remote store for the
 SPARQL results (JSON, XML) a remote store sends, read by Oxigraph's parsers
@@ -18,11 +19,12 @@ answer is sent like any other, on every store, as long as it fits in the worker'
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import re
-from collections.abc import Iterable, Mapping
-from typing import IO, cast
+from collections.abc import Callable, Iterable, Mapping
+from typing import IO, Protocol, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
@@ -57,15 +59,47 @@ class OxigraphAnswer(Answer):
     escaped in literals), one row a line: so the rows are counted and cut by lines, and the
     rows Oxigraph parses back are the ones it wrote (tests/test_oxigraph_answers.py checks
     both, and that the bodies hold the solutions rdflib's writers give).
+
+    A SELECT with no row cap may come as Oxigraph's solutions themselves, not read yet
+    (``found`` a ``QuerySolutions``): :meth:`write` writes them as they are evaluated, in
+    bounded memory, once; anything else first reads them into TSV. ``reading`` is entered
+    around that one read (it names the failures of the engine or the store it reads from,
+    and closes what it reads).
     """
 
     def __init__(
-        self, kind: str, found: bytes | ox.QueryBoolean, rows: int, truncated: bool = False
+        self,
+        kind: str,
+        found: bytes | ox.QueryBoolean | ox.QuerySolutions,
+        rows: int,
+        truncated: bool = False,
+        reading: Callable[[], contextlib.AbstractContextManager[object]] = contextlib.nullcontext,
     ):
         self.kind = kind
         self.truncated = truncated
-        self.found = found
-        self.rows = rows
+        self._found = found
+        self._rows = rows
+        self._reading = reading
+
+    @property
+    def found(self) -> bytes | ox.QueryBoolean:
+        """The rows as TSV (read now, when they had not been), or the boolean."""
+        if isinstance(self._found, ox.QuerySolutions):
+            with self._reading():
+                data = _written(self._found.serialize(format=_TSV))
+            self._found, self._rows = data, data.count(b"\n") - 1
+        return self._found
+
+    @property
+    def pending(self) -> bool:
+        """Whether the rows are still to be read (written as they are, by :meth:`write`)."""
+        return isinstance(self._found, ox.QuerySolutions)
+
+    @property
+    def rows(self) -> int:
+        """How many rows (1 for an ASK)."""
+        self.found  # noqa: B018  # read the rows, when they had not been
+        return self._rows
 
     def __len__(self) -> int:
         return self.rows
@@ -74,11 +108,12 @@ class OxigraphAnswer(Answer):
     def result(self) -> Result:  # type: ignore[override]  # made when first read, not a field
         """The rdflib result, with the terms :func:`to_rdflib` makes."""
         result = Result(self.kind)
-        if isinstance(self.found, ox.QueryBoolean):
-            result.askAnswer = bool(self.found)
+        found = self.found
+        if isinstance(found, ox.QueryBoolean):
+            result.askAnswer = bool(found)
             return result
         if self._long:
-            result.vars, result.bindings = read_long_rows(self.found)
+            result.vars, result.bindings = read_long_rows(found)
             return result
         solutions = self._solutions()
         names = [Variable(v.value) for v in solutions.variables]
@@ -93,13 +128,26 @@ class OxigraphAnswer(Answer):
         writer = WRITERS.get((self.kind, fmt))
         if writer is None:
             return super().body(fmt)
-        if isinstance(self.found, ox.QueryBoolean):
-            return _written(self.found.serialize(format=writer))
+        found = self.found
+        if isinstance(found, ox.QueryBoolean):
+            return _written(found.serialize(format=writer))
         if writer == _TSV:
-            return self.found
+            return found
         if self._long:  # rdflib writes the rows read_long_rows reads
             return super().body(fmt)
         return _written(self._solutions().serialize(format=writer))
+
+    def write(self, fmt: str, out: IO[bytes]) -> None:
+        """Write the body to ``out``: solutions not read yet as they are read, with
+        Oxigraph's writer for ``fmt`` (TSV keeps no long-line limit on the way out)."""
+        writer = WRITERS.get((self.kind, fmt))
+        pending = self._found
+        if writer is None or not isinstance(pending, ox.QuerySolutions):
+            out.write(self.body(fmt))
+            return
+        self._found = b""  # read once: what is written is not kept
+        with self._reading():
+            pending.serialize(out, format=writer)
 
     @functools.cached_property
     def _long(self) -> bool:
@@ -112,9 +160,10 @@ class OxigraphAnswer(Answer):
 
     def _solutions(self) -> ox.QuerySolutions:
         """The rows, read back from the TSV Oxigraph wrote."""
-        if not isinstance(self.found, bytes):
+        found = self.found
+        if not isinstance(found, bytes):
             raise TypeError(f"a {self.kind} answer holds no rows")
-        solutions = ox.parse_query_results(self.found, _TSV)
+        solutions = ox.parse_query_results(found, _TSV)
         if not isinstance(solutions, ox.QuerySolutions):
             raise TypeError("SPARQL TSV holds solutions")
         return solutions
@@ -244,22 +293,38 @@ class _Rows(io.RawIOBase):
         return len(chunk)
 
 
+class Readable(Protocol):
+    """What Oxigraph's parsers read from: ``read(size)``, as a binary file."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 #: The SPARQL results formats a remote store may answer with, that Oxigraph reads.
 READERS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
 
 
-def read_results(kind: str, body: bytes, fmt: str, max_rows: int | None) -> OxigraphAnswer | None:
-    """A remote store's SELECT or ASK answer (``fmt``: a :data:`READERS` name) read by
-    Oxigraph's parser and held as Oxigraph holds its own answers, cut at ``max_rows``: its
-    bodies are then written by Oxigraph's writers too, with no rdflib terms made on the way.
-    None when Oxigraph cannot read it as a ``kind`` answer (then rdflib's parsers, which say
-    what is wrong, read it)."""
+def read_results(
+    kind: str,
+    body: bytes | Readable,
+    fmt: str,
+    max_rows: int | None,
+    reading: Callable[[], contextlib.AbstractContextManager[object]] = contextlib.nullcontext,
+) -> OxigraphAnswer | None:
+    """A remote store's SELECT or ASK answer (``fmt``: a :data:`READERS` name; ``body`` its
+    bytes, or a file read as it arrives) read by Oxigraph's parser and held as Oxigraph
+    holds its own answers, cut at ``max_rows``: its bodies are then written by Oxigraph's
+    writers too, with no rdflib terms made on the way. With no cap (``max_rows`` None) a
+    SELECT's rows are not read yet: they are written as they are read
+    (:meth:`OxigraphAnswer.write`, inside ``reading``). None when Oxigraph cannot read it
+    as a ``kind`` answer (then rdflib's parsers, which say what is wrong, read it)."""
     reader = READERS.get(fmt)
     if reader is None:
         return None
     try:
-        found = ox.parse_query_results(body, reader)
+        found = ox.parse_query_results(cast(IO[bytes], body), reader)  # read() is all it uses
         if kind == "SELECT" and isinstance(found, ox.QuerySolutions):
+            if max_rows is None:
+                return OxigraphAnswer("SELECT", found, 0, reading=reading)
             rows, count, truncated = solutions_tsv(found, max_rows)
             return OxigraphAnswer("SELECT", rows, count, truncated)
         if kind == "ASK" and isinstance(found, ox.QueryBoolean):

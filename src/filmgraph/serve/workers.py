@@ -17,6 +17,7 @@ The pool is plain Python (no Flask): ``WorkerPool(backend.spec()).run(Job(query)
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import multiprocessing
 import os
@@ -27,7 +28,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import IO, Any, cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
@@ -59,8 +60,13 @@ class Job:
 
 
 #: Answers longer than this many bytes leave their worker in chunks of this size, as the
-#: client reads them (:class:`Stream`); shorter ones come whole.
+#: worker writes them and the client reads them (:class:`Stream`); shorter ones come whole.
 CHUNK = 256 * 1024
+
+#: The first byte of each message of a streamed answer: a chunk of the body, the end of
+#: the body, or the failure that cut it short (its message follows). Anything else (the
+#: SIGABRT handler's last words, :mod:`.limits`) means the worker broke.
+_DATA, _END, _FAILED = b"D", b"E", b"F"
 
 
 @dataclass(frozen=True)
@@ -68,16 +74,16 @@ class Reply:
     """A worker's answer: a body in ``format``, or the error the query met.
 
     An answer longer than :data:`CHUNK` comes as a :class:`Stream` (``stream``), its bytes
-    still in the worker, and ``body`` is empty; ``size`` is its length either way.
+    still being written in the worker (``streamed``), and ``body`` is empty: its length is
+    known only when it ends.
     """
 
     body: bytes = b""
     kind: str | None = None
     format: str | None = None
     truncated: bool = False
-    rows: int = 0
     error: FilmgraphError | None = None
-    size: int = 0
+    streamed: bool = False
     stream: Stream | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -341,9 +347,9 @@ class WorkerPool:
             self._remember_heavy(key)
         if reply.error is not None and reply.error.status == 503:  # out of memory, leaving
             self._replace(worker)
-        elif reply.size > len(reply.body):  # the rest follows as the client reads it
+        elif reply.streamed:  # the body follows as the worker writes it and the client reads
             self._remember_heavy(key)  # its worker is held while the client reads
-            return replace(reply, stream=Stream(self, worker, reply.size))
+            return replace(reply, stream=Stream(self, worker))
         else:
             self._release(worker)
         return reply
@@ -447,41 +453,65 @@ class WorkerPool:
 
 
 class Stream:
-    """A long answer still in its worker, read a chunk at a time as the client takes it.
+    """A long answer still in its worker, read a chunk at a time as the worker writes it and
+    the client takes it.
 
-    The web process holds one chunk at a time; a client that reads slowly slows the
-    worker's sending (back-pressure) instead of the answer piling up in memory or in
-    temporary files. The worker goes back to its pool once the last chunk is read. Closed
-    before that (the client left, or was cut off for not reading), the stream reads the
-    rest and drops it, so the worker can take the next query; a worker that stops sending
-    is replaced.
+    The web process holds one chunk at a time and the worker one more: a client that reads
+    slowly slows the worker's writing (back-pressure) instead of the answer piling up in
+    memory or in temporary files. The worker goes back to its pool once the last chunk is
+    read. Closed before that (the client left, or was cut off for not reading), the stream
+    reads the rest and drops it, so the worker can take the next query; a worker that sends
+    nothing for the pool's ``timeout`` is replaced. An answer whose writing fails after its
+    first chunk was sent raises :class:`~filmgraph.core.UnavailableError` where it stops
+    (the HTTP response is then cut short: its status was sent with the first chunk).
     """
 
-    def __init__(self, pool: WorkerPool, worker: _Worker, size: int) -> None:
-        #: The answer's length in bytes.
-        self.size = size
+    def __init__(self, pool: WorkerPool, worker: _Worker) -> None:
+        #: Bytes of the body received so far.
         self.received = 0
         self._pool = pool
         self._worker = worker
+        self._ended = False
         self._broken = False
         self._closed = False
         self._closing = threading.Lock()
 
     def __iter__(self) -> Iterator[bytes]:
-        while self.received < self.size:
-            yield self._next()
+        try:
+            while not self._ended:
+                chunk = self._next()
+                if chunk:
+                    yield chunk
+        except UnavailableError:
+            self.close()  # the worker goes back (or is replaced) at once
+            raise
         self.close()
 
     def _next(self) -> bytes:
+        """The next chunk; b"" at the end.
+
+        Raises:
+            UnavailableError: the worker stopped sending, broke, or its answer failed.
+        """
         conn = self._worker.conn
         try:
             if conn.poll(self._pool.timeout):
-                chunk: bytes = conn.recv_bytes()
-                self.received += len(chunk)
-                return chunk
+                message: bytes = conn.recv_bytes()
+                tag = message[:1]
+                if tag == _DATA:
+                    self.received += len(message) - 1
+                    return message[1:]
+                if tag in (_END, _FAILED):
+                    self._ended = True
+                    if tag == _FAILED:
+                        said = message[1:].decode("utf-8", "replace")
+                        raise UnavailableError(
+                            f"the answer failed after {self.received} bytes: {said}"
+                        )
+                    return b""
         except (EOFError, OSError):
             pass
-        self._broken = True
+        self._ended = self._broken = True
         raise UnavailableError("the query's worker stopped while sending the answer")
 
     def close(self) -> None:
@@ -491,12 +521,76 @@ class Stream:
                 return
             self._closed = True
         with contextlib.suppress(UnavailableError):
-            while not self._broken and self.received < self.size:
+            while not self._ended:
                 self._next()
         if self._broken:
             self._pool._replace(self._worker)
         else:
             self._pool._release(self._worker)
+
+
+class _Sender(io.RawIOBase):
+    """Where a worker writes its answer (:meth:`~filmgraph.query.Answer.write`): held until
+    it passes :data:`CHUNK` bytes, then sent as it is written: the reply's head
+    (``streamed``), then each chunk as a :data:`_DATA` message. The pipe holds about one
+    chunk, so a client that does not read stops the writing."""
+
+    def __init__(self, conn: Connection, head: Reply) -> None:
+        self.conn = conn
+        self.head = head
+        self.streaming = False
+        #: Whether sending failed (the pool closed the pipe).
+        self.pipe_closed = False
+        self._held = bytearray(_DATA)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:  # bytes-like, as io.RawIOBase.write takes
+        view = memoryview(data).cast("B")
+        size = len(view)
+        while len(self._held) - 1 + len(view) > CHUNK:  # a chunk is full: send it
+            if not self.streaming:
+                self._send(replace(self.head, streamed=True))
+                self.streaming = True
+            room = CHUNK + 1 - len(self._held)
+            self._held += view[:room]
+            self._send(self._held)  # the tag and a chunk
+            del self._held[1:]
+            view = view[room:]
+        self._held += view
+        return size
+
+    def finish(self) -> None:
+        """The answer is written: send it whole, or what is left of it and its end."""
+        if not self.streaming:
+            self._send(replace(self.head, body=bytes(self._held[1:])))
+            return
+        if len(self._held) > 1:
+            self._send(self._held)
+        self._send(_END)
+
+    def fail(self, error: FilmgraphError) -> None:
+        """The answer failed: send the error, or cut the stream short with its message."""
+        if not self.streaming:
+            self._send(Reply(error=error))
+        else:
+            self._send(_FAILED + error.message.encode("utf-8"))
+
+    def _send(self, message: Reply | bytes | bytearray) -> None:
+        """Send a reply (pickled) or a message's bytes.
+
+        Raises:
+            _PipeClosed: the pool closed the pipe.
+        """
+        try:
+            if isinstance(message, Reply):
+                self.conn.send(message)
+            else:
+                self.conn.send_bytes(message)
+        except (EOFError, OSError) as exc:
+            self.pipe_closed = True
+            raise _PipeClosed from exc
 
 
 def _serve(conn: Connection, spec: BackendSpec, options: WorkerOptions, niceness: int = 0) -> None:
@@ -527,51 +621,60 @@ def _serve(conn: Connection, spec: BackendSpec, options: WorkerOptions, niceness
         except (EOFError, OSError):
             return
         try:
-            reply = _answer(engine, job)
-        except MemoryError as exc:  # its memory may be in any state: the pool replaces it
-            conn.send(Reply(error=as_error(exc)))
+            _answer(engine, job, conn)
+        except MemoryError:  # its memory may be in any state: the pool replaces it
             return
-        try:
-            _send(conn, reply)
-        except (EOFError, OSError):  # the pool gave up on this worker
+        except _PipeClosed:  # the pool gave up on this worker
             return
 
 
-def _send(conn: Connection, reply: Reply) -> None:
-    """Send ``reply``: whole when short, else its head then its body in :data:`CHUNK`s
-    (each waits while the pipe is full, that is while the client is not reading)."""
-    body = reply.body
-    if len(body) <= CHUNK:
-        conn.send(replace(reply, size=len(body)))
-        return
-    conn.send(replace(reply, body=b"", size=len(body)))
-    view = memoryview(body)
-    for start in range(0, len(body), CHUNK):
-        conn.send_bytes(view[start : start + CHUNK])
+def _answer(engine: Engine, job: Job, conn: Connection) -> None:
+    """Answer one job on ``conn``: the answer in the format the client accepts, written as
+    it is evaluated (:class:`_Sender`), or the error. Evaluated on a thread whose stack
+    holds the query's nesting (:func:`.limits.evaluate`), as Oxigraph evaluates while it
+    writes.
 
+    Raises:
+        MemoryError: the worker ran out of memory (the error was sent; the worker leaves).
+        _PipeClosed: the pool gave up on this worker.
+    """
 
-def _answer(engine: Engine, job: Job) -> Reply:
-    """The reply to one job: the answer in the format the client accepts, or the error.
-    Evaluated on a thread whose stack holds the query's nesting (:func:`.limits.evaluate`)."""
+    sender = _Sender(conn, Reply())
 
-    def reply() -> Reply:
+    def reply() -> None:
         try:
-            answer = engine.run(job.query, job.default_graphs, job.named_graphs, base=job.base)
-            family = FAMILY[answer.kind]
-            fmt = job.formats.get(family)
-            if fmt is None:
-                raise not_acceptable(family, f"the result of a {answer.kind} query")
-            body = answer.body(fmt)  # a backend may write it itself (Oxigraph does)
-            return Reply(body, answer.kind, fmt, answer.truncated, len(answer))
+            _write(engine, job, sender)
         except MemoryError as exc:
-            error = as_error(exc)
-            if error.status == 503:  # out of memory: _serve sends it, and the worker leaves
+            if sender.pipe_closed or as_error(exc).status == 503:  # out of memory: below
                 raise
-            return Reply(error=error)  # a reader's size limit (501), no lack of memory
-        except Exception as exc:  # rdflib evaluates lazily: failures come from body() too
-            return Reply(error=as_error(exc))
+            sender.fail(as_error(exc))  # a reader's size limit (501), no lack of memory
+        except Exception as exc:  # rdflib evaluates lazily: failures come from write() too
+            if sender.pipe_closed:
+                raise _PipeClosed from exc
+            sender.fail(as_error(exc))
 
-    return limits.evaluate(reply, len(job.query))
+    try:
+        limits.evaluate(reply, len(job.query))
+    except MemoryError as exc:  # out of memory, or no room for the query's stack
+        if not sender.streaming and not sender.pipe_closed:  # mid-answer, the broken pipe says it
+            sender.fail(as_error(exc))
+        raise
+
+
+def _write(engine: Engine, job: Job, sender: _Sender) -> None:
+    """Evaluate ``job`` and write its answer to ``sender``."""
+    answer = engine.run(job.query, job.default_graphs, job.named_graphs, base=job.base)
+    family = FAMILY[answer.kind]
+    fmt = job.formats.get(family)
+    if fmt is None:
+        raise not_acceptable(family, f"the result of a {answer.kind} query")
+    sender.head = Reply(kind=answer.kind, format=fmt, truncated=answer.truncated)
+    answer.write(fmt, cast(IO[bytes], sender))  # a backend may write it itself (Oxigraph)
+    sender.finish()
+
+
+class _PipeClosed(Exception):
+    """The worker's pipe is closed: the pool gave up on it."""
 
 
 def _warm_up() -> None:

@@ -60,7 +60,7 @@ def create_app(
             heavy=heavy_lane(backend, settings.workers, settings.heavy_workers),
             heavy_after=settings.heavy_after,
             options=WorkerOptions(
-                max_rows=settings.max_rows,
+                max_rows=settings.row_cap,
                 allowed_services=settings.service_allow,
                 memory_mb=settings.worker_memory,
                 user_agent=user_agent(settings.wikidata_contact),

@@ -52,6 +52,9 @@ _OVERVIEW = "filmgraph.index_page.overview"
 #: The longest search the form takes (characters).
 MAX_QUERY = 200
 
+#: Entities a page lists when there is no row cap (``max_rows`` 0).
+PAGE = 10_000
+
 #: An absolute IRI as the type parameter may give it (nothing a query could not hold).
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
@@ -67,7 +70,7 @@ def index() -> str:
     entities = EntityIndex(
         state.select, state.describer, lambda text: state.select(text, scan_limit), COUNT_CAP
     )
-    most = max(1, state.settings.max_rows - 1)  # a page, and the row that says more follow
+    most = max(1, (state.settings.row_cap or PAGE) - 1)  # a page, and a row that says more
     given = request.args.get("type")
     common: dict[str, Any] = {
         "query": query,

@@ -92,9 +92,8 @@ def sparql() -> Response:
     if reply.stream is None:
         state.clients.give_back(client)
         response = Response(reply.body, status=200)
-    else:  # the worker and the client's slot are given back when the answer is sent
+    else:  # sent as written (chunked); the worker and the client's slot are given back at its end
         response = Response(_Sent(reply.stream, lambda: state.clients.give_back(client)))
-        response.headers["Content-Length"] = str(reply.size)
     response.headers["Content-Type"] = f"{MEDIA_TYPES[family][reply.format or '']}; charset=utf-8"
     response.headers["Vary"] = "Accept"
     if reply.truncated:

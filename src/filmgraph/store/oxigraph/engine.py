@@ -15,7 +15,8 @@ parse takes milliseconds, and no valid query depends on what rdflib can parse.
 - **The default graph is materialised** (:mod:`.files`): a query that does not choose its
   dataset is evaluated on the store's own default graph, the union of the default graphs.
 - **Oxigraph writes SELECT and ASK answers itself**
-  (:class:`~filmgraph.query.OxigraphAnswer`): the rdflib result (``answer.result``, for the
+  (:class:`~filmgraph.query.OxigraphAnswer`; with no row cap, a SELECT's solutions are
+  written as they are evaluated, never held): the rdflib result (``answer.result``, for the
   library, the CLI and the other formats) is made only when asked for. CONSTRUCT and
   DESCRIBE answers come back as rdflib graphs, so every serializer, cap and route works
   unchanged.
@@ -190,6 +191,10 @@ class OxigraphEngine(Engine):
                 self.refused(prepared)
                 raise
             # evaluation happens as the answer is read
+            if isinstance(found, ox.QuerySolutions) and self.max_rows is None:
+                return OxigraphAnswer(  # no cap: evaluated as it is written, never held
+                    "SELECT", found, 0, reading=lambda: answering("oxigraph", prepared.services)
+                )
             if isinstance(found, ox.QuerySolutions):
                 rows, count, truncated = solutions_tsv(found, self.max_rows)
                 return OxigraphAnswer("SELECT", rows, count, truncated)

@@ -16,10 +16,10 @@ Used by :mod:`.pushing` (graphs in) and :mod:`.engine` (queries out, ``store=rem
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from email.message import Message
 from http.client import HTTPException
 from typing import Any
 from urllib.error import HTTPError
@@ -80,6 +80,53 @@ class QueryAnswer:
     media_type: str
     body: bytes
     cut_at: int | None = None
+
+
+class OpenAnswer:
+    """The store's answer to a query, its body not read yet: read as a file (:meth:`read`)
+    as it arrives, so that it is never held whole. What is read is kept while
+    ``recording`` (so that :meth:`whole` can give the body from its first byte after a
+    reader gave up on it); closed once read, or by :meth:`close`.
+
+    A failure to read is raised as an :class:`~filmgraph.core.errors.UpstreamError` naming
+    the URL."""
+
+    def __init__(
+        self, response: Any, url: str, timeout: float, media_type: str, cut_at: int | None
+    ) -> None:
+        self.url = url
+        self.media_type = media_type
+        #: The row limit at which the store says it cut the answer (:data:`CUT_HEADER`).
+        self.cut_at = cut_at
+        self.recording = True
+        self._response = response
+        self._timeout = timeout
+        self._kept: list[bytes] = []
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes of the body (all that is left when negative)."""
+        try:
+            # HTTPResponse reads all only when given no size (-1 misreads a chunked body)
+            data: bytes = self._response.read() if size < 0 else self._response.read(size)
+        except (OSError, HTTPException, ValueError) as exc:
+            raise unreachable(exc, self.url, self._timeout, "POST") from exc
+        if self.recording:
+            self._kept.append(data)
+        return data
+
+    def whole(self) -> bytes:
+        """The whole body: what was recorded, then the rest (read now); closed after."""
+        with contextlib.closing(self):
+            recorded = b"".join(self._kept)
+            self._kept = []
+            self.recording = False
+            return recorded + self.read()
+
+    def close(self) -> None:
+        """Close the answer (what is not read yet is not)."""
+        self._kept = []
+        with contextlib.suppress(OSError, HTTPException):
+            self._response.close()
 
 
 @dataclass(frozen=True)
@@ -249,21 +296,9 @@ class RemoteStore:
         Raises:
             UpstreamError: anything else, naming the URL and the status.
         """
-        status, _, body = self._exchange(method, url, data=data, headers=headers)
-        return status, body
-
-    def _exchange(
-        self,
-        method: str,
-        url: str,
-        *,
-        data: bytes | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> tuple[int, Message, bytes]:
-        """:meth:`_request`, with the answer's headers too."""
         with self._open(method, url, data=data, headers=headers) as answer:
             try:
-                return answer.status, answer.headers, answer.read()
+                return answer.status, answer.read()
             except (OSError, HTTPException, ValueError) as exc:
                 raise unreachable(exc, url, self.timeout, method) from exc
 
@@ -374,9 +409,28 @@ class RemoteStore:
         """Send a query to the query endpoint (POST, form-encoded), its dataset given by the
         protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters (which take
         precedence over the query's own FROM / FROM NAMED)."""
+        said = self.open_query(text, accept, default_graphs, named_graphs)
+        return QueryAnswer(said.media_type, said.whole(), said.cut_at)
+
+    def open_query(
+        self,
+        text: str,
+        accept: str,
+        default_graphs: Iterable[str] = (),
+        named_graphs: Iterable[str] = (),
+    ) -> OpenAnswer:
+        """:meth:`query`, its answer's body not read yet (the caller reads and closes it).
+
+        Raises:
+            UpstreamError: the store refused the query or could not be reached.
+        """
         form, headers = _query_form(text, accept, default_graphs, named_graphs)
-        _, said, body = self._exchange("POST", self.endpoints.query, data=form, headers=headers)
-        return QueryAnswer(said.get_content_type(), body, _cut_at(said.get(CUT_HEADER)))
+        url = self.endpoints.query
+        answer = self._open("POST", url, data=form, headers=headers)
+        said = answer.headers
+        return OpenAnswer(
+            answer, url, self.timeout, said.get_content_type(), _cut_at(said.get(CUT_HEADER))
+        )
 
     def construct(
         self, text: str, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()

@@ -17,9 +17,12 @@ SERVICE calls on the allow-list are made by the store itself.
 
 The project's prefixes are declared before the query's text, as rdflib predeclares them.
 Answers come back as SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE).
-SELECT and ASK answers are read by Oxigraph's parser and written again by its writers, as
-the embedded Oxigraph store's own answers are (:func:`~filmgraph.query.read_results`; rdflib
-terms are made only when a caller reads ``result``); graphs become rdflib graphs. Every
+SELECT and ASK answers are read by Oxigraph's parser as they arrive and written again by
+its writers, as the embedded Oxigraph store's own answers are
+(:func:`~filmgraph.query.read_results`; rdflib terms are made only when a caller reads
+``result``): with no row cap a SELECT's rows are written as they are read, so no process
+holds a long answer whole; with one, no more than the cap is read. Graphs become rdflib
+graphs. Every
 serializer, cap and route works unchanged. A store that
 fails, cannot be reached, times out or answers something else is an
 :class:`~filmgraph.core.errors.UpstreamError` (502) naming its URL and status.
@@ -27,8 +30,10 @@ fails, cannot be reached, times out or answers something else is an
 
 from __future__ import annotations
 
+import contextlib
 import io
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef, Variable
@@ -43,8 +48,8 @@ from ...core import (
     literals_as_written,
     sparql_prefix_header,
 )
-from ...query import Answer, Engine, Prepared, answering, cap, read_results
-from .client import RemoteStore
+from ...query import Answer, Engine, Prepared, answering, buffer_full, cap, read_results
+from .client import OpenAnswer, RemoteStore
 
 #: Our prefixes, declared before the query's own prologue (which may redefine them): the
 #: store does not predeclare them as we do.
@@ -112,31 +117,120 @@ class RemoteEngine(Engine):
             _same_dataset(own, (default, named), self.store.endpoints.query)
         graph_result = prepared.kind in ("CONSTRUCT", "DESCRIBE")
         with answering("remote", prepared.services):
-            said = self.store.query(
+            said = self.store.open_query(
                 _base(prepared.base) + PROLOGUE + prepared.text,  # BASE first: Virtuoso needs it
                 GRAPH_ACCEPT if graph_result else RESULTS_ACCEPT,
                 [str(g) for g in default] or [EMPTY],
                 [str(g) for g in named] or [EMPTY],
             )
-        url = self.store.endpoints.query
-        if graph_result:
-            result = Result(prepared.kind)
-            result.graph = _graph(said.media_type, said.body, url)
-            answer = cap(Answer(prepared.kind, result), self.max_rows)
-        else:
-            fmt = RESULT_FORMATS.get(said.media_type, "")
-            read = read_results(prepared.kind, said.body, fmt, self.max_rows)
-            if read is None:  # not results Oxigraph reads: rdflib's parsers say what is wrong
-                result = _results(said.media_type, said.body, url, prepared.kind)
-                answer = cap(Answer(prepared.kind, result), self.max_rows)
-            else:
-                answer = read
+        answer = (
+            self._graph(prepared.kind, said) if graph_result else self._results(prepared.kind, said)
+        )
         if said.cut_at is not None:  # the store cut it at a limit of its own: not all of it
             answer.truncated = True
         return answer
 
+    def _graph(self, kind: str, said: OpenAnswer) -> Answer:
+        """A CONSTRUCT or DESCRIBE answer: the store's triples as an rdflib graph."""
+        result = Result(kind)
+        result.graph = _graph(said.media_type, said.whole(), said.url)
+        return cap(Answer(kind, result), self.max_rows)
+
+    def _results(self, kind: str, said: OpenAnswer) -> Answer:
+        """A SELECT or ASK answer, read by Oxigraph as it arrives (:func:`read_results`):
+        with no row cap, its rows are written as they are read, never held; with one, it
+        is read up to the cap and the rest is not. Answers Oxigraph cannot read are read
+        whole by rdflib's parsers, which say what is wrong."""
+        fmt = RESULT_FORMATS.get(said.media_type, "")
+        source = BlankLabels(said) if fmt == "json" else said
+        read = read_results(kind, source, fmt, self.max_rows, lambda: _reading(said))
+        if read is None:
+            result = _results(said.media_type, said.whole(), said.url, kind)
+            return cap(Answer(kind, result), self.max_rows)
+        said.recording = False
+        if not read.pending:
+            said.close()
+        return read
+
 
 Graphs = tuple[tuple[URIRef, ...], tuple[URIRef, ...]]
+
+
+#: A blank node's value in SPARQL JSON as Virtuoso writes it (``"nodeID://b10001"``), which
+#: Oxigraph's reader refuses (a label is a name, no ``:`` or ``/``). It matches only the
+#: structure, never a string's text: inside a JSON string every ``"`` is escaped.
+_VIRTUOSO_BLANK = re.compile(
+    rb'"type"\s{0,8}:\s{0,8}"bnode"\s{0,8},\s{0,8}"value"\s{0,8}:\s{0,8}"nodeID://'
+)
+#: Longer than any match of :data:`_VIRTUOSO_BLANK`.
+_LONGEST_MATCH = 128
+
+
+class BlankLabels:
+    """A store's SPARQL JSON answer as it is read, each blank node labelled
+    ``nodeID://b1`` (Virtuoso) relabelled ``nodeID_b1``, a label Oxigraph reads (blank
+    node labels are local to an answer; no other is changed). The last bytes read are
+    held until the next read, so that a label split between two reads is relabelled too;
+    a read gives at most ``size`` bytes, as a file does (Oxigraph's reader relies on it).
+    """
+
+    def __init__(self, source: OpenAnswer) -> None:
+        self._source = source
+        self._held = b""  # read, not yet relabelled: may start a label
+        self._ready = b""  # relabelled, not yet given
+
+    def read(self, size: int = -1, /) -> bytes:
+        while not self._ready and self._fill(size):
+            pass
+        if size < 0:
+            size = len(self._ready)
+        given, self._ready = self._ready[:size], self._ready[size:]
+        return given
+
+    def _fill(self, size: int) -> bool:
+        """Read on and relabel what is safe to; whether there may be more to read."""
+        data = self._source.read(size if size > 0 else -1)
+        pending = self._held + data
+        if not data or size < 0:  # the end: relabel everything
+            self._held = b""
+            self._ready += _VIRTUOSO_BLANK.sub(_relabelled, pending)
+            return False
+        safe = len(pending) - _LONGEST_MATCH  # a match that starts before it ends in it
+        parts, done = [], 0
+        for found in _VIRTUOSO_BLANK.finditer(pending):
+            if found.start() >= safe:
+                break
+            parts += [pending[done : found.start()], _relabelled(found)]
+            done = found.end()
+        cut = max(safe, done)
+        parts.append(pending[done:cut])
+        self._held = pending[cut:]
+        self._ready += b"".join(parts)
+        return True
+
+
+def _relabelled(found: re.Match[bytes]) -> bytes:
+    return found[0][: -len(b"nodeID://")] + b"nodeID_"
+
+
+@contextlib.contextmanager
+def _reading(said: OpenAnswer) -> Iterator[None]:
+    """Around the reading of a store's rows as they are written: a failure names the
+    store; the answer is closed after."""
+    try:
+        yield
+    except (SyntaxError, ValueError) as exc:
+        raise UpstreamError(f"the answer is not SPARQL results ({exc})", said.url) from exc
+    except MemoryError as exc:
+        if not buffer_full(exc):
+            raise
+        raise UpstreamError(
+            "the answer holds a value longer than Oxigraph's reader reads as it arrives; "
+            "with a row cap (setting max_rows) the answer is read whole, by rdflib's parser",
+            said.url,
+        ) from exc
+    finally:
+        said.close()
 
 
 def _base(base: str | None) -> str:
