@@ -7,10 +7,9 @@ import datetime
 import json
 import re
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -31,6 +30,7 @@ from filmgraph.core.namespaces import FG, FGID, SCHEMA
 from filmgraph.link.comparison import compare
 from filmgraph.query import DEFAULT_GRAPHS
 from filmgraph.reason.rules import RULES
+from stub_http import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
@@ -467,15 +467,8 @@ def stub() -> Iterator[tuple[Stub, str]]:
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state, f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as base:
+        yield state, f"{base}/sparql"
 
 
 def test_requests_say_who_asks_and_negotiate_by_accept_only(stub):

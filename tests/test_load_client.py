@@ -5,12 +5,13 @@ does after ``idle_timeout``): the 10M growth run lost a query of its mix to that
 from __future__ import annotations
 
 import http.client
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import SimpleNamespace
 from typing import ClassVar
 
 from benchmarks.load import send
+
+from stub_http import serving
 
 
 class _ClosesAfterEachAnswer(BaseHTTPRequestHandler):
@@ -36,16 +37,11 @@ class _ClosesAfterEachAnswer(BaseHTTPRequestHandler):
 
 
 def test_a_query_on_a_connection_the_server_closed_is_sent_again() -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ClosesAfterEachAnswer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+    with serving(_ClosesAfterEachAnswer) as base:
+        port = int(base.rsplit(":", 1)[1])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         target = SimpleNamespace(path="/sparql")
         answers = [send(conn, target, "ASK {}", "post") for _ in range(3)]
         assert [status for status, _ in answers] == [200, 200, 200]
         assert _ClosesAfterEachAnswer.answered == ["/sparql"] * 3  # each query answered once
         conn.close()
-    finally:
-        server.shutdown()
-        server.server_close()

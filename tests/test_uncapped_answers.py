@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from filmgraph.serve import Job, WorkerOptions, WorkerPool
 from filmgraph.store.remote import RemoteSpec, endpoints
 from filmgraph.store.remote.client import RemoteStore
 from filmgraph.store.remote.engine import RemoteEngine
+from stub_http import serving
 
 #: Every pair of the default graph's triples: some 26 MB of SPARQL JSON.
 PAIRS = "SELECT ?a ?b ?c ?d ?e ?f WHERE { ?a ?b ?c . ?d ?e ?f }"
@@ -94,15 +94,8 @@ def stub() -> Iterator[tuple[_Stub, str]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state, f"http://127.0.0.1:{server.server_address[1]}/query"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(Handler) as base:
+        yield state, f"{base}/query"
 
 
 def _engine(url: str, max_rows: int | None) -> RemoteEngine:

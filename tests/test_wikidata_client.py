@@ -9,7 +9,7 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,6 +20,7 @@ from filmgraph.core.errors import UpstreamError
 from filmgraph.link.client import WikidataClient, retry_after
 from filmgraph.link.online import candidate_from_entity, live_candidates
 from filmgraph.link.proposals import propose_links
+from stub_http import serving
 
 RECORDED = Path(__file__).resolve().parent / "data" / "wikidata"
 
@@ -120,16 +121,9 @@ def wikidata(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWikidata]:
     for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
     fake = FakeWikidata()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield fake
-    fake.release.set()
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(_handler(fake)) as fake.url:
+        yield fake
+        fake.release.set()
 
 
 def _client(fake: FakeWikidata, **kwargs) -> tuple[WikidataClient, list[float]]:
