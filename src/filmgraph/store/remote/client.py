@@ -8,7 +8,9 @@ explicitly instead. Every request sends an identifying User-Agent, waits at most
 the store asks for). Every failure (a bad URL, unreachable, timed out, an HTTP error, an
 answer that is not what the protocol promises) is an
 :class:`~filmgraph.core.UpstreamError` naming the URL and the HTTP status, with the first
-words of the store's own message.
+words of the store's own message. A query's answer may be read as it arrives
+(:meth:`RemoteStore.open_query`, an :class:`OpenAnswer`), so that a long one is never held
+whole.
 
 Used by :mod:`.pushing` (graphs in) and :mod:`.engine` (queries out, ``store=remote:URL``).
 (A notebook reads an endpoint through :class:`filmgraph.analysis.RemoteSource` instead.)
