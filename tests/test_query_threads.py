@@ -1,6 +1,7 @@
-"""The thread a worker evaluates a query on (filmgraph.serve.limits.evaluate): a stack
-that holds the query's nesting; the thread of the smallest stack kept from one query to
-the next, a longer query on a thread of its own."""
+"""The thread a worker evaluates a query on (filmgraph.serve.limits): a worker's loop runs
+on a thread of the smallest stack (on_roomy_stack) and evaluates there every query that
+fits it, with no hand-off; a longer query, or a call from any other thread, gets a thread
+of its own whose stack holds the query's nesting."""
 
 from __future__ import annotations
 
@@ -16,42 +17,55 @@ def _thread() -> tuple[str, int]:
     return here.name, here.ident or 0
 
 
-def test_short_queries_share_one_kept_thread_off_the_callers() -> None:
-    first = limits.evaluate(_thread, 100)
-    again = limits.evaluate(_thread, 5_000)
-    assert first == again and first[0] == "filmgraph-query"
-    assert first[1] != threading.get_ident()
+def _on_roomy(loop: object) -> list[object]:
+    """What ``loop()`` returns, called on a worker's roomy thread."""
+    seen: list[object] = []
+    limits.on_roomy_stack(lambda: seen.append(loop()))  # type: ignore[operator]
+    return seen
+
+
+def test_a_short_query_is_evaluated_on_the_loops_own_thread() -> None:
+    def loop() -> tuple[object, ...]:
+        return _thread(), limits.evaluate(_thread, 100), limits.evaluate(_thread, 5_000)
+
+    [(loop_thread, first, again)] = _on_roomy(loop)
+    assert first == again == loop_thread  # no hand-off to another thread
+    assert loop_thread[0] == "filmgraph-worker" and loop_thread[1] != threading.get_ident()
 
 
 def test_a_query_too_long_for_the_smallest_stack_gets_a_thread_of_its_own() -> None:
-    kept = limits.evaluate(_thread, 100)
     long = limits.MIN_STACK // limits.STACK_PER_CHARACTER + 1_000
-    assert limits.evaluate(threading.get_ident, long) != kept[1]
-    assert limits.evaluate(_thread, 100) == kept  # the kept thread is still there
+
+    def loop() -> tuple[object, ...]:
+        return _thread(), limits.evaluate(_thread, long), limits.evaluate(_thread, 100)
+
+    [(loop_thread, own, short)] = _on_roomy(loop)
+    assert own != loop_thread and own[0] == "filmgraph-query"
+    assert short == loop_thread  # the loop's thread evaluates the next short one again
 
 
-def test_an_exception_is_raised_again_in_the_caller_and_the_thread_goes_on() -> None:
+def test_outside_a_workers_loop_every_query_gets_a_thread_of_its_own() -> None:
+    # the main thread's stack (8 MiB) is smaller than the smallest a query gets
+    name, ident = limits.evaluate(_thread, 100)
+    assert name == "filmgraph-query" and ident != threading.get_ident()
+
+
+def test_an_exception_is_raised_again_in_the_caller_and_the_loop_goes_on() -> None:
     def fail() -> None:
         raise ValueError("bad query")
 
+    def loop() -> tuple[str, int]:
+        with pytest.raises(ValueError, match="bad query"):
+            limits.evaluate(fail, 100)
+        with pytest.raises(ValueError, match="bad query"):
+            limits.evaluate(fail, 100_000)  # on a thread of its own: raised here too
+        return limits.evaluate(lambda: 42, 100), limits.evaluate(lambda: 43, 100_000)
+
+    assert _on_roomy(loop) == [(42, 43)]
     with pytest.raises(ValueError, match="bad query"):
         limits.evaluate(fail, 100)
-    assert limits.evaluate(lambda: 42, 100) == 42
 
 
-def test_a_call_made_while_the_kept_thread_is_busy_runs_on_another() -> None:
-    inside, release = threading.Event(), threading.Event()
-    seen: list[int] = []
-
-    def hold() -> int:
-        inside.set()
-        release.wait(10)
-        return threading.get_ident()
-
-    holder = threading.Thread(target=lambda: seen.append(limits.evaluate(hold, 100)))
-    holder.start()
-    assert inside.wait(10)
-    other = limits.evaluate(threading.get_ident, 100)
-    release.set()
-    holder.join(10)
-    assert seen and other != seen[0]
+def test_the_loop_thread_is_no_longer_roomy_once_it_ends() -> None:
+    [loop_thread] = _on_roomy(_thread)
+    assert loop_thread[1] not in limits._roomy

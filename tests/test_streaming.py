@@ -88,14 +88,16 @@ def _rss_kb(pid: int) -> int:
 
 
 def _spooled(pid: int) -> list[str]:
-    """The deleted files the process holds open (waitress spools to unlinked temp files)."""
+    """The deleted files the process holds open (waitress spools to unlinked temp files),
+    but for multiprocessing's shared memory (``pym-*``, in /dev/shm or a temporary folder:
+    the arena of the workers' small shared flags, never an answer)."""
     found = []
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
             target = os.readlink(fd)
         except OSError:
             continue
-        if target.endswith("(deleted)"):
+        if target.endswith("(deleted)") and "/pym-" not in target:
             found.append(target)
     return found
 

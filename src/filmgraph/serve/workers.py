@@ -7,7 +7,7 @@ killed and replaced, and its client gets a 503, while the other workers go on se
 worker also runs under a memory limit and the :mod:`.sandbox` hook, and serialises its
 answer itself, so the web process only moves bytes. The pool shares its workers fairly: a
 reserve worker answers cheap queries while slow ones hold every regular worker, and a dead
-or frozen worker is found when it does not acknowledge a query at once (:class:`WorkerPool`).
+or frozen worker is found when it does not take a query at once (:class:`WorkerPool`).
 A failure is sent back as the error it stands for (:func:`filmgraph.query.as_error`), for
 the web layer's one handler to render.
 
@@ -122,10 +122,13 @@ class _Worker:
         self, context: Any, spec: BackendSpec, options: WorkerOptions, lane: str = REGULAR
     ) -> None:
         self.conn, child = context.Pipe()
+        #: Set by the worker when it takes a job, cleared by the pool as it hands one over:
+        #: shared memory, so taking a job costs no message (and no wake-up) of its own.
+        self.taken = context.RawValue("b", 0)
         niceness = HEAVY_NICENESS if lane == HEAVY else 0
         self.process = context.Process(
             target=_serve,
-            args=(child, spec, options, niceness),
+            args=(child, spec, options, self.taken, niceness),
             daemon=True,
             name=f"filmgraph-query-{lane}",
         )
@@ -148,7 +151,7 @@ class _Worker:
 
     def alive(self) -> bool:
         """Whether the process is still running (a frozen one is found when it does not
-        acknowledge its next job: :meth:`WorkerPool.run`)."""
+        take its next job: :meth:`WorkerPool.run`)."""
         return bool(self.process.is_alive())
 
     def stop(self) -> None:
@@ -163,9 +166,6 @@ class _Worker:
             self.process.kill()
         self.process.join(5)
         self.conn.close()
-
-
-_TAKEN = "taken"
 
 
 class _NeverStarted(Exception):
@@ -188,11 +188,13 @@ class WorkerPool:
     whose processes run at a lower CPU priority (:data:`HEAVY_NICENESS`), so that heavy
     queries take only the processor time that cheap ones leave.
 
-    A worker must acknowledge a job within ``ack_timeout`` seconds. One that died while idle
-    (found before the job is sent), or dies or freezes before it acknowledges the job (the
+    A worker must take a job within ``ack_timeout`` seconds. One that died while idle
+    (found before the job is sent), or dies or freezes before it takes the job (the
     query never started), is replaced and the job goes to another worker, up to as many
-    times as the pool has workers. The acknowledgement is the only round trip before the
-    query runs (a ping before it cost another process wake-up each way on every query).
+    times as the pool has workers. Taking a job is marked in memory shared with the pool
+    (``_Worker.taken``), not sent: the answer is the only message back, so a query costs
+    one process wake-up each way (a ping, then an acknowledgement message, each cost one
+    more). A worker given back wakes one waiting query that may take it, not all of them.
 
     Args:
         spec: what each worker opens its engine from (:meth:`filmgraph.store.Backend.spec`).
@@ -204,7 +206,7 @@ class WorkerPool:
         reserve_timeout: seconds a query may run on the reserve lane (at most ``timeout``).
         heavy: workers of the heavy lane (0: none; heavy queries run on regular workers).
         heavy_after: seconds after which a running query counts as heavy.
-        ack_timeout: seconds a worker has to acknowledge a job it is handed.
+        ack_timeout: seconds a worker has to take a job it is handed.
 
     Raises (from :meth:`run`):
         UnavailableError: the query hit the time limit, its worker died, or no worker was
@@ -241,7 +243,12 @@ class WorkerPool:
         self.heavy_runs = 0
         self.spec = spec
         self._context = multiprocessing.get_context("spawn")
-        self._changed = threading.Condition()
+        # Waiters on one lock: queries waiting for a regular (or reserve) worker, and
+        # queries known to be heavy waiting for the heavy lane. A worker given back wakes
+        # one waiter of those who may take it (waking all of them, most would find it gone).
+        waiters = threading.RLock()
+        self._changed = threading.Condition(waiters)
+        self._heavy_waiting = threading.Condition(waiters)
         self._idle: list[_Worker] = []
         self._spare: list[_Worker] = []
         self._slow_lane: list[_Worker] = []
@@ -313,22 +320,26 @@ class WorkerPool:
         reserve = worker.lane == RESERVE
         lane_limit = self.reserve_timeout if reserve else self.timeout
         limit = lane_limit if job.time_limit is None else min(lane_limit, job.time_limit)
+        worker.taken.value = 0
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(self.ack_timeout) or worker.conn.recv() != _TAKEN:
-                raise _NeverStarted
-        except (EOFError, OSError):
+        except OSError:
             raise _NeverStarted from None
         started = time.monotonic()
-        if reserve:
-            self.reserve_runs += 1
-        elif worker.lane == HEAVY:
-            self.heavy_runs += 1
         if worker.lane == REGULAR:
             with self._changed:
                 self._busy[worker] = started
         try:
-            if not worker.conn.poll(limit):
+            # the answer, or at least the worker's taking the job, within the ack bound
+            first = min(self.ack_timeout, limit)
+            answered = worker.conn.poll(first)
+            if not worker.taken.value:  # not even taken: dead (EOF) or frozen
+                raise _NeverStarted
+            if reserve:
+                self.reserve_runs += 1
+            elif worker.lane == HEAVY:
+                self.heavy_runs += 1
+            if not answered and not worker.conn.poll(max(0.0, limit - first)):
                 self.timeouts += 1
                 self._remember_heavy(key)
                 self._replace(worker)
@@ -365,7 +376,8 @@ class WorkerPool:
             )
         else:
             who = "the query worker" if self.size == 1 else f"all {self.size} query workers"
-        with self._changed:
+        waiting = self._heavy_waiting if heavy and self.heavy else self._changed
+        with waiting:
             while True:
                 now = time.monotonic()
                 free = self._free(now, heavy)
@@ -373,7 +385,8 @@ class WorkerPool:
                     return free.pop()
                 if now >= deadline:
                     raise BusyError(f"{who} stayed busy for {self.timeout:g} s; try again later")
-                self._changed.wait(min(deadline - now, 0.05))
+                # a reserve worker is taken once every regular one is slow: looked at again
+                waiting.wait(min(deadline - now, 0.05))
 
     def _free(self, now: float, heavy: bool) -> list[_Worker]:
         """The idle workers of the lane a waiting query may take one from now (empty: it
@@ -395,7 +408,7 @@ class WorkerPool:
             {REGULAR: self._idle, RESERVE: self._spare, HEAVY: self._slow_lane}[worker.lane].append(
                 worker
             )
-            self._changed.notify_all()  # the waiters differ in the lanes they may take
+            (self._heavy_waiting if worker.lane == HEAVY else self._changed).notify()
 
     def _remember_heavy(self, key: Hashable) -> None:
         with self._changed:
@@ -593,7 +606,13 @@ class _Sender(io.RawIOBase):
             raise _PipeClosed from exc
 
 
-def _serve(conn: Connection, spec: BackendSpec, options: WorkerOptions, niceness: int = 0) -> None:
+def _serve(
+    conn: Connection,
+    spec: BackendSpec,
+    options: WorkerOptions,
+    taken: Any,
+    niceness: int = 0,
+) -> None:
     """A worker's life: open the engine, lock the sandbox, answer jobs until the pipe closes
     (at ``niceness`` lower CPU priority)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -613,13 +632,22 @@ def _serve(conn: Connection, spec: BackendSpec, options: WorkerOptions, niceness
     except Exception as exc:  # report any start-up failure to the parent, then leave
         conn.send(f"{type(exc).__name__}: {exc}")
         return
+    try:  # the loop on a stack that holds nearly every query: evaluated there, not handed off
+        limits.on_roomy_stack(lambda: _loop(engine, conn, taken))
+    except MemoryError as exc:  # no room for that stack under the memory limit
+        conn.send(f"{type(exc).__name__}: {exc}")
+
+
+def _loop(engine: Engine, conn: Connection, taken: Any) -> None:
+    """Say the worker is ready, then answer jobs until the pipe closes, marking each as
+    taken (``taken``, shared with the pool) before it is evaluated."""
     conn.send("ready")
     while True:
         try:
             job = conn.recv()
-            conn.send(_TAKEN)
         except (EOFError, OSError):
             return
+        taken.value = 1
         try:
             _answer(engine, job, conn)
         except MemoryError:  # its memory may be in any state: the pool replaces it
