@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -45,10 +46,25 @@ def test_a_worker_dead_while_idle_is_replaced_before_it_gets_a_query(pool):
         assert time.monotonic() - started < 5
 
 
+def _frozen(pid: int) -> bool:
+    """Whether every thread of process ``pid`` has stopped (a SIGSTOP stops a process's
+    threads one by one, each as the kernel next runs it: on a busy machine, a worker's loop
+    could still take a query after the signal was sent)."""
+    states = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            states.append(task.joinpath("stat").read_text().rsplit(")", 1)[1].split()[0])
+    return bool(states) and all(state in "Tt" for state in states)
+
+
 def test_a_frozen_idle_worker_is_passed_over_within_the_acknowledgement_bound(pool):
     pids = _pids(pool)
     for pid in pids[:-1]:
         os.kill(pid, signal.SIGSTOP)
+    deadline = time.monotonic() + 30
+    while not all(_frozen(pid) for pid in pids[:-1]):
+        assert time.monotonic() < deadline, "the workers did not stop"
+        time.sleep(0.01)
     try:
         for n in range(len(pids)):
             started = time.monotonic()
