@@ -31,6 +31,10 @@ and always stops that session (SIGTERM, then SIGKILL), worker processes included
 ``virtuoso``
     a Virtuoso (:mod:`benchmarks.virtuoso`) over the database already loaded in the folder
     ``virtuoso_folder``; queried at ``/sparql``.
+``filmgraph-granian``
+    an experiment: the same app over the project's build served by granian instead of
+    waitress (:mod:`benchmarks.granian_app`, the ``bench`` extra); the Balagov data only.
+    Not in :data:`DEFAULT_TARGETS`.
 ``filmgraph-remote``, ``filmgraph-remote-virtuoso``
     ``filmgraph serve --store remote:URL`` over one of the two above (its ``backing``),
     started for it and stopped with it.
@@ -48,6 +52,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
+import importlib.util
 import os
 import shlex
 import shutil
@@ -80,6 +85,7 @@ TARGETS: dict[str, str] = {
     "oxigraph": "Oxigraph server",
     "filmgraph-oxigraph": "filmgraph serve (Oxigraph store)",
     "filmgraph-remote": "filmgraph serve (remote store: an Oxigraph server)",
+    "filmgraph-granian": "filmgraph's app under granian (experiment)",
 }
 #: What ``benchmarks.load`` runs unless told otherwise.
 DEFAULT_TARGETS = ("filmgraph", "rdflib-endpoint", "oxigraph")
@@ -309,6 +315,19 @@ def start(server: Server, data: Data, args: argparse.Namespace) -> None:
                 env["FILMGRAPH_BUILD_DIR"] = server.workdir.name
             _launch(server, command, args, env or None)
             _wait_ready(server, ["/health", server.path + ask], args.startup_timeout)
+        elif name == "filmgraph-granian":
+            if data.spec != "balagov":
+                server.failure = "not available: the experiment serves the project's build only"
+                return
+            if importlib.util.find_spec("granian") is None:
+                server.failure = "not available: granian is not installed (the bench extra)"
+                return
+            command = [sys.executable, "-m", "benchmarks.granian_app"]
+            command += ["--host", HOST, "--port", str(server.port)]
+            server.path = args.filmgraph_path
+            granian_env = {"FILMGRAPH_RESULT_CACHE": "0"} if args.no_result_cache else None
+            _launch(server, command, args, granian_env)
+            _wait_ready(server, ["/health"], args.startup_timeout)
         elif name in ("filmgraph-remote", "filmgraph-remote-virtuoso"):
             _start_remote(server, data, args)
         elif name == "virtuoso":

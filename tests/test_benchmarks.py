@@ -82,3 +82,18 @@ def test_the_stalled_readers_benchmark_shows_what_the_web_process_holds() -> Non
     assert "## 2 clients that never read a long answer" in report
     spooled = next(line for line in report.splitlines() if line.startswith("| spooled"))
     assert spooled.rstrip(" |").endswith("| 0")  # nothing waits in temporary files
+
+
+def test_the_pool_benchmark_sets_the_workers_against_the_engine_in_process() -> None:
+    report = _run("benchmarks.pool", "--runs", "400", "--callers", "4")  # CPU: 10 ms ticks
+    rows = [line for line in report.splitlines() if line.startswith("| ") and "---" not in line]
+    names = [row.split("|")[1].strip() for row in rows[1:]]
+    assert names == [
+        "in this process (baseline)",
+        "worker pool, 1 caller(s)",
+        "worker pool, 4 caller(s)",
+    ]
+    assert rows[1].rstrip(" |").endswith("1.00x")  # the baseline against itself
+    # every query went through a worker: the workers' CPU time is counted, the baseline's not
+    workers = [float(row.split("|")[5]) for row in rows[1:]]
+    assert workers[0] == 0.0 and all(cpu > 0 for cpu in workers[1:])
