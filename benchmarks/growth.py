@@ -542,7 +542,7 @@ def child_queries(kind: str, source: Path, queries: Path, options: argparse.Name
             began = time.perf_counter()
             found = engine.run(text)
             body = io.BytesIO()
-            found.write("json", body)  # what a query worker does (workers._write)
+            found.write("json", body)  # what a query worker does (worker_process._write)
             seconds = time.perf_counter() - began
             if found.kind != "SELECT":
                 return len(found), seconds

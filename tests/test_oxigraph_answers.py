@@ -25,7 +25,8 @@ from filmgraph.core.errors import QueryError
 from filmgraph.core.namespaces import GRAPHS, new_dataset
 from filmgraph.query.formats import format_result
 from filmgraph.query.oxigraph_results import WRITERS, OxigraphAnswer
-from filmgraph.serve.workers import Job, Reply, _answer
+from filmgraph.serve import worker_process
+from filmgraph.serve.jobs import Job, Reply
 from filmgraph.store import RdflibEngine
 from filmgraph.store.oxigraph import OxigraphEngine, memory_store
 
@@ -262,7 +263,7 @@ def _sent(engine: OxigraphEngine, job: Job) -> Reply:
     """The reply a worker sends for ``job`` (short: whole, in one message)."""
     ours, theirs = multiprocessing.Pipe()
     with ours, theirs:
-        _answer(engine, job, theirs)
+        worker_process.answer(engine, job, theirs)
         reply: Reply = ours.recv()
         assert not reply.streamed and not ours.poll(0)  # nothing follows
         return reply

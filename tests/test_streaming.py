@@ -23,7 +23,9 @@ import pytest
 
 from browser import FILMGRAPH_SERVE, ROOT, Server, serving
 from filmgraph.serve import Job, WorkerOptions, WorkerPool
-from filmgraph.serve.workers import CHUNK, Reply, _Sender
+from filmgraph.serve.jobs import Reply
+from filmgraph.serve.streams import CHUNK
+from filmgraph.serve.worker_process import Sender
 
 # Every pair of the default graph's triples: megabytes of JSON at the row cap below.
 PAIRS = "SELECT ?a ?b ?c ?d ?e ?f WHERE { ?a ?b ?c . ?d ?e ?f }"
@@ -192,7 +194,7 @@ def test_a_worker_sends_what_is_written_in_chunks_as_it_is_written():
 
     reader = threading.Thread(target=read)
     reader.start()
-    sender = _Sender(theirs, Reply(kind="SELECT", format="json"))
+    sender = Sender(theirs, Reply(kind="SELECT", format="json"))
     data = os.urandom(3 * CHUNK + 123)
     for start, end in ((0, 10), (10, CHUNK + 5), (CHUNK + 5, CHUNK + 6), (CHUNK + 6, len(data))):
         sender.write(data[start:end])  # small writes held, a large one split
@@ -203,7 +205,7 @@ def test_a_worker_sends_what_is_written_in_chunks_as_it_is_written():
     chunks = messages[1:-1]
     assert all(c[:1] == b"D" and len(c) <= CHUNK + 1 for c in chunks) and len(chunks) == 4
     assert b"".join(c[1:] for c in chunks) == data
-    short = _Sender(theirs, Reply(kind="ASK", format="json"))
+    short = Sender(theirs, Reply(kind="ASK", format="json"))
     short.write(b"true")
     short.finish()  # shorter than a chunk: one reply, whole
     assert ours.recv() == Reply(b"true", "ASK", "json")

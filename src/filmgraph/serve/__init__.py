@@ -3,7 +3,9 @@ limit, the sandbox they run in, the cache of answers and the limit on each clien
 in progress."""
 
 from .client_limits import ClientLimits
+from .jobs import Job, Reply, WorkerOptions
 from .result_cache import ResultCache
-from .workers import Job, Reply, Stream, WorkerOptions, WorkerPool
+from .streams import Stream
+from .workers import WorkerPool
 
 __all__ = ["ClientLimits", "Job", "Reply", "ResultCache", "Stream", "WorkerOptions", "WorkerPool"]

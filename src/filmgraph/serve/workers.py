@@ -17,98 +17,22 @@ The pool is plain Python (no Flask): ``WorkerPool(backend.spec()).run(Job(query)
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import multiprocessing
-import os
-import signal
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator
-from dataclasses import dataclass, field, replace
-from multiprocessing.connection import Connection
-from typing import IO, Any, cast
+from collections.abc import Callable, Hashable
+from dataclasses import replace
+from typing import Any
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.query import Result
-
-from ..core import BusyError, FilmgraphError, TimeLimitError, UnavailableError
-from ..query import FAMILY, GRAPH, TABULAR, Engine, as_error, format_result, not_acceptable
+from ..core import BusyError, TimeLimitError, UnavailableError
 from ..store import BackendSpec
-from . import limits, sandbox
+from .jobs import Job, Reply, WorkerOptions
+from .streams import Stream
+from .worker_process import worker_main
 
 log = logging.getLogger(__name__)
-
-#: Result families and the format the client accepts for each (None: none acceptable).
-Formats = dict[str, str | None]
-
-
-@dataclass(frozen=True)
-class Job:
-    """One query to answer: its text, the protocol's dataset, and the chosen formats."""
-
-    query: str
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    formats: Formats = field(default_factory=lambda: {"SELECT": "json", "ASK": "json"})
-    #: What the query's relative IRIs resolve against (the engine's default when None).
-    base: str | None = None
-    #: Seconds the query may run, when fewer than the pool's limit (the entity index's
-    #: scans: past them the page says what was not counted).
-    time_limit: float | None = None
-
-
-#: Answers longer than this many bytes leave their worker in chunks of this size, as the
-#: worker writes them and the client reads them (:class:`Stream`); shorter ones come whole.
-CHUNK = 256 * 1024
-
-#: The first byte of each message of a streamed answer: a chunk of the body, the end of
-#: the body, or the failure that cut it short (its message follows). Anything else (the
-#: SIGABRT handler's last words, :mod:`.limits`) means the worker broke.
-_DATA, _END, _FAILED = b"D", b"E", b"F"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A worker's answer: a body in ``format``, or the error the query met.
-
-    An answer longer than :data:`CHUNK` comes as a :class:`Stream` (``stream``), its bytes
-    still being written in the worker (``streamed``), and ``body`` is empty: its length is
-    known only when it ends.
-    """
-
-    body: bytes = b""
-    kind: str | None = None
-    format: str | None = None
-    truncated: bool = False
-    error: FilmgraphError | None = None
-    streamed: bool = False
-    stream: Stream | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def status(self) -> int:
-        """200, or the error's HTTP status."""
-        return 200 if self.error is None else self.error.status
-
-    def read(self) -> bytes:
-        """The whole body (read from the worker, for a stream)."""
-        if self.stream is None:
-            return self.body
-        with contextlib.closing(self.stream):
-            return b"".join(self.stream)
-
-
-@dataclass(frozen=True)
-class WorkerOptions:
-    """The rules a worker answers under: the row cap, the SERVICE allow-list, its memory
-    limit, and the User-Agent it sends on SERVICE calls."""
-
-    max_rows: int | None = None
-    allowed_services: tuple[str, ...] = ()
-    memory_mb: int = 0
-    user_agent: str = ""
-
 
 #: The lanes of a :class:`WorkerPool`.
 REGULAR, RESERVE, HEAVY = "regular", "reserve", "heavy"
@@ -127,7 +51,7 @@ class _Worker:
         self.taken = context.RawValue("b", 0)
         niceness = HEAVY_NICENESS if lane == HEAVY else 0
         self.process = context.Process(
-            target=_serve,
+            target=worker_main,
             args=(child, spec, options, self.taken, niceness),
             daemon=True,
             name=f"filmgraph-query-{lane}",
@@ -360,10 +284,22 @@ class WorkerPool:
             self._replace(worker)
         elif reply.streamed:  # the body follows as the worker writes it and the client reads
             self._remember_heavy(key)  # its worker is held while the client reads
-            return replace(reply, stream=Stream(self, worker))
+            return replace(reply, stream=Stream(worker.conn, self.timeout, self._after(worker)))
         else:
             self._release(worker)
         return reply
+
+    def _after(self, worker: _Worker) -> Callable[[bool], None]:
+        """What ends a stream from ``worker``: the worker given back, or replaced when the
+        stream broke."""
+
+        def done(broken: bool) -> None:
+            if broken:
+                self._replace(worker)
+            else:
+                self._release(worker)
+
+        return done
 
     def _acquire(self, deadline: float, heavy: bool) -> _Worker:
         """A free regular worker; or, for a query not known to be heavy, a reserve one once
@@ -463,261 +399,3 @@ class WorkerPool:
                 return
 
         threading.Thread(target=restart, name="filmgraph-restart", daemon=True).start()
-
-
-class Stream:
-    """A long answer still in its worker, read a chunk at a time as the worker writes it and
-    the client takes it.
-
-    The web process holds one chunk at a time and the worker one more: a client that reads
-    slowly slows the worker's writing (back-pressure) instead of the answer piling up in
-    memory or in temporary files. The worker goes back to its pool once the last chunk is
-    read. Closed before that (the client left, or was cut off for not reading), the stream
-    reads the rest and drops it, so the worker can take the next query; a worker that sends
-    nothing for the pool's ``timeout`` is replaced. An answer whose writing fails after its
-    first chunk was sent raises :class:`~filmgraph.core.UnavailableError` where it stops
-    (the HTTP response is then cut short: its status was sent with the first chunk).
-    """
-
-    def __init__(self, pool: WorkerPool, worker: _Worker) -> None:
-        #: Bytes of the body received so far.
-        self.received = 0
-        self._pool = pool
-        self._worker = worker
-        self._ended = False
-        self._broken = False
-        self._closed = False
-        self._closing = threading.Lock()
-
-    def __iter__(self) -> Iterator[bytes]:
-        try:
-            while not self._ended:
-                chunk = self._next()
-                if chunk:
-                    yield chunk
-        except UnavailableError:
-            self.close()  # the worker goes back (or is replaced) at once
-            raise
-        self.close()
-
-    def _next(self) -> bytes:
-        """The next chunk; b"" at the end.
-
-        Raises:
-            UnavailableError: the worker stopped sending, broke, or its answer failed.
-        """
-        conn = self._worker.conn
-        try:
-            if conn.poll(self._pool.timeout):
-                message: bytes = conn.recv_bytes()
-                tag = message[:1]
-                if tag == _DATA:
-                    self.received += len(message) - 1
-                    return message[1:]
-                if tag in (_END, _FAILED):
-                    self._ended = True
-                    if tag == _FAILED:
-                        said = message[1:].decode("utf-8", "replace")
-                        raise UnavailableError(
-                            f"the answer failed after {self.received} bytes: {said}"
-                        )
-                    return b""
-        except (EOFError, OSError):
-            pass
-        self._ended = self._broken = True
-        raise UnavailableError("the query's worker stopped while sending the answer")
-
-    def close(self) -> None:
-        """Give the worker back (reading what is left of the answer first), once."""
-        with self._closing:
-            if self._closed:
-                return
-            self._closed = True
-        with contextlib.suppress(UnavailableError):
-            while not self._ended:
-                self._next()
-        if self._broken:
-            self._pool._replace(self._worker)
-        else:
-            self._pool._release(self._worker)
-
-
-class _Sender(io.RawIOBase):
-    """Where a worker writes its answer (:meth:`~filmgraph.query.Answer.write`): held until
-    it passes :data:`CHUNK` bytes, then sent as it is written: the reply's head
-    (``streamed``), then each chunk as a :data:`_DATA` message. The pipe holds about one
-    chunk, so a client that does not read stops the writing."""
-
-    def __init__(self, conn: Connection, head: Reply) -> None:
-        self.conn = conn
-        self.head = head
-        self.streaming = False
-        #: Whether sending failed (the pool closed the pipe).
-        self.pipe_closed = False
-        self._held = bytearray(_DATA)
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:  # bytes-like, as io.RawIOBase.write takes
-        view = memoryview(data).cast("B")
-        size = len(view)
-        while len(self._held) - 1 + len(view) > CHUNK:  # a chunk is full: send it
-            if not self.streaming:
-                self._send(replace(self.head, streamed=True))
-                self.streaming = True
-            room = CHUNK + 1 - len(self._held)
-            self._held += view[:room]
-            self._send(self._held)  # the tag and a chunk
-            del self._held[1:]
-            view = view[room:]
-        self._held += view
-        return size
-
-    def finish(self) -> None:
-        """The answer is written: send it whole, or what is left of it and its end."""
-        if not self.streaming:
-            self._send(replace(self.head, body=bytes(self._held[1:])))
-            return
-        if len(self._held) > 1:
-            self._send(self._held)
-        self._send(_END)
-
-    def fail(self, error: FilmgraphError) -> None:
-        """The answer failed: send the error, or cut the stream short with its message."""
-        if not self.streaming:
-            self._send(Reply(error=error))
-        else:
-            self._send(_FAILED + error.message.encode("utf-8"))
-
-    def _send(self, message: Reply | bytes | bytearray) -> None:
-        """Send a reply (pickled) or a message's bytes.
-
-        Raises:
-            _PipeClosed: the pool closed the pipe.
-        """
-        try:
-            if isinstance(message, Reply):
-                self.conn.send(message)
-            else:
-                self.conn.send_bytes(message)
-        except (EOFError, OSError) as exc:
-            self.pipe_closed = True
-            raise _PipeClosed from exc
-
-
-def _serve(
-    conn: Connection,
-    spec: BackendSpec,
-    options: WorkerOptions,
-    taken: Any,
-    niceness: int = 0,
-) -> None:
-    """A worker's life: open the engine, lock the sandbox, answer jobs until the pipe closes
-    (at ``niceness`` lower CPU priority)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    if niceness:
-        os.nice(niceness)
-    import warnings
-
-    warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's own deprecated calls
-    try:
-        limits.prepare(options.memory_mb)
-        engine = spec.open(allowed_services=options.allowed_services, max_rows=options.max_rows)
-        _warm_up()
-        limits.install(options.memory_mb, conn, lambda error: Reply(error=error))
-        if options.user_agent:
-            sandbox.identify(options.user_agent)
-        sandbox.install(spec.reachable(options.allowed_services))
-    except Exception as exc:  # report any start-up failure to the parent, then leave
-        conn.send(f"{type(exc).__name__}: {exc}")
-        return
-    try:  # the loop on a stack that holds nearly every query: evaluated there, not handed off
-        limits.on_roomy_stack(lambda: _loop(engine, conn, taken))
-    except MemoryError as exc:  # no room for that stack under the memory limit
-        conn.send(f"{type(exc).__name__}: {exc}")
-
-
-def _loop(engine: Engine, conn: Connection, taken: Any) -> None:
-    """Say the worker is ready, then answer jobs until the pipe closes, marking each as
-    taken (``taken``, shared with the pool) before it is evaluated."""
-    conn.send("ready")
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        taken.value = 1
-        try:
-            _answer(engine, job, conn)
-        except MemoryError:  # its memory may be in any state: the pool replaces it
-            return
-        except _PipeClosed:  # the pool gave up on this worker
-            return
-
-
-def _answer(engine: Engine, job: Job, conn: Connection) -> None:
-    """Answer one job on ``conn``: the answer in the format the client accepts, written as
-    it is evaluated (:class:`_Sender`), or the error. Evaluated on a thread whose stack
-    holds the query's nesting (:func:`.limits.evaluate`), as Oxigraph evaluates while it
-    writes.
-
-    Raises:
-        MemoryError: the worker ran out of memory (the error was sent; the worker leaves).
-        _PipeClosed: the pool gave up on this worker.
-    """
-
-    sender = _Sender(conn, Reply())
-
-    def reply() -> None:
-        try:
-            _write(engine, job, sender)
-        except MemoryError as exc:
-            if sender.pipe_closed or as_error(exc).status == 503:  # out of memory: below
-                raise
-            sender.fail(as_error(exc))  # a reader's size limit (501), no lack of memory
-        except Exception as exc:  # rdflib evaluates lazily: failures come from write() too
-            if sender.pipe_closed:
-                raise _PipeClosed from exc
-            sender.fail(as_error(exc))
-
-    try:
-        limits.evaluate(reply, len(job.query))
-    except MemoryError as exc:  # out of memory, or no room for the query's stack
-        if not sender.streaming and not sender.pipe_closed:  # mid-answer, the broken pipe says it
-            sender.fail(as_error(exc))
-        raise
-
-
-def _write(engine: Engine, job: Job, sender: _Sender) -> None:
-    """Evaluate ``job`` and write its answer to ``sender``."""
-    answer = engine.run(job.query, job.default_graphs, job.named_graphs, base=job.base)
-    family = FAMILY[answer.kind]
-    fmt = job.formats.get(family)
-    if fmt is None:
-        raise not_acceptable(family, f"the result of a {answer.kind} query")
-    sender.head = Reply(kind=answer.kind, format=fmt, truncated=answer.truncated)
-    answer.write(fmt, cast(IO[bytes], sender))  # a backend may write it itself (Oxigraph)
-    sender.finish()
-
-
-class _PipeClosed(Exception):
-    """The worker's pipe is closed: the pool gave up on it."""
-
-
-def _warm_up() -> None:
-    """Import every serializer now: imports read files, which the sandbox then refuses."""
-    graph = Graph()
-    graph.add((URIRef("urn:a"), URIRef("urn:b"), Literal("c")))
-    constructed = Result("CONSTRUCT")
-    constructed.graph = graph
-    for name in GRAPH:
-        format_result(constructed, name)
-    selected = Result("SELECT")
-    selected.vars = []
-    selected.bindings = []
-    for name in TABULAR:
-        format_result(selected, name)
-    asked = Result("ASK")
-    asked.askAnswer = True
-    format_result(asked, "xml")
