@@ -57,9 +57,11 @@ def _spooled(pid: int) -> int:
     count = 0
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
-            count += os.readlink(fd).endswith("(deleted)")
+            target = os.readlink(fd)
         except OSError:
             continue
+        # multiprocessing's shared memory (pym-*: the workers' flags) holds no answer
+        count += target.endswith("(deleted)") and "/pym-" not in target
     return count
 
 
