@@ -28,10 +28,11 @@ class Stream:
 
     The web process holds one chunk at a time and the worker one more: a client that reads
     slowly slows the worker's writing (back-pressure) instead of the answer piling up in
-    memory or in temporary files. The worker goes back to its pool once the last chunk is
-    read. Closed before that (the client left, or was cut off for not reading), the stream
-    reads the rest and drops it, so the worker can take the next query; a worker that sends
-    nothing for the pool's ``timeout`` is replaced. An answer whose writing fails after its
+    memory or in temporary files. Once the last chunk is read, ``done(broken)`` is called,
+    once: the pool takes the worker back, or replaces it if the stream broke. Closed before
+    that (the client left, or was cut off for not reading), the stream reads the rest and
+    drops it, so the worker can take the next query; a worker that sends nothing on
+    ``conn`` for ``timeout`` seconds breaks the stream. An answer whose writing fails after its
     first chunk was sent raises :class:`~filmgraph.core.UnavailableError` where it stops
     (the HTTP response is then cut short: its status was sent with the first chunk).
     """
