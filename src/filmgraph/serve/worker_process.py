@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import time
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import IO, Any, cast
@@ -123,15 +124,15 @@ def worker_main(
 
 
 def _loop(engine: Engine, conn: Connection, taken: Any) -> None:
-    """Say the worker is ready, then answer jobs until the pipe closes, marking each as
-    taken (``taken``, shared with the pool) before it is evaluated."""
+    """Say the worker is ready, then answer jobs until the pipe closes, marking when each
+    was taken (``taken``, shared with the pool: its time limit counts from then)."""
     conn.send("ready")
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        taken.value = 1
+        taken.value = time.monotonic()
         try:
             answer(engine, job, conn)
         except MemoryError:  # its memory may be in any state: the pool replaces it

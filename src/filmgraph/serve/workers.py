@@ -46,9 +46,10 @@ class _Worker:
         self, context: Any, spec: BackendSpec, options: WorkerOptions, lane: str = REGULAR
     ) -> None:
         self.conn, child = context.Pipe()
-        #: Set by the worker when it takes a job, cleared by the pool as it hands one over:
+        #: When the worker took its job (``time.monotonic()``, one clock for every process
+        #: of the machine), set by the worker, cleared (0) by the pool as it hands one over:
         #: shared memory, so taking a job costs no message (and no wake-up) of its own.
-        self.taken = context.RawValue("b", 0)
+        self.taken = context.RawValue("d", 0.0)
         niceness = HEAVY_NICENESS if lane == HEAVY else 0
         self.process = context.Process(
             target=worker_main,
@@ -244,7 +245,7 @@ class WorkerPool:
         reserve = worker.lane == RESERVE
         lane_limit = self.reserve_timeout if reserve else self.timeout
         limit = lane_limit if job.time_limit is None else min(lane_limit, job.time_limit)
-        worker.taken.value = 0
+        worker.taken.value = 0.0
         try:
             worker.conn.send(job)
         except OSError:
@@ -257,13 +258,16 @@ class WorkerPool:
             # the answer, or at least the worker's taking the job, within the ack bound
             first = min(self.ack_timeout, limit)
             answered = worker.conn.poll(first)
-            if not worker.taken.value:  # not even taken: dead (EOF) or frozen
+            taken_at = worker.taken.value
+            if not taken_at:  # not even taken: dead (EOF) or frozen
                 raise _NeverStarted
             if reserve:
                 self.reserve_runs += 1
             elif worker.lane == HEAVY:
                 self.heavy_runs += 1
-            if not answered and not worker.conn.poll(max(0.0, limit - first)):
+            # the time limit counts from when the worker took the query
+            left = taken_at + limit - time.monotonic()
+            if not answered and not worker.conn.poll(max(0.0, left)):
                 self.timeouts += 1
                 self._remember_heavy(key)
                 self._replace(worker)
