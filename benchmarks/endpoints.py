@@ -467,6 +467,17 @@ def running(name: str, data: Data, args: argparse.Namespace) -> Iterator[Server]
         stop(server)
 
 
+def _stat_fields(path: Path) -> list[str]:
+    """The fields of a /proc/PID/stat file from field 3 of proc(5) on (after the name)."""
+    stat = path.read_text()
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def _cpu_seconds(fields: list[str]) -> float:
+    """User plus system CPU seconds in stat fields from 3 on (fields 14 and 15)."""
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def session_processes(session: int) -> dict[int, list[str]]:
     """The live processes of session ``session``: pid -> their /proc stat fields from 3 on."""
     found = {}
@@ -474,10 +485,9 @@ def session_processes(session: int) -> dict[int, list[str]]:
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
+            fields = _stat_fields(entry / "stat")
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2 :].split()
         # fields[0] is field 3 of proc(5), the state; field 6 is the session.
         if int(fields[3]) == session and fields[0] != "Z":
             found[int(entry.name)] = fields
@@ -606,8 +616,12 @@ def machine_busy_seconds() -> float:
 
 def session_cpu_seconds(session: int) -> float:
     """User plus system CPU seconds of every live process in session ``session``."""
-    ticks = sum(int(f[11]) + int(f[12]) for f in session_processes(session).values())  # 14, 15
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return sum(_cpu_seconds(fields) for fields in session_processes(session).values())
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds process ``pid`` has used."""
+    return _cpu_seconds(_stat_fields(Path(f"/proc/{pid}/stat")))
 
 
 # ---------------------------------------------------------------- the children

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import threading
 import time
 from dataclasses import dataclass
 
+from benchmarks.endpoints import process_cpu_seconds
 from benchmarks.load import query_mix
 from benchmarks.reasoning import code_version, markdown_table
 
@@ -42,13 +42,6 @@ class Figures:
 
     def cpu_ms(self, seconds: float) -> float:
         return 1000 * seconds / self.runs
-
-
-def _cpu(pid: int) -> float:
-    """Seconds of CPU process ``pid`` has used (user and system)."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def in_process(texts: list[str], runs: int) -> Figures:
@@ -94,7 +87,7 @@ def through_pool(texts: list[str], runs: int, callers: int, workers: int) -> Fig
         for job in jobs:  # warm: each worker reads the queries it gets
             pool.run(job)
         pids = [w.process.pid for w in list(pool._all)]
-        before = {pid: _cpu(pid) for pid in pids}
+        before = {pid: process_cpu_seconds(pid) for pid in pids}
         started, cpu = time.perf_counter(), time.process_time()
 
         def call(first: int) -> None:
@@ -109,7 +102,7 @@ def through_pool(texts: list[str], runs: int, callers: int, workers: int) -> Fig
             thread.join()
         seconds = time.perf_counter() - started
         caller = time.process_time() - cpu
-        worker = sum(_cpu(pid) - before[pid] for pid in pids)
+        worker = sum(process_cpu_seconds(pid) - before[pid] for pid in pids)
     finally:
         pool.close()
     done = runs // callers * callers
