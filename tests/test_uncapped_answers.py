@@ -189,6 +189,9 @@ def test_virtuoso_s_blank_nodes_are_relabelled_as_they_are_read(step):
         read += chunk
     blank = b'"type": "bnode", "value": "nodeID'
     assert read == data.replace(blank + b"://", blank + b"_")
+    again = BlankLabels(_Trickle(data, step))  # type: ignore[arg-type]
+    assert again.read(1000) + again.read() == read  # a part, then all that is left
+    assert again.read(10) == b""
     solutions = list(ox.parse_query_results(read, ox.QueryResultsFormat.JSON))
     assert len({s["s"] for s in solutions}) == 3000  # each blank node its own
     assert solutions[5]["l"].value == 'nodeID://b1 "type": "bnode"'  # a string is not changed

@@ -164,38 +164,55 @@ _VIRTUOSO_BLANK = re.compile(
 )
 #: Longer than any match of :data:`_VIRTUOSO_BLANK`.
 _LONGEST_MATCH = 128
+#: What every match holds: a block without it is passed on with no regular expression run.
+_LABEL = b"nodeID://"
+#: Bytes asked of the store's answer at a time, whatever the reader asks for: Oxigraph's
+#: reader asks for a few kilobytes at a time, and each read of the answer costs Python calls.
+READ_AHEAD = 1 << 16
 
 
 class BlankLabels:
     """A store's SPARQL JSON answer as it is read, each blank node labelled
     ``nodeID://b1`` (Virtuoso) relabelled ``nodeID_b1``, a label Oxigraph reads (blank
-    node labels are local to an answer; no other is changed). The last bytes read are
-    held until the next read, so that a label split between two reads is relabelled too;
-    a read gives at most ``size`` bytes, as a file does (Oxigraph's reader relies on it).
+    node labels are local to an answer; no other is changed). The answer is read
+    :data:`READ_AHEAD` bytes at a time; the last bytes read are held until the next read,
+    so that a label split between two reads is relabelled too; a read gives at most
+    ``size`` bytes, as a file does (Oxigraph's reader relies on it).
     """
 
     def __init__(self, source: OpenAnswer) -> None:
         self._source = source
         self._held = b""  # read, not yet relabelled: may start a label
-        self._ready = b""  # relabelled, not yet given
+        self._ready = b""  # relabelled; given up to self._given
+        self._given = 0
 
     def read(self, size: int = -1, /) -> bytes:
-        while not self._ready and self._fill(size):
+        if size < 0:  # all that is left
+            rest = self._ready[self._given :]
+            self._fill(-1)
+            rest, self._ready = rest + self._ready, b""
+            return rest
+        while self._given >= len(self._ready) and self._fill(size):
             pass
-        if size < 0:
-            size = len(self._ready)
-        given, self._ready = self._ready[:size], self._ready[size:]
-        return given
+        start = self._given
+        self._given = min(len(self._ready), start + size)
+        return self._ready[start : self._given]
 
     def _fill(self, size: int) -> bool:
-        """Read on and relabel what is safe to; whether there may be more to read."""
-        data = self._source.read(size if size > 0 else -1)
+        """Read on and relabel what is safe to (all that was given is dropped); whether
+        there may be more to read."""
+        data = self._source.read(max(size, READ_AHEAD) if size >= 0 else -1)
         pending = self._held + data
+        self._given = 0
         if not data or size < 0:  # the end: relabel everything
             self._held = b""
-            self._ready += _VIRTUOSO_BLANK.sub(_relabelled, pending)
+            self._ready = _VIRTUOSO_BLANK.sub(_relabelled, pending)
             return False
         safe = len(pending) - _LONGEST_MATCH  # a match that starts before it ends in it
+        if _LABEL not in pending:
+            cut = max(safe, 0)
+            self._ready, self._held = pending[:cut], pending[cut:]
+            return True
         parts, done = [], 0
         for found in _VIRTUOSO_BLANK.finditer(pending):
             if found.start() >= safe:
@@ -205,7 +222,7 @@ class BlankLabels:
         cut = max(safe, done)
         parts.append(pending[done:cut])
         self._held = pending[cut:]
-        self._ready += b"".join(parts)
+        self._ready = b"".join(parts)
         return True
 
 
