@@ -17,13 +17,14 @@ from urllib.parse import urlencode
 
 import pytest
 from benchmarks.virtuoso import PASSWORD, Virtuoso
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from browser import FILMGRAPH_SERVE, serving
 from filmgraph import open_store
 from filmgraph.core.errors import QueryError
 from filmgraph.core.namespaces import GRAPHS
+from filmgraph.query import to_rdflib
 from filmgraph.query.named import load_queries
 from filmgraph.store import RdflibEngine
 from filmgraph.store.remote.client import RemoteStore, endpoints
@@ -227,6 +228,70 @@ def test_a_cut_by_the_store_is_said(engines):
     assert len(capped) == 10_000 and capped.truncated
     whole = wide.run("SELECT * WHERE { ?s a schema:Movie }")
     assert len(whole) == 2 and not whole.truncated
+
+
+class _Counted(RemoteStore):
+    """The store's client, counting the CONSTRUCT queries it sends."""
+
+    sent: list[str]
+
+    def construct(self, text, default_graphs=(), named_graphs=()):
+        self.sent.append(text)
+        return super().construct(text, default_graphs, named_graphs)
+
+
+@pytest.fixture
+def big(pushed):
+    """A graph of 15,200 triples in the store (removed after): 14,000 of one predicate on
+    named subjects, 600 of it on blank nodes, 600 of another predicate."""
+    iri = URIRef(EX + "big")
+    graph = Graph(identifier=iri)
+    for n in range(14_000):
+        graph.add((URIRef(f"{EX}film/{n}"), URIRef(EX + "title"), Literal(f"Film {n}")))
+    for n in range(600):
+        graph.add((URIRef(f"{EX}film/{n}"), URIRef(EX + "year"), Literal(1900 + n % 120)))
+        graph.add((BNode(f"b{n}"), URIRef(EX + "title"), Literal(f"Untitled {n}")))
+    store = _dba(pushed)
+    store.put(str(iri), graph)
+    yield graph
+    store.update(f"DROP SILENT GRAPH <{iri}>")
+
+
+def _scanned(pushed, graph, limit):
+    """The triples of ``graph`` a scan reads with the answer limit ``limit``, and the
+    CONSTRUCT queries it sent."""
+    from filmgraph.store.remote.scan import scan
+
+    urls = endpoints(pushed.url, layout="virtuoso", answer_limit=limit)
+    counted = _Counted(urls, timeout=30, user="dba", password=PASSWORD)
+    counted.sent = []
+    found = scan(counted, graph.identifier, (None, None, None))
+    return [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in found], (
+        counted.sent
+    )
+
+
+def test_a_graph_larger_than_the_store_answers_is_scanned_in_parts(big, pushed):
+    """With the store's limit (the packaged ResultSetMaxRows, 10,000) a scan of a larger
+    graph is read by predicate, and a predicate over it by the first hex digit of its
+    subjects' MD5, its blank-node subjects apart: each triple once."""
+    read, sent = _scanned(pushed, big, 10_000)
+    assert len(read) == len(set(read)) == len(big) == 15_200  # each triple once
+    named = {t for t in big if not isinstance(t[0], BNode)}
+    assert {t for t in read if not isinstance(t[0], BNode)} == named
+    blanks = [t for t in read if isinstance(t[0], BNode)]
+    assert len(blanks) == 600 and len({t[0] for t in blanks}) == 600
+    # year whole; title's blank-node subjects, then its 16 parts by MD5
+    assert len(sent) == 1 + 1 + 16 and sum("MD5" in text for text in sent) == 16
+
+
+def test_a_scan_the_store_cuts_without_a_word_is_an_error(big, pushed):
+    """Virtuoso cuts a CONSTRUCT at ResultSetMaxRows + 1 triples and says nothing: with a
+    limit above the store's, the scan fails saying so, never a shorter graph."""
+    from filmgraph.core.errors import UpstreamError
+
+    with pytest.raises(UpstreamError, match=r"gave 10,001 of the 15,200 triples .*ResultSetMax"):
+        _scanned(pushed, big, 0)  # the layout's: 1,000,000
 
 
 # ---------------------------------------------------------------- `filmgraph serve`

@@ -436,6 +436,15 @@ class Settings:
         "FILMGRAPH_STORE_LAYOUT",
         _one_of(STORE_LAYOUTS, "a store layout"),
     )
+    store_answer_limit: int = _setting(
+        0,
+        "The most triples a remote store (store=remote:URL) gives in one answer: a scan of a "
+        "larger graph (an export) is read in parts, each checked against its count. 0: the "
+        "layout's (virtuoso: 1,000,000, its MaxVectorSize; the others: no limit). Set it to "
+        "Virtuoso's ResultSetMaxRows where that is lower (10,000 in Debian's package).",
+        "FILMGRAPH_STORE_ANSWER_LIMIT",
+        _number(int, 0),
+    )
     store_timeout: float = _setting(
         30.0,
         "Seconds to wait for each answer from a remote store (store=remote:URL).",

@@ -68,7 +68,12 @@ class RemoteBackend(Backend):
             SettingError: it holds none of our graphs.
         """
         with steps.step("connecting to the remote store") as step:
-            urls = endpoints(settings.store_url, settings.store_layout, use_update=False)
+            urls = endpoints(
+                settings.store_url,
+                settings.store_layout,
+                use_update=False,
+                answer_limit=settings.store_answer_limit,
+            )
             agent = user_agent(settings.wikidata_contact)
             store = RemoteStore(urls, timeout=settings.store_timeout, agent=agent)
             held = connect(store)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from http.client import HTTPException
@@ -63,6 +64,13 @@ FROM_WINS = frozenset({"virtuoso"})
 #: 7.2: "string_output_string needs a string output", after inserting part of it): blank
 #: nodes go in one request per graph there, so two graphs cannot share one.
 SPLIT_BLANKS = frozenset({"virtuoso"})
+
+#: The most triples a layout's store gives in one answer, by default (the
+#: ``store_answer_limit`` setting overrides it): Virtuoso 7.2 refuses a CONSTRUCT over its
+#: ``MaxVectorSize`` (1,000,000 by default) and cuts any answer over HTTP at 1,048,576 rows
+#: (2**20, whatever ``ResultSetMaxRows`` says). A scan of a larger graph is read in parts
+#: (:mod:`.scan`).
+ANSWER_LIMITS: dict[str, int] = {"virtuoso": 1_000_000}
 
 #: What we send with PUT: N-Triples text, which is also Turtle (every Graph Store reads
 #: ``text/turtle``; not every one knows ``application/n-triples``).
@@ -137,13 +145,15 @@ class Endpoints:
     (or it is not to be used): then graphs are replaced one PUT at a time. ``from_wins``: the
     store lets a query's own FROM win over the protocol's dataset (:data:`FROM_WINS`).
     ``shared_blanks``: one update may give two graphs one blank node (not
-    :data:`SPLIT_BLANKS`)."""
+    :data:`SPLIT_BLANKS`). ``answer_limit``: the most triples the store gives in one answer
+    (:data:`ANSWER_LIMITS`; None: no limit)."""
 
     query: str
     gsp: str
     update: str | None = None
     from_wins: bool = False
     shared_blanks: bool = True
+    answer_limit: int | None = None
 
 
 def _checked(url: str, what: str) -> str:
@@ -161,9 +171,11 @@ def endpoints(
     update: str | None = None,
     gsp: str | None = None,
     use_update: bool = True,
+    answer_limit: int = 0,
 ) -> Endpoints:
     """The endpoints of a store: each given URL as given, the others from ``base`` and the
-    ``layout``'s paths.
+    ``layout``'s paths; ``answer_limit`` the most triples it gives in one answer (0: the
+    layout's, :data:`ANSWER_LIMITS`).
 
     Raises:
         SettingError: an unknown layout, a URL that is not http(s), or an endpoint that is
@@ -171,7 +183,10 @@ def endpoints(
 
     >>> endpoints("http://127.0.0.1:7878")  # doctest: +NORMALIZE_WHITESPACE
     Endpoints(query='http://127.0.0.1:7878/query', gsp='http://127.0.0.1:7878/store',
-              update='http://127.0.0.1:7878/update', from_wins=False, shared_blanks=True)
+              update='http://127.0.0.1:7878/update', from_wins=False, shared_blanks=True,
+              answer_limit=None)
+    >>> endpoints("http://127.0.0.1:8890", "virtuoso", answer_limit=10_000).answer_limit
+    10000
     >>> endpoints("http://localhost:3030/ds/", "fuseki", use_update=False).gsp
     'http://localhost:3030/ds/data'
     """
@@ -197,6 +212,7 @@ def endpoints(
         update=urls["update"] if use_update else None,
         from_wins=layout in FROM_WINS,
         shared_blanks=layout not in SPLIT_BLANKS,
+        answer_limit=answer_limit or ANSWER_LIMITS.get(layout),
     )
 
 
@@ -207,13 +223,42 @@ def _cut_at(value: str | None) -> int | None:
     return int(value.strip()) if value.strip().isdigit() else 0
 
 
-def cut_error(rows: int, url: str) -> UpstreamError:
+#: How a store refuses an answer over a size limit of its own (Virtuoso 7.2: a CONSTRUCT of
+#: more than ``MaxVectorSize`` triples, 1,000,000 by default, "FRVEC: array in for vectored
+#: over max vector length"; "SR...: The result vector is too large"; over
+#: ``MaxConstructTriples``, "D1CTX: Hash dictionary is full").
+_SIZE_REFUSAL = re.compile(
+    r"\bFRVEC\b|max vector length|result vector is too large|dictionary is full", re.I
+)
+
+
+class TooLarge(UpstreamError):
+    """The store would not give the whole answer: it cut it at a row limit of its own
+    (:data:`CUT_HEADER`) or refused it as over a size limit (:data:`_SIZE_REFUSAL`). A
+    smaller query may be answered (:mod:`.scan` splits a graph's scan in parts)."""
+
+
+def cut_error(rows: int, url: str) -> TooLarge:
     """The error of an answer the store cut at ``rows`` rows (:data:`CUT_HEADER`)."""
-    return UpstreamError(
+    return TooLarge(
         f"the store cut its answer at {rows} rows ({CUT_HEADER}); raise its limit on result "
         "sizes (Virtuoso: ResultSetMaxRows in virtuoso.ini)",
         url,
     )
+
+
+def too_large(exc: UpstreamError) -> UpstreamError:
+    """``exc`` as a :class:`TooLarge` when the store refused an answer over a size limit of
+    its own, else ``exc`` itself.
+
+    >>> type(too_large(UpstreamError("POST refused: FRVEC: array in for vectored", "u", 500)))
+    <class 'filmgraph.store.remote.client.TooLarge'>
+    >>> type(too_large(UpstreamError("POST refused: no such graph", "u", 500))).__name__
+    'UpstreamError'
+    """
+    if isinstance(exc, TooLarge) or not _SIZE_REFUSAL.search(exc.reason):
+        return exc
+    return TooLarge(exc.reason, exc.url, exc.upstream_status)
 
 
 def _query_form(
@@ -442,13 +487,19 @@ class RemoteStore:
         the first triple is asked for).
 
         Raises:
-            UpstreamError: the store refused the query, cut its answer at a row limit
-                (:data:`CUT_HEADER`), or answered something that is not N-Triples.
+            TooLarge: (before the first triple) the store cut its answer at a row limit
+                (:data:`CUT_HEADER`) or refused it as over a size limit of its own.
+            UpstreamError: the store refused the query, or answered something that is not
+                N-Triples.
         """
         accept = "application/n-triples, text/plain;q=0.5"
         form, headers = _query_form(text, accept, default_graphs, named_graphs)
         url = self.endpoints.query
-        with self._open("POST", url, data=form, headers=headers) as answer:
+        try:
+            opened = self._open("POST", url, data=form, headers=headers)
+        except UpstreamError as exc:
+            raise too_large(exc) from exc
+        with opened as answer:
             cut = _cut_at(answer.headers.get(CUT_HEADER))
             if cut is not None:
                 raise cut_error(cut, url)

@@ -39,6 +39,7 @@ from ...query import to_rdflib
 from ..read_only import ReadOnly
 from .client import cut_error
 from .engine import EMPTY, PAGES_NEED, RESULTS_ACCEPT, RemoteEngine, _results
+from .scan import scan
 
 _S, _P, _O, _G = (Variable(n) for n in "spog")
 
@@ -118,7 +119,8 @@ class RemoteReadOnly(ReadOnly, Store):
         """The triples matching ``pattern`` in the graph ``name`` (every graph held: None):
         about one subject, one SELECT over the graphs; else (a scan that may match a whole
         graph: an export, the ontology) one CONSTRUCT a graph, its N-Triples parsed as they
-        arrive (:meth:`RemoteStore.construct`), so that no answer is held whole."""
+        arrive (:meth:`RemoteStore.construct`), so that no answer is held whole, in parts
+        where the store will not give it in one (:func:`.scan.scan`)."""
         if pattern[0] is None:
             return self._scan(pattern, name)
         return self._select(pattern, name)
@@ -128,12 +130,10 @@ class RemoteReadOnly(ReadOnly, Store):
         return [name] if name is not None else list(self.engine.held)
 
     def _scan(self, pattern: tuple[Node | None, ...], name: URIRef | None) -> Iterator[Any]:
-        terms = _pattern_text(pattern)
         for graph_name in self._graphs(name):
             graph = Graph(self, identifier=graph_name)
-            text = f"CONSTRUCT {{ {terms} }} WHERE {{ GRAPH <{graph_name}> {{ {terms} }} }}"
             self.queries += 1
-            for found in self.engine.store.construct(text, [EMPTY], [str(graph_name)]):
+            for found in scan(self.engine.store, graph_name, pattern):
                 triple = (
                     to_rdflib(found.subject),
                     to_rdflib(found.predicate),
