@@ -14,9 +14,10 @@ plain SPARQL 1.1 query:
 2. else one part per predicate (their counts, ``GROUP BY ?p``, first): a store's predicate
    index answers each without reading the others;
 3. a predicate over the limit split by the first hex digits of its subjects' MD5
-   (``STRSTARTS(MD5(STR(?s)), "a")``: 16 parts, or 256, ... up to :data:`DEEPEST` digits,
-   each expected to hold at most half the limit), its blank-node subjects apart
-   (``isBlank``: ``STR`` of a blank node is an error in SPARQL).
+   (``SUBSTR(MD5(STR(?s)), 1, 1) IN ("0", "1", "2")``): as many digits as it takes for
+   one value to hold at most half the limit (up to :data:`DEEPEST`), and as many values in
+   a part as fit in that half, so that a part is read, not one per value; its blank-node
+   subjects apart (``isBlank``: ``STR`` of a blank node is an error in SPARQL).
 
 Each triple is in exactly one part, so the scan gives each triple once, as one query would.
 Every part is checked against its count: a store that gave fewer triples than it counted (it
@@ -40,13 +41,16 @@ from .engine import EMPTY, RESULTS_ACCEPT, _results
 
 _S, _P, _O, _N = (Variable(n) for n in "spon")
 
-#: Hex digits of a subject's MD5 a predicate's parts may be narrowed to: up to 16**4 =
-#: 65,536 parts (a store that answers 10,000 triples at a time reads a predicate of up to
-#: 327 million triples so).
+#: Hex digits of a subject's MD5 a predicate may be split by: up to 16**4 = 65,536 values
+#: (a store that answers 10,000 triples at a time reads a predicate of up to 327 million
+#: triples so).
 DEEPEST = 4
 _HEX = "0123456789abcdef"
 
 Terms = tuple[Node, Node, Node]
+#: The subjects of a part: the hex digits their MD5 may start with; (): every subject;
+#: None: the blank nodes.
+Hashed = tuple[str, ...] | None
 
 
 def scan(
@@ -63,11 +67,11 @@ def scan(
     terms = (_S, _P if predicate is None else predicate, _O if obj is None else obj)
     limit = store.endpoints.answer_limit
     if limit is None:
-        yield from _read(store, graph, terms, "", None)
+        yield from _read(store, graph, terms, (), None)
         return
-    total = _count(store, graph, terms, "")
+    total = _count(store, graph, terms, ())
     if total <= limit:
-        yield from _read(store, graph, terms, "", total)
+        yield from _read(store, graph, terms, (), total)
     elif predicate is not None:
         yield from _predicate(store, graph, terms, total, limit)
     else:
@@ -80,7 +84,7 @@ def _predicate(
 ) -> Iterator[ox.Triple]:
     """The ``count`` triples of one predicate, in parts of at most ``limit`` (expected)."""
     if count <= limit:
-        yield from _read(store, graph, terms, "", count)
+        yield from _read(store, graph, terms, (), count)
         return
     digits = 1
     while count / 16**digits > limit / 2:
@@ -99,21 +103,21 @@ def _predicate(
             f"store gives in one answer ({limit:,}, the store_answer_limit setting)",
             url,
         )
+    values = ["".join(prefix) for prefix in itertools.product(_HEX, repeat=digits)]
+    size = max(1, int(limit / 2 // (count / 16**digits)))  # values in a part
+    parts: list[tuple[str, ...] | None] = [None] if blanks else []
+    parts += [tuple(values[at : at + size]) for at in range(0, len(values), size)]
     read = 0
-    if blanks:
-        for triple in _read(store, graph, terms, None, blanks):
-            read += 1
-            yield triple
-    for prefix in itertools.product(_HEX, repeat=digits):
-        for triple in _read(store, graph, terms, "".join(prefix), None):
+    for part in parts:
+        for triple in _read(store, graph, terms, part, blanks if part is None else None):
             read += 1
             yield triple
     if read != count:
-        raise _short(read, count, graph, f" (<{terms[1]}>, in {16**digits:,} parts)", url)
+        raise _short(read, count, graph, f" (<{terms[1]}>, in {len(parts):,} parts)", url)
 
 
 def _read(
-    store: RemoteStore, graph: URIRef, terms: Terms, hashed: str | None, expected: int | None
+    store: RemoteStore, graph: URIRef, terms: Terms, hashed: Hashed, expected: int | None
 ) -> Iterator[ox.Triple]:
     """The triples of one part, checked against ``expected`` when given."""
     read = 0
@@ -122,7 +126,7 @@ def _read(
         read += 1
         yield triple
     if expected is not None and read != expected:
-        where = "" if hashed == "" else f" (<{terms[1]}>, {_filter(hashed)})"
+        where = "" if hashed == () else f" (<{terms[1]}>, {_filter(hashed)})"
         raise _short(read, expected, graph, where, store.endpoints.query)
 
 
@@ -139,18 +143,19 @@ def _pattern(terms: Terms) -> str:
     return " ".join(term.n3() for term in terms)
 
 
-def _where(graph: URIRef, terms: Terms, hashed: str | None) -> str:
+def _where(graph: URIRef, terms: Terms, hashed: Hashed) -> str:
     return f"GRAPH <{graph}> {{ {_pattern(terms)} {_filter(hashed)} }}"
 
 
-def _filter(hashed: str | None) -> str:
-    """The FILTER of a part's subjects: ``hashed`` the hex digits their MD5 starts with
-    (None: the blank-node subjects; "": every subject)."""
+def _filter(hashed: Hashed) -> str:
+    """The FILTER of a part's subjects: ``hashed`` the hex digits their MD5 may start with,
+    all of one length (None: the blank-node subjects; (): every subject)."""
     if hashed is None:
         return "FILTER(isBlank(?s))"
-    if hashed == "":
+    if not hashed:
         return ""
-    return f'FILTER(!isBlank(?s) && STRSTARTS(MD5(STR(?s)), "{hashed}"))'
+    values = ", ".join(f'"{value}"' for value in hashed)
+    return f"FILTER(!isBlank(?s) && SUBSTR(MD5(STR(?s)), 1, {len(hashed[0])}) IN ({values}))"
 
 
 def _rows(store: RemoteStore, text: str, graph: URIRef) -> list[dict[Variable, Node]]:
@@ -162,7 +167,7 @@ def _rows(store: RemoteStore, text: str, graph: URIRef) -> list[dict[Variable, N
     return list(_results(said.media_type, said.body, url, "SELECT").bindings)  # type: ignore[arg-type]
 
 
-def _count(store: RemoteStore, graph: URIRef, terms: Terms, hashed: str | None) -> int:
+def _count(store: RemoteStore, graph: URIRef, terms: Terms, hashed: Hashed) -> int:
     rows = _rows(
         store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {_where(graph, terms, hashed)} }}", graph
     )
@@ -170,5 +175,5 @@ def _count(store: RemoteStore, graph: URIRef, terms: Terms, hashed: str | None) 
 
 
 def _predicate_counts(store: RemoteStore, graph: URIRef, terms: Terms) -> list[tuple[URIRef, int]]:
-    text = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {_where(graph, terms, '')} }} GROUP BY ?p"
+    text = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {_where(graph, terms, ())} }} GROUP BY ?p"
     return [(URIRef(str(r[_P])), int(r[_N])) for r in _rows(store, text, graph)]  # type: ignore[call-overload]
