@@ -164,16 +164,17 @@ def _rows(store: RemoteStore, text: str, graph: URIRef) -> list[dict[Variable, N
     said = store.query(text, RESULTS_ACCEPT, [EMPTY], [str(graph)])
     if said.cut_at is not None:
         raise cut_error(said.cut_at, url)
-    return list(_results(said.media_type, said.body, url, "SELECT").bindings)  # type: ignore[arg-type]
+    rows = _results(said.media_type, said.body, url, "SELECT").bindings
+    return [{name: value for name, value in row.items()} for row in rows]
 
 
 def _count(store: RemoteStore, graph: URIRef, terms: Terms, hashed: Hashed) -> int:
     rows = _rows(
         store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {_where(graph, terms, hashed)} }}", graph
     )
-    return int(rows[0][_N]) if rows else 0  # type: ignore[call-overload]
+    return int(str(rows[0][_N])) if rows else 0
 
 
 def _predicate_counts(store: RemoteStore, graph: URIRef, terms: Terms) -> list[tuple[URIRef, int]]:
     text = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {_where(graph, terms, ())} }} GROUP BY ?p"
-    return [(URIRef(str(r[_P])), int(r[_N])) for r in _rows(store, text, graph)]  # type: ignore[call-overload]
+    return [(URIRef(str(r[_P])), int(str(r[_N]))) for r in _rows(store, text, graph)]
