@@ -240,10 +240,12 @@ class _Counted(RemoteStore):
         return super().construct(text, default_graphs, named_graphs)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def big(pushed):
     """A graph of 15,200 triples in the store (removed after): 14,000 of one predicate on
-    named subjects, 600 of it on blank nodes, 600 of another predicate."""
+    named subjects, 600 of it on blank nodes, 600 of another predicate. Sent 1,000 triples a
+    request: a larger body sent to a Digest endpoint may meet its challenge's closed
+    connection before it is all sent (a broken pipe on a busy machine)."""
     iri = URIRef(EX + "big")
     graph = Graph(identifier=iri)
     for n in range(14_000):
@@ -252,7 +254,10 @@ def big(pushed):
         graph.add((URIRef(f"{EX}film/{n}"), URIRef(EX + "year"), Literal(1900 + n % 120)))
         graph.add((BNode(f"b{n}"), URIRef(EX + "title"), Literal(f"Untitled {n}")))
     store = _dba(pushed)
-    store.put(str(iri), graph)
+    triples = list(graph)
+    store.put(str(iri), triples[:1_000])
+    for at in range(1_000, len(triples), 1_000):
+        store.insert({str(iri): triples[at : at + 1_000]})
     yield graph
     store.update(f"DROP SILENT GRAPH <{iri}>")
 
@@ -284,7 +289,7 @@ def test_a_graph_larger_than_the_store_answers_is_scanned_in_parts(big, pushed):
     # year whole; title's blank-node subjects, then its 16 first hex digits of MD5 (912 of
     # its 14,000 named subjects each) in parts of up to 5 (half the limit): 4 parts
     assert len(sent) == 1 + 1 + 4 and sum("MD5" in text for text in sent) == 4
-    assert 'IN ("0", "1", "2", "3", "4"))' in sent[2]
+    assert any('IN ("0", "1", "2", "3", "4"))' in text for text in sent)
 
 
 def test_a_scan_the_store_cuts_without_a_word_is_an_error(big, pushed):
