@@ -37,8 +37,7 @@ from rdflib.term import Node
 from ...core import GRAPHS, SettingError, bind_prefixes
 from ...query import to_rdflib
 from ..read_only import ReadOnly
-from .client import cut_error
-from .engine import EMPTY, PAGES_NEED, RESULTS_ACCEPT, RemoteEngine, _results
+from .engine import PAGES_NEED, RemoteEngine, select_rows
 from .scan import scan
 
 _S, _P, _O, _G = (Variable(n) for n in "spog")
@@ -148,14 +147,9 @@ class RemoteReadOnly(ReadOnly, Store):
             f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} "
             f"GRAPH ?g {{ {_pattern_text(pattern)} }} }}"
         )
-        store = self.engine.store
         self.queries += 1
-        said = store.query(text, RESULTS_ACCEPT, [EMPTY], [str(g) for g in graphs])
-        if said.cut_at is not None:
-            raise cut_error(said.cut_at, store.endpoints.query)
-        result = _results(said.media_type, said.body, store.endpoints.query, "SELECT")
         s, p, o = pattern
-        for row in result.bindings:
+        for row in select_rows(self.engine.store, text, [str(g) for g in graphs]):
             triple = tuple(
                 t if t is not None else row[v] for t, v in zip((s, p, o), (_S, _P, _O), strict=True)
             )

@@ -49,7 +49,7 @@ from ...core import (
     sparql_prefix_header,
 )
 from ...query import Answer, Engine, Prepared, answering, buffer_full, cap, read_results
-from .client import OpenAnswer, RemoteStore
+from .client import OpenAnswer, RemoteStore, cut_error
 
 #: Our prefixes, declared before the query's own prologue (which may redefine them): the
 #: store does not predeclare them as we do.
@@ -310,6 +310,23 @@ def _results(media_type: str, body: bytes, url: str, kind: str) -> Result:
     if kind == "SELECT":
         parsed.bindings = [_plain_row(row) for row in parsed.bindings]
     return parsed
+
+
+def select_rows(
+    store: RemoteStore, text: str, graphs: Iterable[str]
+) -> list[Mapping[Variable, Any]]:
+    """The rows of a SELECT sent to ``store`` over the named graphs ``graphs`` (its default
+    graph :data:`EMPTY`), read whole.
+
+    Raises:
+        TooLarge: the store said it cut the answer (:data:`~.client.CUT_HEADER`).
+        UpstreamError: it failed, or answered something that is not SPARQL results.
+    """
+    url = store.endpoints.query
+    said = store.query(text, RESULTS_ACCEPT, [EMPTY], list(graphs))
+    if said.cut_at is not None:
+        raise cut_error(said.cut_at, url)
+    return list(_results(said.media_type, said.body, url, "SELECT").bindings)
 
 
 def _graph(media_type: str, body: bytes, url: str) -> Graph:

@@ -36,8 +36,8 @@ from rdflib import URIRef, Variable
 from rdflib.term import Node
 
 from ...core import UpstreamError
-from .client import RemoteStore, cut_error
-from .engine import EMPTY, RESULTS_ACCEPT, _results
+from .client import RemoteStore
+from .engine import EMPTY, select_rows
 
 _S, _P, _O, _N = (Variable(n) for n in "spon")
 
@@ -70,9 +70,7 @@ def scan(
         yield from _read(store, graph, terms, (), None)
         return
     total = _count(store, graph, terms, ())
-    if total <= limit:
-        yield from _read(store, graph, terms, (), total)
-    elif predicate is not None:
+    if total <= limit or predicate is not None:
         yield from _predicate(store, graph, terms, total, limit)
     else:
         for name, count in _predicate_counts(store, graph, terms):
@@ -82,7 +80,8 @@ def scan(
 def _predicate(
     store: RemoteStore, graph: URIRef, terms: Terms, count: int, limit: int
 ) -> Iterator[ox.Triple]:
-    """The ``count`` triples of one predicate, in parts of at most ``limit`` (expected)."""
+    """The ``count`` triples of ``terms`` (one predicate, or all, when they fit in one
+    part), in parts of at most ``limit`` (expected)."""
     if count <= limit:
         yield from _read(store, graph, terms, (), count)
         return
@@ -158,23 +157,12 @@ def _filter(hashed: Hashed) -> str:
     return f"FILTER(!isBlank(?s) && SUBSTR(MD5(STR(?s)), 1, {len(hashed[0])}) IN ({values}))"
 
 
-def _rows(store: RemoteStore, text: str, graph: URIRef) -> list[dict[Variable, Node]]:
-    """The rows of a SELECT over ``graph``, whole (a store that cut them raises)."""
-    url = store.endpoints.query
-    said = store.query(text, RESULTS_ACCEPT, [EMPTY], [str(graph)])
-    if said.cut_at is not None:
-        raise cut_error(said.cut_at, url)
-    rows = _results(said.media_type, said.body, url, "SELECT").bindings
-    return [{name: value for name, value in row.items()} for row in rows]
-
-
 def _count(store: RemoteStore, graph: URIRef, terms: Terms, hashed: Hashed) -> int:
-    rows = _rows(
-        store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {_where(graph, terms, hashed)} }}", graph
-    )
+    text = f"SELECT (COUNT(*) AS ?n) WHERE {{ {_where(graph, terms, hashed)} }}"
+    rows = select_rows(store, text, [str(graph)])
     return int(str(rows[0][_N])) if rows else 0
 
 
 def _predicate_counts(store: RemoteStore, graph: URIRef, terms: Terms) -> list[tuple[URIRef, int]]:
     text = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {_where(graph, terms, ())} }} GROUP BY ?p"
-    return [(URIRef(str(r[_P])), int(str(r[_N]))) for r in _rows(store, text, graph)]
+    return [(URIRef(str(r[_P])), int(str(r[_N]))) for r in select_rows(store, text, [str(graph)])]
