@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from http.client import HTTPException
@@ -223,42 +222,13 @@ def _cut_at(value: str | None) -> int | None:
     return int(value.strip()) if value.strip().isdigit() else 0
 
 
-#: How a store refuses an answer over a size limit of its own (Virtuoso 7.2: a CONSTRUCT of
-#: more than ``MaxVectorSize`` triples, 1,000,000 by default, "FRVEC: array in for vectored
-#: over max vector length"; "SR...: The result vector is too large"; over
-#: ``MaxConstructTriples``, "D1CTX: Hash dictionary is full").
-_SIZE_REFUSAL = re.compile(
-    r"\bFRVEC\b|max vector length|result vector is too large|dictionary is full", re.I
-)
-
-
-class TooLarge(UpstreamError):
-    """The store would not give the whole answer: it cut it at a row limit of its own
-    (:data:`CUT_HEADER`) or refused it as over a size limit (:data:`_SIZE_REFUSAL`). A
-    smaller query may be answered (:mod:`.scan` splits a graph's scan in parts)."""
-
-
-def cut_error(rows: int, url: str) -> TooLarge:
+def cut_error(rows: int, url: str) -> UpstreamError:
     """The error of an answer the store cut at ``rows`` rows (:data:`CUT_HEADER`)."""
-    return TooLarge(
+    return UpstreamError(
         f"the store cut its answer at {rows} rows ({CUT_HEADER}); raise its limit on result "
         "sizes (Virtuoso: ResultSetMaxRows in virtuoso.ini)",
         url,
     )
-
-
-def too_large(exc: UpstreamError) -> UpstreamError:
-    """``exc`` as a :class:`TooLarge` when the store refused an answer over a size limit of
-    its own, else ``exc`` itself.
-
-    >>> type(too_large(UpstreamError("POST refused: FRVEC: array in for vectored", "u", 500)))
-    <class 'filmgraph.store.remote.client.TooLarge'>
-    >>> type(too_large(UpstreamError("POST refused: no such graph", "u", 500))).__name__
-    'UpstreamError'
-    """
-    if isinstance(exc, TooLarge) or not _SIZE_REFUSAL.search(exc.reason):
-        return exc
-    return TooLarge(exc.reason, exc.url, exc.upstream_status)
 
 
 def _query_form(
@@ -487,19 +457,13 @@ class RemoteStore:
         the first triple is asked for).
 
         Raises:
-            TooLarge: (before the first triple) the store cut its answer at a row limit
-                (:data:`CUT_HEADER`) or refused it as over a size limit of its own.
-            UpstreamError: the store refused the query, or answered something that is not
-                N-Triples.
+            UpstreamError: the store refused the query, cut its answer at a row limit
+                (:data:`CUT_HEADER`), or answered something that is not N-Triples.
         """
         accept = "application/n-triples, text/plain;q=0.5"
         form, headers = _query_form(text, accept, default_graphs, named_graphs)
         url = self.endpoints.query
-        try:
-            opened = self._open("POST", url, data=form, headers=headers)
-        except UpstreamError as exc:
-            raise too_large(exc) from exc
-        with opened as answer:
+        with self._open("POST", url, data=form, headers=headers) as answer:
             cut = _cut_at(answer.headers.get(CUT_HEADER))
             if cut is not None:
                 raise cut_error(cut, url)

@@ -319,8 +319,8 @@ def select_rows(
     graph :data:`EMPTY`), read whole.
 
     Raises:
-        TooLarge: the store said it cut the answer (:data:`~.client.CUT_HEADER`).
-        UpstreamError: it failed, or answered something that is not SPARQL results.
+        UpstreamError: the store failed, said it cut the answer (:data:`~.client.CUT_HEADER`),
+            or answered something that is not SPARQL results.
     """
     url = store.endpoints.query
     said = store.query(text, RESULTS_ACCEPT, [EMPTY], list(graphs))
