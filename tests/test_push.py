@@ -335,14 +335,21 @@ def test_a_silent_store_times_out(push_cli):
 
 @pytest.mark.parametrize("scheme", ["Basic", "Digest"])
 def test_credentials_are_given_when_asked(oxigraph, proxy, push_cli, scheme):
-    """The password comes from the environment; the store's challenge picks the scheme."""
+    """The password comes from the environment; the store's challenge picks the scheme,
+    learned before any body is sent: every upload and query goes once, with credentials."""
     proxy.require = scheme
     refused = push_cli("--to", proxy.url)
     assert refused.exit_code == 1
     assert "(HTTP 401)" in refused.output
+    before = len(proxy.seen)
     result = push_cli(
         "--to", proxy.url, "--user", "pusher", env={"FILMGRAPH_PUSH_PASSWORD": "s3cret"}
     )
     assert result.exit_code == 0, result.output
-    assert any(authorised(sent, scheme) for sent in proxy.authorizations)
+    sent = list(zip(proxy.seen, proxy.authorizations, strict=True))[before:]
+    # the proxy answers HEAD 501 (not implemented): a GET learns the challenge, once
+    (first, _), said = sent[0]
+    assert first == "GET" and not authorised(said, scheme)
+    assert {method for (method, _), _ in sent[1:]} >= {"POST", "PUT"}
+    assert all(authorised(said, scheme) for _, said in sent[1:])
     assert "s3cret" not in repr(Settings(push_password="s3cret"))

@@ -5,7 +5,8 @@ A store has up to three endpoints, at paths that differ from product to product,
 are derived from one base URL by a named layout (:data:`LAYOUTS`) and each may be given
 explicitly instead. Every request sends an identifying User-Agent, waits at most
 ``timeout`` seconds for an answer, and may authenticate (HTTP Basic or Digest, whichever
-the store asks for). Every failure (a bad URL, unreachable, timed out, an HTTP error, an
+the store asks for, sent ahead of time once the store's challenge is known, so that a body
+goes once: :mod:`.auth`). Every failure (a bad URL, unreachable, timed out, an HTTP error, an
 answer that is not what the protocol promises) is an
 :class:`~filmgraph.core.UpstreamError` naming the URL and the HTTP status, with the first
 words of the store's own message. A query's answer may be read as it arrives
@@ -27,8 +28,7 @@ from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import (
-    HTTPBasicAuthHandler,
-    HTTPDigestAuthHandler,
+    BaseHandler,
     HTTPPasswordMgrWithDefaultRealm,
     OpenerDirector,
     Request,
@@ -50,6 +50,7 @@ from ...core import (
     unreachable,
     user_agent,
 )
+from .auth import Authenticator
 
 #: Where each product puts its endpoints, relative to the base URL given with ``--to``:
 #: layout -> (query, update, Graph Store) (the table is the settings', which check it).
@@ -259,7 +260,9 @@ class RemoteStore:
         endpoints: the store's URLs (:func:`endpoints`).
         timeout: seconds to wait for each answer.
         contact: a URL or e-mail address for the User-Agent.
-        user, password: credentials for HTTP Basic or Digest authentication, if any.
+        user, password: credentials for HTTP Basic or Digest authentication, if any: sent
+            with every request once the store's challenge is known, a request with a body
+            first learning it by a request without one (:class:`.auth.Authenticator`).
         opener: injectable for tests (``urllib.request.build_opener()``'s ``open``).
         agent: the whole User-Agent, instead of one made from ``contact``.
     """
@@ -279,14 +282,14 @@ class RemoteStore:
         self.timeout = timeout
         self.user_agent = agent or user_agent(contact)
         if opener is None:
-            handlers = []
+            handlers: list[BaseHandler] = []
             if user:
                 passwords = HTTPPasswordMgrWithDefaultRealm()
                 for url in (endpoints.query, endpoints.gsp, endpoints.update):
                     if url:
                         passwords.add_password(None, url, user, password)
-                # Digest first (urllib orders it so), then Basic: whichever the store asks.
-                handlers = [HTTPDigestAuthHandler(passwords), HTTPBasicAuthHandler(passwords)]
+                # Digest or Basic, whichever the store asks for (Digest if both)
+                handlers = [Authenticator(passwords)]
             opener = build_opener(*handlers)
         self._opener = opener
 
