@@ -114,7 +114,7 @@ def serving(
 
 @pytest.fixture(scope="module")
 def server(settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The real server (waitress and its query workers) on a free port of 127.0.0.1, over the
+    """The real server (uvicorn and its query workers) on a free port of 127.0.0.1, over the
     session's cached build; stopped (SIGTERM, then kill) at the end of the module."""
     log = tmp_path_factory.mktemp("server") / "stderr.log"
     env = {**os.environ, "FILMGRAPH_BUILD_DIR": str(settings.output_dir)}

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from email.message import Message
 
 import pytest
 
@@ -115,16 +116,17 @@ def proxied(settings, dataset, tmp_path_factory) -> Iterator[str]:
         yield base
 
 
-def _get(base: str, query: str, forwarded: str | None) -> tuple[int, dict[str, str], str]:
+def _get(base: str, query: str, forwarded: str | None) -> tuple[int, Message, str]:
+    """The status, headers (names case-insensitive, RFC 9110 5.1) and text of the answer."""
     url = f"{base}/sparql?{urllib.parse.urlencode({'query': query})}"
     request = urllib.request.Request(url)
     if forwarded:
         request.add_header("X-Forwarded-For", forwarded)
     try:
         with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, dict(response.headers), response.read().decode()
+            return response.status, response.headers, response.read().decode()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
+        return error.code, error.headers, error.read().decode()
 
 
 @pytest.mark.slow

@@ -64,7 +64,7 @@ def guarded(settings, dataset, tmp_path_factory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def crowded(settings, dataset, tmp_path_factory) -> Iterator[Server]:
-    """The server with long deadlines and a connection limit of 100 (waitress's default),
+    """The server with long deadlines and a connection limit of 100 (as waitress's default was),
     so that only the limit's handling keeps it answering."""
     yield from _serve(
         settings,

@@ -1,4 +1,4 @@
-"""`filmgraph serve`, for real: waitress on 127.0.0.1, queried over a socket, stopped by
+"""`filmgraph serve`, for real: uvicorn on 127.0.0.1, queried over a socket, stopped by
 SIGTERM with its workers; a body over the limit is refused before it is sent.
 
 The server is the shared ``server`` fixture of tests/browser.py (``filmgraph serve --port 0``

@@ -17,6 +17,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -90,7 +91,7 @@ def _rss_kb(pid: int) -> int:
 
 
 def _spooled(pid: int) -> list[str]:
-    """The deleted files the process holds open (waitress spools to unlinked temp files),
+    """The deleted files the process holds open (waitress, the server before, spooled to unlinked temp files),
     but for multiprocessing's shared memory (``pym-*``, in /dev/shm or a temporary folder:
     the arena of the workers' small shared flags, never an answer)."""
     found = []
@@ -118,10 +119,11 @@ def server(settings, dataset, tmp_path_factory) -> Iterator[Server]:
         yield Server(process, base, log)
 
 
-def _get(base: str, query: str, timeout: float = 20.0) -> tuple[dict[str, str], bytes]:
+def _get(base: str, query: str, timeout: float = 20.0) -> tuple[Message, bytes]:
+    """The answer's headers (names case-insensitive, RFC 9110 5.1) and body."""
     url = f"{base}/sparql?{urllib.parse.urlencode({'query': query})}"
     with urllib.request.urlopen(url, timeout=timeout) as response:
-        return dict(response.headers), response.read()
+        return response.headers, response.read()
 
 
 @pytest.mark.slow

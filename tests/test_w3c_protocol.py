@@ -18,7 +18,7 @@
   endpoint with no query, on the same server: RDF by content negotiation, an
   ``sd:endpoint`` triple naming the URL requested, the vocabulary used as its schema says.
 - **Result formats over HTTP** (csv-tsv-res 6, json-res 4): each test's data served by a real
-  server of its own (``filmgraph.web.serve``, waitress and a query worker, as ``filmgraph
+  server of its own (``filmgraph.web.serve``, uvicorn and a query worker, as ``filmgraph
   serve`` runs; :func:`w3c_http.serve_test_data`) on each store, the data in the asserted
   graph so that it is the default graph: on oxigraph, an Oxigraph store written from the
   data's N-Quads (``load_store``); on memory, an rdflib dataset read from them. The query is

@@ -7,7 +7,7 @@ json-res). Used by tests/test_w3c_protocol.py.
   once it listens, run in a subprocess and stopped by SIGTERM (then killed). The build is
   served by ``filmgraph serve`` (:data:`browser.FILMGRAPH_SERVE`); a result-format test's
   data by this module run as a script (:func:`serve_test_data`): the app of ``filmgraph
-  serve`` (``filmgraph.web.serve``, waitress and its query workers) over a backend holding
+  serve`` (``filmgraph.web.serve``, uvicorn and its query workers) over a backend holding
   only the test's data, in the asserted graph, so that it is the default graph.
 - **Protocol requests** (:func:`requests_of`): each ``ht:Request`` of an entry's
   ``mf:action`` (method, path, headers, body in its ``cnt:characterEncoding``) and what its

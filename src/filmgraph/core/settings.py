@@ -288,7 +288,8 @@ class Settings:
     )
     threads: int = _setting(
         16,
-        "HTTP threads of the server: how many requests are taken at once.",
+        "Threads of the server for every request but queries (pages, exports, /explain): "
+        "how many of those are answered at once. Queries are answered on its event loop.",
         "FILMGRAPH_THREADS",
         _number(int, 1),
     )

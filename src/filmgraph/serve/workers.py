@@ -16,14 +16,15 @@ The pool is plain Python (no Flask): ``WorkerPool(backend.spec()).run(Job(query)
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import multiprocessing
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from dataclasses import replace
+from collections.abc import Callable, Generator, Hashable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..core import BusyError, TimeLimitError, UnavailableError
@@ -39,6 +40,62 @@ REGULAR, RESERVE, HEAVY = "regular", "reserve", "heavy"
 #: How much lower the heavy lane's CPU priority is (``nice``): the operating system gives
 #: its workers the processor only as far as the web process and the other lanes leave it.
 HEAVY_NICENESS = 10
+
+
+@dataclass(frozen=True)
+class _Free:
+    """A step waits for a worker to be given back (``seen``: how many had been when it
+    looked), ``timeout`` seconds at most."""
+
+    heavy_lane: bool
+    seen: int
+    timeout: float
+
+
+@dataclass(frozen=True)
+class _Readable:
+    """A step waits for the worker's pipe to have something to read, ``timeout`` seconds
+    at most."""
+
+    conn: Any
+    timeout: float
+
+
+def _settle(future: asyncio.Future[bool], value: bool) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+def _wake(loop: asyncio.AbstractEventLoop, future: asyncio.Future[bool]) -> None:
+    """Settle ``future`` on ``loop``: from its own thread at once, from another through
+    the loop (which wakes it)."""
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        _settle(future, True)
+    else:
+        loop.call_soon_threadsafe(_settle, future, True)
+
+
+async def _readable(conn: Any, timeout: float) -> bool:
+    """Whether ``conn`` has something to read within ``timeout`` seconds, waited for by the
+    running event loop.
+
+    Raises:
+        OSError: the pipe is closed.
+    """
+    loop = asyncio.get_running_loop()  # (no poll first: just handed a query, it is not)
+    ready: asyncio.Future[bool] = loop.create_future()
+    fd = conn.fileno()
+    loop.add_reader(fd, _settle, ready, True)
+    timer = loop.call_later(timeout, _settle, ready, False)
+    try:
+        return await ready
+    finally:
+        timer.cancel()
+        loop.remove_reader(fd)
 
 
 class _Worker:
@@ -179,6 +236,11 @@ class WorkerPool:
         self._slow_lane: list[_Worker] = []
         self._busy: dict[_Worker, float] = {}  # regular workers: when their query started
         self._heavy: OrderedDict[Hashable, None] = OrderedDict()
+        #: Workers given back so far: a waiting step sees whether one was since it looked.
+        self._given_back = 0
+        #: Callers of :meth:`arun` waiting for a worker: their loop, their future, whether
+        #: they wait for the heavy lane.
+        self._async_waiting: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[bool], bool]] = []
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._started = False
@@ -218,19 +280,86 @@ class WorkerPool:
         return sum(1 for w in list(self._all) if w.lane == lane and w.process.is_alive())
 
     def run(self, job: Job) -> Reply:
-        """Answer ``job`` in a free worker within the time limit."""
+        """Answer ``job`` in a free worker within the time limit (waiting in this thread)."""
         self.start()
+        steps = self._running(job)
+        try:
+            wait = next(steps)
+            while True:
+                try:
+                    outcome = self._wait(wait)
+                except (EOFError, OSError) as exc:  # the worker's pipe broke: its step says
+                    wait = steps.throw(exc)
+                else:
+                    wait = steps.send(outcome)
+        except StopIteration as done:
+            reply: Reply = done.value
+            return reply
+
+    async def arun(self, job: Job) -> Reply:
+        """:meth:`run` for a caller on an asyncio event loop: the same steps, each wait a
+        wait of the loop (the worker's pipe watched by the loop, no thread)."""
+        self.start()
+        steps = self._running(job)
+        try:
+            wait = next(steps)
+            while True:
+                try:
+                    outcome = await self._await(wait)
+                except (EOFError, OSError) as exc:
+                    wait = steps.throw(exc)
+                else:
+                    wait = steps.send(outcome)
+        except StopIteration as done:
+            reply: Reply = done.value
+            return reply
+        finally:
+            steps.close()  # cancelled while its worker had the query: the worker is replaced
+
+    def _wait(self, wait: _Free | _Readable) -> bool:
+        """Wait as ``wait`` says, in this thread: whether what it waits for happened."""
+        if isinstance(wait, _Readable):
+            return bool(wait.conn.poll(wait.timeout))
+        waiting = self._heavy_waiting if wait.heavy_lane else self._changed
+        with waiting:
+            if self._given_back == wait.seen:  # none given back since the step looked
+                waiting.wait(wait.timeout)
+        return True
+
+    async def _await(self, wait: _Free | _Readable) -> bool:
+        """Wait as ``wait`` says, on the running event loop."""
+        if isinstance(wait, _Readable):
+            return await _readable(wait.conn, wait.timeout)
+        loop = asyncio.get_running_loop()
+        woken: asyncio.Future[bool] = loop.create_future()
+        entry = (loop, woken, wait.heavy_lane)
+        with self._changed:
+            if self._given_back != wait.seen:
+                return True
+            self._async_waiting.append(entry)
+        timer = loop.call_later(wait.timeout, _settle, woken, True)
+        try:
+            return await woken
+        finally:
+            timer.cancel()
+            with self._changed, contextlib.suppress(ValueError):
+                self._async_waiting.remove(entry)
+
+    def _running(self, job: Job) -> Generator[_Free | _Readable, bool, Reply]:
+        """The steps of answering ``job``, each wait yielded to the caller's way of waiting
+        (:meth:`run`: a thread; :meth:`arun`: an event loop), which sends back whether what
+        it waited for happened."""
         key = (job.query, job.default_graphs, job.named_graphs)
         deadline = time.monotonic() + self.timeout
         failed = 0
         while True:
-            worker = self._acquire(deadline, key in self._heavy)
+            worker = yield from self._acquiring(deadline, key in self._heavy)
             if not worker.alive():
                 log.warning("a query worker died while idle; replacing it")
                 self._replace(worker)
                 continue
             try:
-                return self._hand(worker, job, key)
+                return (yield from self._handing(worker, job, key))
             except _NeverStarted:
                 log.warning("a query worker stopped or froze before taking a query; replacing it")
                 self._replace(worker)
@@ -241,7 +370,9 @@ class WorkerPool:
                     ) from None
                 self.retries += 1
 
-    def _hand(self, worker: _Worker, job: Job, key: Hashable) -> Reply:
+    def _handing(
+        self, worker: _Worker, job: Job, key: Hashable
+    ) -> Generator[_Readable, bool, Reply]:
         reserve = worker.lane == RESERVE
         lane_limit = self.reserve_timeout if reserve else self.timeout
         limit = lane_limit if job.time_limit is None else min(lane_limit, job.time_limit)
@@ -257,7 +388,7 @@ class WorkerPool:
         try:
             # the answer, or at least the worker's taking the job, within the ack bound
             first = min(self.ack_timeout, limit)
-            answered = worker.conn.poll(first)
+            answered = yield _Readable(worker.conn, first)
             taken_at = worker.taken.value
             if not taken_at:  # not even taken: dead (EOF) or frozen
                 raise _NeverStarted
@@ -267,7 +398,7 @@ class WorkerPool:
                 self.heavy_runs += 1
             # the time limit counts from when the worker took the query
             left = taken_at + limit - time.monotonic()
-            if not answered and not worker.conn.poll(max(0.0, left)):
+            if not answered and not (yield _Readable(worker.conn, max(0.0, left))):
                 self.timeouts += 1
                 self._remember_heavy(key)
                 self._replace(worker)
@@ -282,6 +413,9 @@ class WorkerPool:
             raise UnavailableError(
                 "the query's worker stopped before answering (out of memory?); it has been replaced"
             ) from None
+        except GeneratorExit:  # its caller is gone (cancelled) while the worker has the query
+            self._replace(worker)
+            raise
         if time.monotonic() - started > self.heavy_after:
             self._remember_heavy(key)
         if reply.error is not None and reply.error.status == 503:  # out of memory, leaving
@@ -305,7 +439,7 @@ class WorkerPool:
 
         return done
 
-    def _acquire(self, deadline: float, heavy: bool) -> _Worker:
+    def _acquiring(self, deadline: float, heavy: bool) -> Generator[_Free, bool, _Worker]:
         """A free regular worker; or, for a query not known to be heavy, a reserve one once
         slow queries hold every regular worker; for a query known to be heavy, a worker of
         the heavy lane when there is one."""
@@ -316,17 +450,17 @@ class WorkerPool:
             )
         else:
             who = "the query worker" if self.size == 1 else f"all {self.size} query workers"
-        waiting = self._heavy_waiting if heavy and self.heavy else self._changed
-        with waiting:
-            while True:
+        while True:
+            with self._changed:
                 now = time.monotonic()
                 free = self._free(now, heavy)
                 if free:
                     return free.pop()
                 if now >= deadline:
                     raise BusyError(f"{who} stayed busy for {self.timeout:g} s; try again later")
-                # a reserve worker is taken once every regular one is slow: looked at again
-                waiting.wait(min(deadline - now, 0.05))
+                seen = self._given_back
+            # a reserve worker is taken once every regular one is slow: looked at again
+            yield _Free(heavy and bool(self.heavy), seen, min(deadline - now, 0.05))
 
     def _free(self, now: float, heavy: bool) -> list[_Worker]:
         """The idle workers of the lane a waiting query may take one from now (empty: it
@@ -349,6 +483,13 @@ class WorkerPool:
                 worker
             )
             (self._heavy_waiting if worker.lane == HEAVY else self._changed).notify()
+            self._given_back += 1
+            for entry in self._async_waiting:  # and one waiting on an event loop, as well
+                loop, woken, heavy_lane = entry
+                if heavy_lane == (worker.lane == HEAVY):
+                    self._async_waiting.remove(entry)
+                    _wake(loop, woken)
+                    break
 
     def _remember_heavy(self, key: Hashable) -> None:
         with self._changed:

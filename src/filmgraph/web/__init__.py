@@ -8,7 +8,8 @@
 - :mod:`.pages`: the query page, entity pages (``/id/``, ``/page/``, ``/data/``), the source
   document and downloads, for people.
 - :mod:`.errors`: one handler that renders every error as a plain-text message.
-- :mod:`.server`: ``serve()``, the app on waitress.
+- :mod:`.server`: ``serve()``, the app on uvicorn (:mod:`.connections`: its bounded connections;
+  :mod:`.wsgi_bridge`: the Flask app on its threads).
 """
 
 from .app import create_app

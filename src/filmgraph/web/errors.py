@@ -22,10 +22,19 @@ log = logging.getLogger("filmgraph.web")
 PAGES = {404: "not_found.html"}
 
 
+#: What a client is told of an unexpected error (a bug: logged with its traceback).
+UNEXPECTED = "500 Internal Server Error: the error has been logged"
+
+
+def error_text(message: str) -> str:
+    """An error's plain-text body: its message, ending with a newline."""
+    return message.rstrip("\n") + "\n"
+
+
 def text_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """A plain-text error response; the message ends with a newline."""
     return Response(
-        message.rstrip("\n") + "\n",
+        error_text(message),
         status=status,
         mimetype="text/plain",
         headers=headers or {},
@@ -44,11 +53,15 @@ def respond(
     return text_response(status, message, headers)
 
 
+def retry_after(exc: FilmgraphError) -> dict[str, str]:
+    """The Retry-After header of an error that says when to try again (429, 503)."""
+    return {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else {}
+
+
 def install(app: Flask) -> None:
     @app.errorhandler(FilmgraphError)
     def filmgraph_error(exc: FilmgraphError) -> Response:
-        retry = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
-        return respond(exc.status, exc.message, retry)
+        return respond(exc.status, exc.message, retry_after(exc))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
@@ -66,4 +79,4 @@ def install(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:
         log.exception("unexpected error")
-        return text_response(500, "500 Internal Server Error: the error has been logged")
+        return text_response(500, UNEXPECTED)

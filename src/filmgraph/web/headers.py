@@ -1,12 +1,12 @@
 """What every answer says in its HTTP headers, and where absolute URLs come from (issue 22).
 
-- **Framing** (RFC 9112): :class:`StrictParser` is waitress's request parser refusing a
-  request with both Content-Length and Transfer-Encoding (§6.1) and one with more than one
-  Host (§3.2; waitress joins repeated headers with ", ") as ``400 Bad Request``; waitress then
-  closes the connection, so whatever followed on it (a request smuggled in the body) is
-  never read. This has to be the parser: by the time a WSGI app runs, waitress has dropped
-  Transfer-Encoding and rewritten Content-Length, and it refuses ``Connection`` from an app
-  (a hop-by-hop header, PEP 3333). ``install`` refuses a Host list too, for other servers.
+- **Framing** (RFC 9112): the server's connection (:class:`~.connections.Connection`)
+  refuses a request with both Content-Length and Transfer-Encoding (§6.1) and one with
+  more than one Host (§3.2) as ``400 Bad Request`` and closes the connection, so whatever
+  followed on it (a request smuggled in the body) is never read. This has to be the
+  server: by the time a WSGI app runs, Transfer-Encoding is gone, and an app cannot close
+  the connection (``Connection`` is hop-by-hop, PEP 3333). ``install`` refuses a Host list
+  (repeated Hosts joined with ", ") too, for other servers.
 - **Absolute URLs** never come from the request's Host: :func:`public_base` is the
   ``public_url`` setting, or by default the address the server is bound to
   (``http://HOST:PORT/``). Redirects are relative: a ``Location`` that werkzeug made absolute
@@ -21,7 +21,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response, request
-from waitress.parser import HTTPRequestParser, ParsingError
 from werkzeug.exceptions import BadRequest
 from werkzeug.utils import redirect
 
@@ -59,19 +58,9 @@ SECURITY_HEADERS = {
 }
 
 
-class StrictParser(HTTPRequestParser):  # type: ignore[misc]  # waitress is untyped
-    """waitress's request parser, refusing a request framed two ways or with two Hosts (a
-    :class:`~waitress.parser.ParsingError` is answered 400 and the connection closed)."""
-
-    def parse_header(self, header_plus: bytes) -> None:
-        super().parse_header(header_plus)
-        headers = self.headers
-        # HTTP/1.1 chunked: waitress pops TRANSFER_ENCODING and reads the chunks; HTTP/1.0:
-        # it keeps the header and reads Content-Length. Either way, both were sent.
-        if "CONTENT_LENGTH" in headers and (self.chunked or "TRANSFER_ENCODING" in headers):
-            raise ParsingError("both Content-Length and Transfer-Encoding (RFC 9112, 6.1)")
-        if "," in headers.get("HOST", ""):
-            raise ParsingError("more than one Host (RFC 9112, 3.2)")
+def security_headers(html: bool) -> dict[str, str]:
+    """The security headers of an answer (``html``: an HTML page)."""
+    return {"Content-Security-Policy": PAGE_POLICY if html else OTHER_POLICY, **SECURITY_HEADERS}
 
 
 def public_base() -> str:
@@ -110,7 +99,5 @@ def install(app: Flask) -> None:
             # werkzeug's own redirect (308: slashes merged or added): its page links it too
             response.set_data(redirect(relative, response.status_code).get_data())
             response.headers["Location"] = relative
-        html = response.mimetype == "text/html"
-        response.headers["Content-Security-Policy"] = PAGE_POLICY if html else OTHER_POLICY
-        response.headers.update(SECURITY_HEADERS)
+        response.headers.update(security_headers(response.mimetype == "text/html"))
         return response

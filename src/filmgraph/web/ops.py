@@ -14,7 +14,7 @@ import time
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
 
-from .app_state import current
+from .app_state import State, current
 
 log = logging.getLogger("filmgraph.web")
 blueprint = Blueprint("ops", __name__)
@@ -30,6 +30,21 @@ PREFLIGHT_HEADERS = {
 }
 
 
+def cors_headers(method: str) -> dict[str, str]:
+    """The CORS headers of an answer to a ``method`` request (a preflight's too)."""
+    return {**CORS_HEADERS, **PREFLIGHT_HEADERS} if method == "OPTIONS" else CORS_HEADERS
+
+
+def record(
+    served: State, method: str, path: str, route: str, status: int, started: float, query: str
+) -> None:
+    """Count an answered request for ``/metrics`` and log its line (``started``: its
+    ``time.perf_counter()``; ``query``: the query's hash, or "-")."""
+    served.metrics.count(route, status)
+    elapsed = (time.perf_counter() - started) * 1000
+    log.info("%s %s %d %.1fms query=%s", method, path, status, elapsed, query)
+
+
 def install(app: Flask) -> None:
     @app.before_request
     def start_clock() -> None:
@@ -37,18 +52,17 @@ def install(app: Flask) -> None:
 
     @app.after_request
     def finish(response: Response) -> Response:
-        response.headers.update(CORS_HEADERS)
-        if request.method == "OPTIONS":
-            response.headers.update(PREFLIGHT_HEADERS)
+        response.headers.update(cors_headers(request.method))
         route = request.url_rule.rule if request.url_rule else "(none)"
-        current().metrics.count(route, response.status_code)
-        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        log.info(
-            "%s %s %d %.1fms query=%s",
+        started = g.get("started", time.perf_counter())
+        status = response.status_code
+        record(
+            current(),
             request.method,
             request.path,
-            response.status_code,
-            elapsed,
+            route,
+            status,
+            started,
             g.get("query_hash", "-"),
         )
         return response

@@ -17,7 +17,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, g, request
@@ -25,6 +26,7 @@ from flask import Blueprint, Response, g, request
 from ..core import (
     ForbiddenError,
     QueryError,
+    Settings,
     TooLargeError,
     UnsupportedMediaTypeError,
     UriTooLongError,
@@ -32,7 +34,7 @@ from ..core import (
 from ..query import FAMILY, MEDIA_TYPES
 from ..serve import Job, Reply, Stream
 from . import description
-from .app_state import current
+from .app_state import State, current
 from .negotiation import choices
 from .query_page import render_query_page
 
@@ -47,6 +49,99 @@ HOW = (
 )
 
 
+@dataclass(frozen=True)
+class QueryRequest:
+    """A query operation as it came, whatever serves it: the Flask view below, or the
+    server's own route (:mod:`.query_route`), which answers it without Flask."""
+
+    method: str
+    query_string: bytes
+    #: The body's media type (lower case, no parameters; "" without Content-Type) and charset.
+    mimetype: str
+    charset: str
+    content_length: int | None
+    #: The body (read when the request's media type says there is a query in it).
+    body: Callable[[], bytes]
+    accept: str | None
+    client: str
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What a query request asks: the job for a worker, its formats and the query's hash
+    (the request log's, never the query itself)."""
+
+    job: Job
+    formats: dict[str, str | None]
+    query_hash: str
+
+
+def plan(asked: QueryRequest, settings: Settings) -> Planned:
+    """The job ``asked`` stands for.
+
+    Raises:
+        FilmgraphError: the request is not a query operation filmgraph answers (400, 403,
+            413, 414, 415, 406; the message says what was wrong).
+    """
+    params, in_url = _params(asked, settings.max_body)
+    texts = params.get("query", [])
+    if not texts:
+        raise QueryError(f"no query: {HOW}")
+    if len(texts) > 1:
+        raise QueryError(f"the query parameter appears {len(texts)} times; send exactly one")
+    text = texts[0]
+    if not text.strip():
+        raise QueryError(f"the query is empty: {HOW}")
+    limit = settings.max_query_length
+    if len(text) > limit:
+        too_long = UriTooLongError if in_url else TooLargeError
+        raise too_long(f"the query has {len(text)} characters; the limit is {limit}")
+    formats = choices(asked.accept, _single(params, "format"))
+    job = Job(
+        text,
+        _graphs(params, "default-graph-uri"),
+        _graphs(params, "named-graph-uri"),
+        formats,
+        settings.base_iri,
+    )
+    return Planned(job, formats, hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
+
+
+def answer_headers(reply: Reply, settings: Settings) -> dict[str, str]:
+    """The headers of a query's answer: its media type, ``Vary`` and the truncation."""
+    family = FAMILY[reply.kind or "SELECT"]
+    headers = {
+        "Content-Type": f"{MEDIA_TYPES[family][reply.format or '']}; charset=utf-8",
+        "Vary": "Accept",
+    }
+    if reply.truncated:
+        headers["Filmgraph-Truncated"] = "true"
+        headers["Filmgraph-Max-Rows"] = str(settings.max_rows)
+    return headers
+
+
+def cached(served: State, planned: Planned) -> tuple[Hashable, Reply | None]:
+    """The result cache's key for ``planned`` and the answer it holds, if any."""
+    job = planned.job
+    key = (job.query, job.default_graphs, job.named_graphs, tuple(sorted(planned.formats.items())))
+    return key, served.results.get(key)
+
+
+def answered(served: State, key: Hashable, job: Job, reply: Reply, fresh: bool) -> Reply:
+    """``reply`` taken in: kept in the result cache when ``fresh`` from a worker and whole
+    (and when the same query would get it again), counted, its error raised.
+
+    Raises:
+        FilmgraphError: the query's error.
+    """
+    if fresh and reply.status < 500 and reply.stream is None:  # failures differ next time
+        said = reply.error.message if reply.error else ""
+        served.results.put(key, reply, len(reply.body) + len(said) + len(job.query) + 256)
+    if reply.error is not None:
+        raise copy.copy(reply.error)  # a cached error is shared: each request raises its own
+    return reply
+
+
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     if request.method == "GET" and not request.query_string:
@@ -58,66 +153,37 @@ def sparql() -> Response:
             page.headers["Vary"] = "Accept"
             return page
         return description.service_description_response()
-    params, in_url = _params()
-    texts = params.get("query", [])
-    if not texts:
-        raise QueryError(f"no query: {HOW}")
-    if len(texts) > 1:
-        raise QueryError(f"the query parameter appears {len(texts)} times; send exactly one")
-    text = texts[0]
-    if not text.strip():
-        raise QueryError(f"the query is empty: {HOW}")
     state = current()
-    limit = state.settings.max_query_length
-    if len(text) > limit:
-        too_long = UriTooLongError if in_url else TooLargeError
-        raise too_long(f"the query has {len(text)} characters; the limit is {limit}")
-    g.query_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-    formats = choices(request.headers.get("Accept"), _single(params, "format"))
-    job = Job(
-        text,
-        _graphs(params, "default-graph-uri"),
-        _graphs(params, "named-graph-uri"),
-        formats,
-        state.settings.base_iri,
+    asked = QueryRequest(
+        request.method,
+        request.query_string,
+        request.mimetype,
+        request.mimetype_params.get("charset", "utf-8").lower(),
+        request.content_length,
+        lambda: request.get_data(cache=False),
+        request.headers.get("Accept"),
+        request.remote_addr or "unknown",
     )
-    client = request.remote_addr or "unknown"
+    planned = plan(asked, state.settings)
+    g.query_hash = planned.query_hash
+    client = asked.client
     state.clients.take(client)  # 429 when it has as many queries in progress as it may
     try:
-        reply = _reply(job, formats)
+        started = time.perf_counter()
+        key, reply = cached(state, planned)
+        fresh = reply is None
+        reply = answered(state, key, planned.job, reply or state.pool.run(planned.job), fresh)
+        state.metrics.query(time.perf_counter() - started, reply.truncated)
     except BaseException:
         state.clients.give_back(client)
         raise
-    family = FAMILY[reply.kind or "SELECT"]
     if reply.stream is None:
         state.clients.give_back(client)
         response = Response(reply.body, status=200)
     else:  # sent as written (chunked); the worker and the client's slot are given back at its end
         response = Response(_Sent(reply.stream, lambda: state.clients.give_back(client)))
-    response.headers["Content-Type"] = f"{MEDIA_TYPES[family][reply.format or '']}; charset=utf-8"
-    response.headers["Vary"] = "Accept"
-    if reply.truncated:
-        response.headers["Filmgraph-Truncated"] = "true"
-        response.headers["Filmgraph-Max-Rows"] = str(state.settings.max_rows)
+    response.headers.update(answer_headers(reply, state.settings))
     return response
-
-
-def _reply(job: Job, formats: dict[str, str | None]) -> Reply:
-    """The answer to ``job``: from the result cache, or from a worker (kept in the cache
-    when whole, and when the same query would get it again)."""
-    state = current()
-    started = time.perf_counter()
-    key = (job.query, job.default_graphs, job.named_graphs, tuple(sorted(formats.items())))
-    reply = state.results.get(key)
-    if reply is None:
-        reply = state.pool.run(job)
-        if reply.status < 500 and reply.stream is None:  # failures differ next time
-            said = reply.error.message if reply.error else ""
-            state.results.put(key, reply, len(reply.body) + len(said) + len(job.query) + 256)
-    if reply.error is not None:
-        raise copy.copy(reply.error)  # a cached error is shared: each request raises its own
-    state.metrics.query(time.perf_counter() - started, reply.truncated)
-    return reply
 
 
 class _Sent:
@@ -140,26 +206,28 @@ class _Sent:
                 done()
 
 
-def _params() -> tuple[dict[str, list[str]], bool]:
-    """The protocol parameters of this request, and whether the query came in the URL."""
-    params = _decode(request.query_string, "the URL's query string")
+def _params(asked: QueryRequest, max_body: int) -> tuple[dict[str, list[str]], bool]:
+    """The protocol parameters of a request, and whether the query came in the URL."""
+    params = _decode(asked.query_string, "the URL's query string")
     in_url = "query" in params
-    if request.method == "POST":
-        mimetype = request.mimetype
-        charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if asked.method == "POST":
+        mimetype = asked.mimetype
         if mimetype == UPDATE or "update" in params:
             raise _read_only()
-        if charset not in ("utf-8", "utf8"):
-            raise UnsupportedMediaTypeError(f"the request body must be UTF-8, not {charset}")
-        _check_length()
+        if asked.charset not in ("utf-8", "utf8"):
+            raise UnsupportedMediaTypeError(f"the request body must be UTF-8, not {asked.charset}")
+        if asked.content_length is not None and asked.content_length > max_body:
+            raise TooLargeError(
+                f"the request body has {asked.content_length} bytes; the limit is {max_body}"
+            )
         if mimetype == FORM:
-            body = _decode(request.get_data(cache=False), "the form body")
+            body = _decode(asked.body(), "the form body")
             if "update" in body:
                 raise _read_only()
             for name, values in body.items():
                 params.setdefault(name, []).extend(values)
         elif mimetype == DIRECT:
-            params.setdefault("query", []).append(_utf8(request.get_data(cache=False), "body"))
+            params.setdefault("query", []).append(_utf8(asked.body(), "body"))
         elif not mimetype:
             raise UnsupportedMediaTypeError(f"a POST needs a Content-Type: {HOW}")
         else:
@@ -167,14 +235,6 @@ def _params() -> tuple[dict[str, list[str]], bool]:
     elif "update" in params:
         raise _read_only()
     return params, in_url
-
-
-def _check_length() -> None:
-    limit = current().settings.max_body
-    if request.content_length is not None and request.content_length > limit:
-        raise TooLargeError(
-            f"the request body has {request.content_length} bytes; the limit is {limit}"
-        )
 
 
 def _read_only() -> ForbiddenError:

@@ -1,31 +1,20 @@
-"""``serve``: the app over a backend, on waitress.
+"""``serve``: the app over a backend, on uvicorn.
 
-waitress is a production WSGI server (threads, request size limits, no development
-reloader). Any other WSGI server can serve ``create_app(settings, backend)`` the same way.
-
-Connections are bounded so that a flood of slow or silent clients cannot take the server
-(docs/guide/production.md, "Connections"): waitress reads every connection
-in one event loop (poll, so past 1,024 descriptors) and hands only complete requests to its
-threads, and :class:`_Server` adds what waitress lacks, deadlines on the request itself. Every
-second it closes a connection
-
-- whose request headers are not complete ``header_timeout`` seconds after their first byte
-  (a slowloris client sending a header line every few seconds is never idle),
-- whose body is not complete ``body_timeout`` seconds after its headers,
-- that has sent nothing (since it opened, or since its last answer) for ``idle_timeout``
-  seconds, or not read any of its answer for as long (also while the answer is still being
-  written: its sender waits for the client once :data:`OUTBUF_HIGH_WATERMARK` bytes are
-  unread, so a client that stops reading holds a thread and a worker for that long only);
-
-and past ``connection_limit`` open connections each new one makes room by closing the one that
-has kept the server waiting longest, idle or still sending its headers (rather than stop
-accepting, which would queue every new client behind the flood).
+uvicorn (an ASGI server on asyncio, with httptools' HTTP/1.1 parser in C) reads every
+connection in one event loop (epoll: no limit of 1,024 descriptors) and hands complete
+requests to the app: the Flask app runs on ``threads`` threads through
+:class:`~.wsgi_bridge.WSGIBridge`. Its connections are :class:`~.connections.Connection`,
+bounded so that a flood of slow or silent clients cannot take the server (framing, sizes,
+deadlines on the request itself and the connection limit: see :mod:`.connections`);
+:class:`_Server` checks their deadlines every second. Any other WSGI server can serve
+``create_app(settings, backend)`` too, without those bounds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
-import heapq
+import gc
 import logging
 import resource
 import signal
@@ -33,18 +22,17 @@ import socket
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
 
-from waitress.adjustments import Adjustments
-from waitress.channel import HTTPChannel
-from waitress.server import MultiSocketServer, TcpWSGIServer
-from waitress.task import ThreadedTaskDispatcher
+import uvicorn
+from flask import Flask
 
 from ..core import Project, SettingError, Settings
 from ..store import Backend
 from .app import create_app
 from .app_state import state
-from .headers import StrictParser
+from .connections import Connection, Connections
+from .query_route import QueryRoute
+from .wsgi_bridge import WSGIBridge
 
 log = logging.getLogger("filmgraph.web")
 
@@ -62,7 +50,7 @@ def check_port(settings: Settings) -> None:
         infos = socket.getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM)
         family, kind, protocol, _, address = infos[0]
         with socket.socket(family, kind, protocol) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress binds
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as serve binds
             probe.bind(address)
     except OSError as exc:
         raise _unusable(settings, exc) from exc
@@ -74,82 +62,6 @@ def _unusable(settings: Settings, exc: OSError) -> SettingError:
         f"{settings.host}:{settings.port} {why}: choose another port with --port "
         "(env FILMGRAPH_PORT) or another address with --host (env FILMGRAPH_HOST)"
     )
-
-
-class _Channel(HTTPChannel):  # type: ignore[misc]  # waitress is untyped
-    """waitress's connection, knowing when its request in progress started and when its
-    headers were complete (``time.time()``, as waitress's own clock)."""
-
-    parser_class = StrictParser  # RFC 9112 framing: CL+TE or two Hosts, 400 and closed
-    request_started: float | None = None  # the first byte of a request not yet whole
-    headers_done: float | None = None  # its headers complete, its body not
-
-    def received(self, data: bytes) -> bool:
-        now = time.time()
-        done: bool = super().received(data)
-        request = self.request
-        if request is None:
-            self.request_started = self.headers_done = None
-        else:
-            if self.request_started is None:
-                self.request_started = now
-            if request.headers_finished and self.headers_done is None:
-                self.headers_done = now
-        return done
-
-    def stalled(self, now: float, limits: Settings) -> bool:
-        """Whether the client has taken none of the answer waiting for it for
-        ``idle_timeout`` seconds (the answer's sender waits for it to read meanwhile)."""
-        return bool(self.total_outbufs_len) and now - self.last_activity > limits.idle_timeout
-
-    def overdue(self, now: float, limits: Settings) -> bool:
-        """Whether the connection is past a deadline (never while a request is answered)."""
-        if self.requests:
-            return False
-        if self.headers_done is not None:
-            return now - self.headers_done > limits.body_timeout
-        if self.request_started is not None:
-            return now - self.request_started > limits.header_timeout
-        return bool(now - self.last_activity > limits.idle_timeout)
-
-    def waiting_since(self) -> float:
-        """Since when the connection has kept the server waiting: the first byte of its
-        request in progress, else its last activity. At the connection limit the longest
-        waiting give way first (a new connection has kept no one waiting yet)."""
-        return float(self.request_started or self.last_activity)
-
-    def evictable(self) -> bool:
-        """Whether it may give way: never with a body under way, a request being answered
-        or an answer being sent."""
-        return not (self.requests or self.headers_done or self.total_outbufs_len)
-
-
-class _Server(TcpWSGIServer):  # type: ignore[misc]  # waitress is untyped
-    """waitress's server with :class:`_Channel` connections: their deadlines, checked every
-    second, and the connection limit, kept by closing the connections that give way first as
-    each new one is accepted (waitress itself stops accepting at its limit, which leaves new
-    clients queued behind a flood in the listen backlog)."""
-
-    channel_class = _Channel
-    limits: Settings
-
-    def maintenance(self, now: float) -> None:
-        for channel in list(self.active_channels.values()):
-            if channel.stalled(now, self.limits):
-                # closed now: a client that reads nothing never lets its socket become
-                # writable, where a connection marked to close would be closed
-                channel.handle_close()
-            elif not channel.will_close and channel.overdue(now, self.limits):
-                channel.will_close = True
-
-    def handle_accept(self) -> None:
-        super().handle_accept()
-        channels = [c for c in self.active_channels.values() if not c.will_close]
-        excess = len(channels) - self.limits.connection_limit
-        if excess > 0:
-            givers = (c for c in channels if c.evictable())
-            for channel in heapq.nsmallest(excess, givers, key=_Channel.waiting_since):
-                channel.handle_close()
 
 
 def _allow_open_files(needed: int) -> None:
@@ -167,58 +79,101 @@ def _allow_open_files(needed: int) -> None:
             )
 
 
-#: Bytes of an answer kept for a client that has not read them yet.
-OUTBUF_HIGH_WATERMARK = 1024 * 1024
+def listen(settings: Settings) -> list[socket.socket]:
+    """Sockets listening on ``settings.host:settings.port``, one per address the host
+    resolves to (port 0: one, on a free port).
 
-
-def _proxy(settings: Settings) -> dict[str, Any]:
-    """waitress's settings for the trusted reverse proxy, if there is one: its
-    X-Forwarded-For names the client (the address the client limits count by)."""
-    if not settings.trusted_proxy:
-        return {}
-    return {
-        "trusted_proxy": settings.trusted_proxy,
-        "trusted_proxy_headers": {"x-forwarded-for"},
-        "trusted_proxy_count": 1,
-    }
-
-
-def create_server(app: Any, settings: Settings) -> Any:
-    """waitress serving ``app`` on ``settings.host:settings.port`` with the connection limits
-    of ``settings`` (one server per address the host resolves to, as waitress's own
-    ``create_server``)."""
-    adj = Adjustments(
-        host=settings.host,
-        port=settings.port,
-        threads=settings.threads,
-        max_request_body_size=settings.max_body,
-        ident="filmgraph",
-        clear_untrusted_proxy_headers=True,
-        connection_limit=settings.connection_limit + 64,  # ours is kept as they come
-        # an answer waits in memory for its client up to this much, then its sender (and
-        # the query worker streaming it) waits: never more, and never in temporary files
-        outbuf_high_watermark=OUTBUF_HIGH_WATERMARK,
-        outbuf_overflow=4 * OUTBUF_HIGH_WATERMARK,
-        **_proxy(settings),
-        channel_timeout=max(1, round(settings.idle_timeout)),  # ours are checked each second
-        cleanup_interval=1,
-        asyncore_use_poll=True,  # select() stops at 1,024 descriptors
+    Raises:
+        OSError: an address cannot be bound.
+    """
+    infos = socket.getaddrinfo(
+        settings.host, settings.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     )
+    sockets: list[socket.socket] = []
+    seen = set()
+    try:
+        for family, kind, protocol, _, address in infos:
+            if address in seen:
+                continue
+            seen.add(address)
+            sock = socket.socket(family, kind, protocol)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            sock.listen(BACKLOG)
+            sock.setblocking(False)
+            if settings.port == 0:
+                break
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+#: Connections waiting in the kernel to be accepted.
+BACKLOG = 2048
+
+
+class _Config(uvicorn.Config):
+    """uvicorn's settings, with the server's :class:`Connections` for each to join."""
+
+    connections: Connections
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server: says when it listens, and checks its connections' deadlines every
+    second (its tick is a tenth of one)."""
+
+    def __init__(self, config: _Config, bridge: WSGIBridge, ready: Callable[[], None]) -> None:
+        super().__init__(config)
+        self.connections = config.connections
+        self.bridge = bridge
+        self.ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            self.ready()
+
+    async def on_tick(self, counter: int) -> bool:
+        if counter % 10 == 0:
+            self.connections.maintain(time.monotonic())
+        return bool(await super().on_tick(counter))
+
+
+def create_server(app: Flask, settings: Settings, ready: Callable[[], None]) -> _Server:
+    """uvicorn serving ``app`` with the connection limits of ``settings``: its query
+    requests on the event loop (:class:`~.query_route.QueryRoute`), the rest on
+    ``settings.threads`` threads; ``ready`` is called once it listens."""
     _allow_open_files(settings.connection_limit + 256)  # + workers' pipes, files, stores
-    dispatcher = ThreadedTaskDispatcher()
-    dispatcher.set_thread_count(adj.threads)
-    socket_map: dict[int, Any] = {}
-    servers = []
-    for sockinfo in adj.listen:
-        server = _Server(app, socket_map, dispatcher=dispatcher, adj=adj, sockinfo=sockinfo)
-        server.limits = settings
-        servers.append(server)
-    if len(servers) == 1:
-        return servers[0]
-    listening = [(s.effective_host, s.effective_port) for s in servers]
-    multi = MultiSocketServer(socket_map, adj, listening, dispatcher, servers[-1].log_info)
-    multi.effective_port = servers[0].effective_port
-    return multi
+    trusted = settings.trusted_proxy
+    bridge = WSGIBridge(app, settings.threads)
+    config = _Config(
+        QueryRoute(app, bridge, bridge.executor),
+        http=Connection,
+        ws="none",
+        lifespan="off",
+        loop="asyncio",
+        log_config=None,
+        log_level="warning",
+        access_log=False,  # the app logs each request (ops)
+        server_header=False,
+        headers=[("Server", "filmgraph")],
+        # the client is the one the trusted proxy names in X-Forwarded-For (the address
+        # the client limits count by); without one, the peer
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+        # idle connections are closed by Connections.maintain (idle_timeout); uvicorn's
+        # own keep-alive timer only backs it
+        timeout_keep_alive=max(1, round(settings.idle_timeout)) + 1,
+        timeout_graceful_shutdown=5,
+        backlog=BACKLOG,
+    )
+    config.connections = Connections(settings)
+    return _Server(config, bridge, ready)
 
 
 def serve(
@@ -241,18 +196,27 @@ def serve(
     pool = state(app).pool
     pool.start()
     try:
-        server = create_server(app, settings)
+        sockets = listen(settings)
     except OSError as exc:  # taken since check_port asked
         pool.close()
         raise _unusable(settings, exc) from exc
-    url = f"http://{settings.host}:{server.effective_port}/sparql"
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    url = f"http://{host}:{sockets[0].getsockname()[1]}/sparql"
+    server = create_server(app, settings, lambda: (ready or log.info)(url))
+    # uvicorn handles SIGTERM and Ctrl-C while it serves, then raises them again: SIGTERM
+    # then leaves through the finally below, as Ctrl-C does
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # what start-up made stays for good: the collector no longer walks it on each full pass
+    gc.collect()
+    gc.freeze()
     try:
-        (ready or log.info)(url)
-        server.run()
+        server.run(sockets=sockets)
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-        server.close()
+        server.bridge.close()
         pool.close()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.close()
