@@ -32,8 +32,9 @@ and always stops that session (SIGTERM, then SIGKILL), worker processes included
     a Virtuoso (:mod:`benchmarks.virtuoso`) over the database already loaded in the folder
     ``virtuoso_folder``; queried at ``/sparql``.
 ``filmgraph-granian``
-    an experiment: the same app over the project's build served by granian instead of
-    waitress (:mod:`benchmarks.granian_app`, the ``bench`` extra); the Balagov data only.
+    an experiment: the same Flask app over the project's build served by granian instead
+    of ``serve``'s server (:mod:`benchmarks.granian_app`, the ``bench`` extra); the Balagov
+    data only.
     Not in :data:`DEFAULT_TARGETS`.
 ``filmgraph-remote``, ``filmgraph-remote-virtuoso``
     ``filmgraph serve --store remote:URL`` over one of the two above (its ``backing``),

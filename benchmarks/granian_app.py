@@ -1,13 +1,14 @@
-"""An experiment of the load benchmark: filmgraph's app under granian instead of waitress.
+"""An experiment of the load benchmark: filmgraph's Flask app under granian, not serve's server.
 
 The same ``create_app`` over the project's default backend (its build, its query workers,
 every hook: CORS, the request log, the security headers, the error handler), served by
 granian (a Rust HTTP server, https://github.com/emmett-framework/granian) with its WSGI
 interface: one granian worker process, whose HTTP parsing and socket I/O run in Rust
 without Python's GIL, calling the app on ``BLOCKING_THREADS`` Python threads. It answers
-what ``filmgraph serve`` answers; it has none of the connection limits ``serve`` adds to
-waitress (``filmgraph.web.server``: deadlines on headers, bodies and idle connections, the
-connection limit), so it is an experiment on what the HTTP layer costs, not a way to serve.
+what ``filmgraph serve`` answers (every query through the Flask view, on a thread); it has
+none of the connection limits of ``serve`` (``filmgraph.web.connections``: deadlines on
+headers, bodies and idle connections, the connection limit), so it is an experiment on what
+the HTTP layer costs, not a way to serve.
 
 Started by ``benchmarks.load --targets filmgraph-granian`` as
 ``python -m benchmarks.granian_app --host H --port P``; needs the ``bench`` extra (granian).

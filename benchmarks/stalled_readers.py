@@ -5,9 +5,9 @@ One ``filmgraph --no-progress serve`` on a free port of ``127.0.0.1`` over the p
 JSON, is one answer; the result cache off; ``idle_timeout`` 2 s), stopped at the end. The
 answer is read once whole, then ``--clients`` raw sockets (a 4 KB receive buffer) each send
 the query and read nothing. For two seconds the web process's resident set and the deleted
-files it holds open (the server before, waitress, spooled unsent answers to unlinked temporary files) are sampled;
-then a cheap ``ASK`` is timed. The report gives each figure beside the baseline of the same
-run: the web process before the stalled clients.
+files it holds open (waitress, the server before, spooled unsent answers to unlinked
+temporary files) are sampled; then a cheap ``ASK`` is timed. The report gives each figure
+beside the baseline of the same run: the web process before the stalled clients.
 
 ``--compare SRC`` runs the same against a second source tree (``PYTHONPATH=SRC``, e.g. a
 ``git worktree`` of an older commit) in the same run, one server after the other.

@@ -91,9 +91,9 @@ def _rss_kb(pid: int) -> int:
 
 
 def _spooled(pid: int) -> list[str]:
-    """The deleted files the process holds open (waitress, the server before, spooled to unlinked temp files),
-    but for multiprocessing's shared memory (``pym-*``, in /dev/shm or a temporary folder:
-    the arena of the workers' small shared flags, never an answer)."""
+    """The deleted files the process holds open (waitress, the server before, spooled to
+    unlinked temp files), but for multiprocessing's shared memory (``pym-*``, in /dev/shm or
+    a temporary folder: the arena of the workers' small shared flags, never an answer)."""
     found = []
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
