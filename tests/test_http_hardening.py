@@ -69,6 +69,30 @@ def test_content_length_and_transfer_encoding_is_400_and_the_connection_closed(s
     assert answer.startswith(b"HTTP/1.1 200 ") and b'"boolean":true' in answer, answer[:300]
 
 
+def test_headers_past_256_kib_are_431_and_the_connection_closed(server):
+    request = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Pad: " + b"a" * 300_000
+    answer, closed = exchange(server.base, request + b"\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert b"the request headers pass 262144 bytes" in answer
+    assert closed
+
+
+def test_a_chunked_body_past_max_body_is_413_and_the_connection_closed(server, settings):
+    chunk = b"#" * 65536
+    body = (b"%x\r\n" % len(chunk) + chunk + b"\r\n") * (settings.max_body // len(chunk) + 2)
+    request = (
+        b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    try:
+        answer, closed = exchange(server.base, request + body + b"0\r\n\r\n")
+    except (BrokenPipeError, ConnectionResetError):  # closed while the body was sent
+        return
+    assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
+    assert f"the request body passes {settings.max_body} bytes".encode() in answer
+    assert closed
+
+
 @pytest.mark.parametrize(
     "hosts",
     [

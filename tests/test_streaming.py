@@ -186,6 +186,22 @@ def test_clients_that_never_read_hold_no_copies_and_are_cut_off(server):
     assert again == body  # the workers were given back whole
 
 
+@pytest.mark.slow
+def test_clients_gone_mid_answer_leave_the_workers_serving(server):
+    port = int(urllib.parse.urlsplit(server.base).port or 0)
+    for _ in range(4):  # more than the workers: each must have been given back
+        sock = _non_reader(port)
+        sock.settimeout(10)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")  # the answer has begun
+        sock.close()  # and the client leaves
+    started = time.monotonic()
+    _, answer = _get(server.base, ASK, timeout=10)
+    assert b"true" in answer
+    assert time.monotonic() - started < IDLE_TIMEOUT, "a worker still streams to no one"
+    _, again = _get(server.base, PAIRS)
+    assert len(json.loads(again)["results"]["bindings"]) > 60_000
+
+
 def test_a_worker_sends_what_is_written_in_chunks_as_it_is_written():
     ours, theirs = multiprocessing.Pipe()
     messages: list[bytes] = []

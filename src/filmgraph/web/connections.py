@@ -107,7 +107,12 @@ class Connection(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self.headers_done = time.monotonic()
         self.body_bytes = 0
-        why = _framing_error(self.headers) or self._too_long() or _long_url(self.url)
+        why = (
+            _framing_error(self.headers)
+            or _large_head(self.url, self.headers)
+            or _long_url(self.url)
+            or self._too_long()
+        )
         if why:
             status, message = why
             self.refuse(status, message)
@@ -247,6 +252,15 @@ _REASONS = {
 }
 #: Bytes of a request's target (its path and query string) the parser reads.
 MAX_URL_BYTES = 65_535
+
+
+def _large_head(url: bytes, headers: list[tuple[bytes, bytes]]) -> tuple[int, str] | None:
+    """431 for a request whose headers came whole in one read but pass the limit (one that
+    trickles in is refused as its bytes pass it: :meth:`Connection.data_received`)."""
+    size = len(url) + sum(len(name) + len(value) + 4 for name, value in headers)
+    if size <= MAX_HEADER_BYTES:
+        return None
+    return 431, f"the request headers pass {MAX_HEADER_BYTES} bytes"
 
 
 def _long_url(url: bytes) -> tuple[int, str] | None:
