@@ -30,7 +30,10 @@ number of result rows of each query must be the same on every target (a differen
 reported in the ``rows differ`` column and in the per-query table, never fatal).
 
 **The client** runs ``C`` threads for each concurrency ``C`` (``--concurrency 1,4,16``),
-each with one keep-alive ``http.client.HTTPConnection``. They share ``--requests`` requests
+each with one keep-alive ``http.client.HTTPConnection``, in this process or spread over
+``--client-processes P`` forked processes (each with its own interpreter lock: sixteen
+threads under one lock add their own waits to every latency, the Oxigraph server's p99
+too). They share ``--requests`` requests
 (``POST`` ``application/sparql-query``, or ``GET ?query=`` with ``--method get``, always
 ``Accept: application/sparql-results+json``) and stop early at ``--max-seconds``. An error
 is a non-2xx answer or an exception (a timeout, a dropped connection). Throughput counts
@@ -69,9 +72,11 @@ import hashlib
 import http.client
 import json
 import math
+import multiprocessing
 import os
 import platform
 import re
+import resource
 import signal
 import sys
 import threading
@@ -225,6 +230,12 @@ class Level:
     error_examples: list[str] = field(default_factory=list)
 
 
+def _client_cpu() -> float:
+    """CPU seconds of this process and of its client processes that have ended."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def percentile(sorted_values: list[float], p: float) -> float | None:
     """Nearest-rank percentile of an ascending list."""
     if not sorted_values:
@@ -233,59 +244,108 @@ def percentile(sorted_values: list[float], p: float) -> float | None:
     return sorted_values[rank - 1]
 
 
-def run_level(
-    server: Server, mix: list[Query], concurrency: int, args: argparse.Namespace
-) -> Level:
-    """``args.requests`` requests from ``concurrency`` threads, round-robin over ``mix``."""
-    lock = threading.Lock()
-    next_index = 0
-    latencies: list[list[tuple[float, str]]] = [[] for _ in range(concurrency)]
-    errors: list[list[str]] = [[] for _ in range(concurrency)]
-    barrier = threading.Barrier(concurrency + 1)
-    deadline = [math.inf]
+def _clients(
+    server: Server,
+    mix: list[Query],
+    slots: range,
+    args: argparse.Namespace,
+    next_index: Any,
+    deadline: Any,
+    barrier: Any,
+) -> tuple[list[tuple[float, str]], list[str]]:
+    """Run a thread per slot, each on one keep-alive connection, taking request numbers
+    from ``next_index`` (shared) until ``args.requests`` or ``deadline`` (shared, perf
+    counter seconds); each thread starts at ``barrier``. The latencies of the answers and
+    the errors."""
+    latencies: list[tuple[float, str]] = []
+    errors: list[str] = []
 
-    def worker(slot: int) -> None:
-        nonlocal next_index
+    def worker() -> None:
         conn = http.client.HTTPConnection(HOST, server.port, timeout=args.timeout)
         barrier.wait()
         try:
             while True:
-                with lock:
-                    index = next_index
-                    next_index += 1
-                if index >= args.requests or time.perf_counter() >= deadline[0]:
+                with next_index.get_lock():
+                    index = next_index.value
+                    next_index.value += 1
+                if index >= args.requests or time.perf_counter() >= deadline.value:
                     return
                 query = mix[index % len(mix)]
                 began = time.perf_counter()
                 try:
                     status, body = send(conn, server, query.text, args.method)
                 except (OSError, http.client.HTTPException) as exc:
-                    errors[slot].append(f"{query.name}: {type(exc).__name__}: {exc}")
+                    errors.append(f"{query.name}: {type(exc).__name__}: {exc}")
                     conn.close()  # the next request opens a new connection
                     continue
                 elapsed = time.perf_counter() - began
                 if 200 <= status < 300:
-                    latencies[slot].append((elapsed, query.name))
+                    latencies.append((elapsed, query.name))  # list.append: thread-safe
                 else:
-                    errors[slot].append(f"{query.name}: HTTP {status} {body[:80]!r}")
+                    errors.append(f"{query.name}: HTTP {status} {body[:80]!r}")
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
+    threads = [threading.Thread(target=worker, daemon=True) for _ in slots]
     for thread in threads:
         thread.start()
-    assert server.process is not None
-    machine_before = machine_busy_seconds()
-    cpu_before, client_before = session_cpu_seconds(server.process.pid), time.process_time()
-    started = time.perf_counter()
-    deadline[0] = started + args.max_seconds
-    barrier.wait()
     for thread in threads:
         thread.join()
+    return latencies, errors
+
+
+def _client_process(out: Any, *work: Any) -> None:
+    """A client process (forked): its threads' latencies and errors, sent to ``out``."""
+    out.put(_clients(*work))
+
+
+def run_level(
+    server: Server, mix: list[Query], concurrency: int, args: argparse.Namespace
+) -> Level:
+    """``args.requests`` requests from ``concurrency`` threads, round-robin over ``mix``,
+    spread over ``args.client_processes`` processes (forked: each with its own interpreter
+    lock, so that the client's threads do not wait for each other's)."""
+    context = multiprocessing.get_context("fork")
+    next_index = context.Value("q", 0)
+    deadline = context.Value("d", math.inf)
+    barrier = context.Barrier(concurrency + 1)
+    processes = max(1, min(args.client_processes, concurrency))
+    shares = [range(i, concurrency, processes) for i in range(processes)]
+    work = (next_index, deadline, barrier)
+    results: list[tuple[list[tuple[float, str]], list[str]]] = []
+    children = []
+    if processes == 1:
+        local = threading.Thread(
+            target=lambda: results.append(_clients(server, mix, shares[0], args, *work)),
+            daemon=True,
+        )
+        local.start()
+    else:
+        out = context.Queue()
+        for share in shares:
+            child = context.Process(
+                target=_client_process, args=(out, server, mix, share, args, *work), daemon=True
+            )
+            child.start()
+            children.append(child)
+    assert server.process is not None
+    machine_before = machine_busy_seconds()
+    cpu_before, client_before = session_cpu_seconds(server.process.pid), _client_cpu()
+    started = time.perf_counter()
+    deadline.value = started + args.max_seconds
+    barrier.wait()
+    if processes == 1:
+        local.join()
+    else:
+        results = [out.get() for _ in children]
+        for child in children:
+            child.join()
     seconds = time.perf_counter() - started
-    cpu_after, client_after = session_cpu_seconds(server.process.pid), time.process_time()
+    cpu_after, client_after = session_cpu_seconds(server.process.pid), _client_cpu()
     machine_after = machine_busy_seconds()
 
+    latencies = [answered for answered, _ in results]
+    errors = [failed for _, failed in results]
     answered = [x for slot in latencies for x in slot]
     ok = sorted(elapsed for elapsed, _ in answered)
     failed = [e for slot in errors for e in slot]
@@ -686,6 +746,12 @@ def main(argv: list[str] | None = None) -> int:
         help="which of: " + ", ".join(TARGETS) + " (default: " + ",".join(DEFAULT_TARGETS) + ")",
     )
     parser.add_argument("--concurrency", default="1,4,16", help="client threads, per level")
+    parser.add_argument(
+        "--client-processes",
+        type=int,
+        default=1,
+        help="processes the client threads are spread over (each with its own GIL; default 1)",
+    )
     parser.add_argument("--requests", type=int, default=400, help="requests per level")
     parser.add_argument("--max-seconds", type=float, default=60, help="time cap per level")
     parser.add_argument("--repeat", type=int, default=1, help="runs per level (fastest kept)")
