@@ -10,6 +10,12 @@
   a body that is not UTF-8 (400), a wrong or missing Content-Type (415), an update (403),
   a query longer than ``max_query_length`` (413, or 414 in a URL), a body longer than
   ``max_body`` (413), other methods (405).
+
+What a query request means and what its answer says is framework-free here
+(:class:`QueryRequest`, :func:`plan`, :func:`cached`, :func:`answered`,
+:func:`answer_headers`), shared by the Flask view below (any WSGI server, the test client)
+and the route ``filmgraph serve`` answers queries with on its event loop
+(:mod:`.query_route`), so that both answer alike (tests/test_query_route.py).
 """
 
 from __future__ import annotations
