@@ -16,39 +16,6 @@ from benchmarks.load import Query, run_level, send
 from stub_http import serving
 
 
-class _ClosesAfterEachAnswer(BaseHTTPRequestHandler):
-    """Answers in HTTP/1.1 without saying it closes, then closes: the client's connection
-    looks kept alive and is not."""
-
-    protocol_version = "HTTP/1.1"
-    answered: ClassVar[list[str]] = []
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
-        self.answered.append(self.path)
-        body = b'{"head": {"vars": []}, "results": {"bindings": []}}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-        self.close_connection = True
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def test_a_query_on_a_connection_the_server_closed_is_sent_again() -> None:
-    with serving(_ClosesAfterEachAnswer) as base:
-        port = int(base.rsplit(":", 1)[1])
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        target = SimpleNamespace(path="/sparql")
-        answers = [send(conn, target, "ASK {}", "post") for _ in range(3)]
-        assert [status for status, _ in answers] == [200, 200, 200]
-        assert _ClosesAfterEachAnswer.answered == ["/sparql"] * 3  # each query answered once
-        conn.close()
-
-
 class _Answers(BaseHTTPRequestHandler):
     """Answers every POST with an empty SPARQL JSON result, keeping the connection."""
 
@@ -62,9 +29,35 @@ class _Answers(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+        self.answered()
+
+    def answered(self) -> None:
+        """What the handler does once it has answered."""
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+class _ClosesAfterEachAnswer(_Answers):
+    """Answers in HTTP/1.1 without saying it closes, then closes: the client's connection
+    looks kept alive and is not."""
+
+    paths: ClassVar[list[str]] = []
+
+    def answered(self) -> None:
+        self.paths.append(self.path)
+        self.close_connection = True
+
+
+def test_a_query_on_a_connection_the_server_closed_is_sent_again() -> None:
+    with serving(_ClosesAfterEachAnswer) as base:
+        port = int(base.rsplit(":", 1)[1])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        target = SimpleNamespace(path="/sparql")
+        answers = [send(conn, target, "ASK {}", "post") for _ in range(3)]
+        assert [status for status, _ in answers] == [200, 200, 200]
+        assert _ClosesAfterEachAnswer.paths == ["/sparql"] * 3  # each query answered once
+        conn.close()
 
 
 @pytest.mark.parametrize("processes", [1, 3])

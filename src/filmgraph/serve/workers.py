@@ -61,6 +61,35 @@ class _Readable:
     timeout: float
 
 
+class _Steps:
+    """The steps of answering a job (:meth:`WorkerPool._running`), run by a caller that does
+    each wait they yield its own way and resumes them with what came of it."""
+
+    def __init__(self, steps: Generator[_Free | _Readable, bool, Reply]) -> None:
+        self._steps = steps
+        self.reply: Reply | None = None
+        self.wait: _Free | _Readable = _Free(False, -1, 0.0)
+        self._go(lambda: next(steps))
+
+    def resume(self, outcome: bool | BaseException) -> None:
+        """Go on with the outcome of :attr:`wait` (whether it happened, or the failure
+        that ended it), to the next wait or the reply (:attr:`reply`)."""
+        if isinstance(outcome, BaseException):
+            self._go(lambda: self._steps.throw(outcome))
+        else:
+            self._go(lambda: self._steps.send(outcome))
+
+    def _go(self, step: Callable[[], _Free | _Readable]) -> None:
+        try:
+            self.wait = step()
+        except StopIteration as done:
+            self.reply = done.value
+
+    def close(self) -> None:
+        """Stop the steps where they are (their worker is replaced if it has the job)."""
+        self._steps.close()
+
+
 def _settle(future: asyncio.Future[bool], value: bool) -> None:
     if not future.done():
         future.set_result(value)
@@ -282,37 +311,30 @@ class WorkerPool:
     def run(self, job: Job) -> Reply:
         """Answer ``job`` in a free worker within the time limit (waiting in this thread)."""
         self.start()
-        steps = self._running(job)
-        try:
-            wait = next(steps)
-            while True:
-                try:
-                    outcome = self._wait(wait)
-                except (EOFError, OSError) as exc:  # the worker's pipe broke: its step says
-                    wait = steps.throw(exc)
-                else:
-                    wait = steps.send(outcome)
-        except StopIteration as done:
-            reply: Reply = done.value
-            return reply
+        steps = _Steps(self._running(job))
+        while steps.reply is None:
+            outcome: bool | BaseException
+            try:
+                outcome = self._wait(steps.wait)
+            except (EOFError, OSError) as exc:  # the worker's pipe broke: its step says
+                outcome = exc
+            steps.resume(outcome)
+        return steps.reply
 
     async def arun(self, job: Job) -> Reply:
         """:meth:`run` for a caller on an asyncio event loop: the same steps, each wait a
         wait of the loop (the worker's pipe watched by the loop, no thread)."""
         self.start()
-        steps = self._running(job)
+        steps = _Steps(self._running(job))
         try:
-            wait = next(steps)
-            while True:
+            while steps.reply is None:
+                outcome: bool | BaseException
                 try:
-                    outcome = await self._await(wait)
+                    outcome = await self._await(steps.wait)
                 except (EOFError, OSError) as exc:
-                    wait = steps.throw(exc)
-                else:
-                    wait = steps.send(outcome)
-        except StopIteration as done:
-            reply: Reply = done.value
-            return reply
+                    outcome = exc
+                steps.resume(outcome)
+            return steps.reply
         finally:
             steps.close()  # cancelled while its worker had the query: the worker is replaced
 
