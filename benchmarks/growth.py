@@ -822,6 +822,7 @@ def server_options(
         timeout=args.query_timeout + 10,
         requests=0,  # whole passes of the mix: set after the warm-up
         max_seconds=0.0,
+        client_processes=1,  # the client's threads in this process, as the load benchmark's
     )
 
 
