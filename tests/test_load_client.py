@@ -23,16 +23,17 @@ class _Answers(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers["Content-Length"]))
+        self.received()
         body = b'{"head": {"vars": []}, "results": {"bindings": []}}'
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        self.answered()
 
-    def answered(self) -> None:
-        """What the handler does once it has answered."""
+    def received(self) -> None:
+        """What the handler does with a request before it answers (the client may send the
+        next one as soon as the answer is written)."""
 
     def log_message(self, *args: object) -> None:
         pass
@@ -44,9 +45,9 @@ class _ClosesAfterEachAnswer(_Answers):
 
     paths: ClassVar[list[str]] = []
 
-    def answered(self) -> None:
+    def received(self) -> None:
         self.paths.append(self.path)
-        self.close_connection = True
+        self.close_connection = True  # once this answer is written
 
 
 def test_a_query_on_a_connection_the_server_closed_is_sent_again() -> None:

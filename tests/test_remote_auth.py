@@ -392,8 +392,9 @@ def test_a_silent_store_with_credentials_times_out_once():
         silent.bind((HOST, 0))
         silent.listen()
         url = f"http://{HOST}:{silent.getsockname()[1]}"
-        remote = RemoteStore(endpoints(url), timeout=0.5, user=USER, password=PASSWORD)
+        remote = RemoteStore(endpoints(url), timeout=2.0, user=USER, password=PASSWORD)
         started = time.monotonic()
-        with pytest.raises(UpstreamError, match=r"/store\?graph=.*: PUT: no answer within 0.5 s"):
+        with pytest.raises(UpstreamError, match=r"/store\?graph=.*: PUT: no answer within 2 s"):
             remote.put(GRAPH, big())
-    assert time.monotonic() - started < 0.9
+    # one time-out, not two (4 s): far enough from both for a busy machine
+    assert time.monotonic() - started < 3.0
