@@ -118,8 +118,8 @@ class Connection(HttpToolsProtocol):
             self.refuse(status, message)
             raise _Refused  # stops the parser: nothing after this request is read
         super().on_headers_complete()
-        # the request's cycle: whether its client is gone (wsgi_bridge)
-        cast(dict[str, Any], self.scope)["filmgraph.cycle"] = self.cycle
+        # the request's cycle: whether its client is gone (client_gone)
+        cast(dict[str, Any], self.scope)[_CYCLE] = self.cycle
         cast(Any, self.cycle).transport = _Corked(self.transport, self.loop)  # one send
 
     def on_body(self, body: bytes) -> None:
@@ -207,6 +207,21 @@ class Connection(HttpToolsProtocol):
         """Close the connection now (an answer in progress is cut)."""
         if not self.transport.is_closing():
             self.transport.close()
+
+
+class ClientGone(ConnectionError):
+    """The client closed its connection before its answer was sent."""
+
+
+#: Where a request's scope holds its cycle (uvicorn's request and response state).
+_CYCLE = "filmgraph.cycle"
+
+
+def client_gone(scope: Any) -> bool:
+    """Whether the client of the request ``scope`` stands for has closed its connection
+    (never, for a request this server's :class:`Connection` did not read)."""
+    cycle = scope.get(_CYCLE)
+    return cycle is not None and bool(cycle.disconnected)
 
 
 class _Corked:

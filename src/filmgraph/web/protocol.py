@@ -133,9 +133,12 @@ def cached(served: State, planned: Planned) -> tuple[Hashable, Reply | None]:
     return key, served.results.get(key)
 
 
-def answered(served: State, key: Hashable, job: Job, reply: Reply, fresh: bool) -> Reply:
+def answered(
+    served: State, key: Hashable, job: Job, reply: Reply, fresh: bool, started: float
+) -> Reply:
     """``reply`` taken in: kept in the result cache when ``fresh`` from a worker and whole
-    (and when the same query would get it again), counted, its error raised.
+    (and when the same query would get it again), its error raised, else counted in the
+    metrics with the time since ``started`` (``time.perf_counter()``).
 
     Raises:
         FilmgraphError: the query's error.
@@ -145,6 +148,7 @@ def answered(served: State, key: Hashable, job: Job, reply: Reply, fresh: bool) 
         served.results.put(key, reply, len(reply.body) + len(said) + len(job.query) + 256)
     if reply.error is not None:
         raise copy.copy(reply.error)  # a cached error is shared: each request raises its own
+    served.metrics.query(time.perf_counter() - started, reply.truncated)
     return reply
 
 
@@ -178,8 +182,8 @@ def sparql() -> Response:
         started = time.perf_counter()
         key, reply = cached(state, planned)
         fresh = reply is None
-        reply = answered(state, key, planned.job, reply or state.pool.run(planned.job), fresh)
-        state.metrics.query(time.perf_counter() - started, reply.truncated)
+        reply = reply or state.pool.run(planned.job)
+        reply = answered(state, key, planned.job, reply, fresh, started)
     except BaseException:
         state.clients.give_back(client)
         raise

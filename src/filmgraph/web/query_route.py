@@ -32,6 +32,7 @@ from werkzeug.http import parse_options_header
 from ..core import FilmgraphError
 from ..serve import Stream
 from .app_state import State, state
+from .connections import ClientGone, client_gone
 from .errors import UNEXPECTED, error_text, retry_after
 from .headers import security_headers
 from .ops import cors_headers, record
@@ -85,7 +86,7 @@ class _Exchange:
         served, scope = self.served, self.scope
         try:
             await self._answer()
-        except _ClientGone:
+        except ClientGone:
             self.status = 499  # logged as nginx does: the client closed the connection
         except FilmgraphError as exc:
             await self._fail(exc.status, exc.message, retry_after(exc))
@@ -127,8 +128,7 @@ class _Exchange:
             key, reply = cached(served, planned)
             fresh = reply is None
             reply = reply or await served.pool.arun(planned.job)
-            reply = answered(served, key, planned.job, reply, fresh)
-            served.metrics.query(time.perf_counter() - started, reply.truncated)
+            reply = answered(served, key, planned.job, reply, fresh, started)
             head = {
                 **answer_headers(reply, served.settings),
                 **self._common(html=False),
@@ -148,7 +148,7 @@ class _Exchange:
         while True:
             message: Any = await self.receive()
             if message["type"] == "http.disconnect":
-                raise _ClientGone
+                raise ClientGone("the client closed the connection")
             parts.append(message.get("body", b""))
             if not message.get("more_body", False):
                 return b"".join(parts)
@@ -180,7 +180,6 @@ class _Exchange:
         client is gone (the rest of the answer read and dropped)."""
         loop = asyncio.get_running_loop()
         executor = self.route.executor
-        cycle = self.scope.get("filmgraph.cycle")  # whether the client is gone
         chunks: Iterator[bytes] = iter(stream)
         try:
             await self._start(200, headers, None)
@@ -188,16 +187,12 @@ class _Exchange:
                 chunk = await loop.run_in_executor(executor, next, chunks, None)
                 if chunk is None:
                     break
-                if cycle is not None and cycle.disconnected:
-                    raise _ClientGone
+                if client_gone(self.scope):
+                    raise ClientGone("the client closed the connection")
                 await self.send({"type": "http.response.body", "body": chunk, "more_body": True})
             await self.send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             await loop.run_in_executor(executor, stream.close)
-
-
-class _ClientGone(Exception):
-    """The client closed the connection before its answer was sent."""
 
 
 class _Cut(Exception):

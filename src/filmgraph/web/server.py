@@ -129,7 +129,7 @@ class _Server(uvicorn.Server):
 
     def __init__(self, config: _Config, bridge: WSGIBridge, ready: Callable[[], None]) -> None:
         super().__init__(config)
-        self.connections = config.connections
+        self.connections = config.connections  # typed: uvicorn's config is not ours
         self.bridge = bridge
         self.ready = ready
 

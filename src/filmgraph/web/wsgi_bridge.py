@@ -6,7 +6,7 @@
 - A client gone mid-answer stops the answer: the next chunk raises :class:`ClientGone` in
   the app's thread, so a streamed answer's iterator is closed (its query worker given back)
   instead of running to its end for no one. The server's connection says it is gone
-  (``scope["filmgraph.cycle"]``, set by :class:`~.connections.Connection`).
+  (:func:`~.connections.client_gone`).
 """
 
 from __future__ import annotations
@@ -19,18 +19,16 @@ from a2wsgi.asgi_typing import HTTPScope, Receive, Scope, Send
 from a2wsgi.wsgi import WSGIResponder
 from a2wsgi.wsgi_typing import Environ, StartResponse, WSGIApp
 
-
-class ClientGone(ConnectionError):
-    """The client closed its connection before its answer was sent."""
+from .connections import ClientGone, client_gone
 
 
 class _Responder(WSGIResponder):
-    def __init__(self, app: WSGIApp, executor: ThreadPoolExecutor, cycle: Any) -> None:
+    def __init__(self, app: WSGIApp, executor: ThreadPoolExecutor, scope: Scope) -> None:
         super().__init__(app, executor, send_queue_size=10)
-        self.cycle = cycle
+        self.scope = scope
 
     def send(self, message: Any) -> None:  # in the app's thread
-        if self.cycle is not None and self.cycle.disconnected:
+        if client_gone(self.scope):
             raise ClientGone("the client closed the connection")
         super().send(message)
 
@@ -48,7 +46,7 @@ class WSGIBridge:
         self.app: WSGIApp = terminated
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        responder = _Responder(self.app, self.executor, scope.get("filmgraph.cycle"))
+        responder = _Responder(self.app, self.executor, scope)
         with contextlib.suppress(ClientGone):  # the connection is closed: nothing to answer
             await responder(cast(HTTPScope, scope), receive, send)  # lifespan is off
 
