@@ -181,6 +181,22 @@ def _store(value: Any) -> str:
     return name
 
 
+def _cores() -> int:
+    """The processor cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no sched_getaffinity (macOS)
+        return os.cpu_count() or 1
+
+
+#: Query workers by default: two per core, from 2 to 8. A query's hop to its worker and
+#: back leaves the worker idle until the web process hands it the next; with twice as many
+#: workers as cores, another worker uses the core meanwhile (benchmarks/RESULTS.md,
+#: "Workers below the loop": on 2 cores, 4 workers answered the Balagov mix about 20% faster
+#: than 2). Each worker holds its own engine, so more than 8 is for the operator to choose.
+DEFAULT_WORKERS = min(8, max(2, 2 * _cores()))
+
+
 def _setting(
     default: Any, help: str, env: str, convert: Callable[[Any], Any], shown: str = ""
 ) -> Any:
@@ -252,10 +268,12 @@ class Settings:
         "http://HOST:PORT/",
     )
     workers: int = _setting(
-        2,
-        "Query worker processes: how many queries run at once.",
+        DEFAULT_WORKERS,
+        "Query worker processes: how many queries run at once (twice the processor cores "
+        "keeps the cores busy while each worker waits for its next query).",
         "FILMGRAPH_WORKERS",
         _number(int, 1),
+        "2 per processor core, 2 to 8",
     )
     reserve_workers: int = _setting(
         1,
@@ -285,6 +303,16 @@ class Settings:
         "FILMGRAPH_HEAVY_AFTER",
         _number(float, 0, above=True),
         "0.25",
+    )
+    inline_under: float = _setting(
+        0.002,
+        "CPU seconds of a query worker under which a query counts as cheap: from then on "
+        "it is answered in the web process, with no hop to a worker (Oxigraph store only; "
+        "never a query that names SERVICE, RAND, NOW, UUID, STRUUID or BNODE). 0: every "
+        "query goes to a worker.",
+        "FILMGRAPH_INLINE_UNDER",
+        _number(float, 0),
+        "0.002",
     )
     threads: int = _setting(
         16,
@@ -728,8 +756,8 @@ def setting_help(name: str) -> str:
     """The help text of one setting, with its environment variable and default, for a
     command-line option.
 
-    >>> setting_help("workers")
-    'Query worker processes: how many queries run at once. [env FILMGRAPH_WORKERS; default 2]'
+    >>> setting_help("heavy_after").endswith("[env FILMGRAPH_HEAVY_AFTER; default 0.25]")
+    True
     """
     f = _FIELDS[name]
     default = f.metadata["shown"] or str(f.default)

@@ -15,6 +15,7 @@ Each backend's engine (:mod:`filmgraph.store`) only evaluates a checked query.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from typing import TypeVar
@@ -68,6 +69,7 @@ class Engine:
         self.max_rows = max_rows
         self._cache_size = cache_size
         self._prepared: OrderedDict[tuple[str, str], Prepared] = OrderedDict()
+        self._preparing = threading.Lock()  # threads may share an engine (serve/inline.py)
 
     def prepare(self, text: str, base: str = DEFAULT_BASE) -> Prepared:
         """:func:`prepare`, remembering the last queries."""
@@ -75,9 +77,8 @@ class Engine:
         prepared = self._prepared.get(key)
         if prepared is None:
             prepared = self.read(text, base)
+        with self._preparing:
             remember(self._prepared, key, prepared, self._cache_size)
-        else:
-            self._prepared.move_to_end(key)
         return prepared
 
     def read(self, text: str, base: str) -> Prepared:
@@ -166,7 +167,9 @@ class Engine:
 
 
 def remember(cache: OrderedDict[K, V], key: K, value: V, size: int) -> None:
-    """Keep ``value`` under ``key`` in an LRU ``cache`` of at most ``size`` entries."""
+    """Keep ``value`` under ``key``, as the most recent, in an LRU ``cache`` of at most
+    ``size`` entries."""
     cache[key] = value
+    cache.move_to_end(key)
     while len(cache) > size:
         cache.popitem(last=False)

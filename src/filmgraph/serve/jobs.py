@@ -48,6 +48,8 @@ class Reply:
     error: FilmgraphError | None = None
     streamed: bool = False
     stream: Stream | None = field(default=None, compare=False, repr=False)
+    #: CPU seconds the whole answer took to evaluate and write, where it was written.
+    cpu_seconds: float = field(default=0.0, compare=False)
 
     @property
     def status(self) -> int:

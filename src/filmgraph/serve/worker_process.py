@@ -10,7 +10,7 @@ import signal
 import time
 from dataclasses import replace
 from multiprocessing.connection import Connection
-from typing import IO, Any, cast
+from typing import IO, Any, Protocol, cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
@@ -23,18 +23,30 @@ from .jobs import Job, Reply, WorkerOptions
 from .streams import CHUNK, DATA, END, FAILED
 
 
+class Pipe(Protocol):
+    """Where a :class:`Sender` sends: a worker's end of its pipe (or, for a query answered
+    in the web process, what keeps the reply: :mod:`.inline`)."""
+
+    def send(self, obj: Any) -> None: ...
+
+    def send_bytes(self, buf: Any) -> None: ...
+
+
 class Sender(io.RawIOBase):
     """Where a worker writes its answer (:meth:`~filmgraph.query.Answer.write`): held until
     it passes :data:`CHUNK` bytes, then sent as it is written: the reply's head
     (``streamed``), then each chunk as a :data:`DATA` message. The pipe holds about one
     chunk, so a client that does not read stops the writing."""
 
-    def __init__(self, conn: Connection, head: Reply) -> None:
+    def __init__(self, conn: Pipe, head: Reply) -> None:
         self.conn = conn
         self.head = head
         self.streaming = False
         #: Whether sending failed (the pool closed the pipe).
         self.pipe_closed = False
+        #: The CPU time when the answer was begun (``time.process_time()``): a whole reply
+        #: says how much it took (:attr:`Reply.cpu_seconds`).
+        self.started = time.process_time()
         self._held = bytearray(DATA)
 
     def writable(self) -> bool:
@@ -58,7 +70,8 @@ class Sender(io.RawIOBase):
     def finish(self) -> None:
         """The answer is written: send it whole, or what is left of it and its end."""
         if not self.streaming:
-            self._send(replace(self.head, body=bytes(self._held[1:])))
+            cpu = time.process_time() - self.started
+            self._send(replace(self.head, body=bytes(self._held[1:]), cpu_seconds=cpu))
             return
         if len(self._held) > 1:
             self._send(self._held)
@@ -156,7 +169,7 @@ def answer(engine: Engine, job: Job, conn: Connection) -> None:
 
     def reply() -> None:
         try:
-            _write(engine, job, sender)
+            write_answer(engine, job, sender)
         except MemoryError as exc:
             if sender.pipe_closed or as_error(exc).status == 503:  # out of memory: below
                 raise
@@ -174,8 +187,9 @@ def answer(engine: Engine, job: Job, conn: Connection) -> None:
         raise
 
 
-def _write(engine: Engine, job: Job, sender: Sender) -> None:
-    """Evaluate ``job`` and write its answer to ``sender``."""
+def write_answer(engine: Engine, job: Job, sender: Sender) -> None:
+    """Evaluate ``job`` and write its answer to ``sender`` (in a worker, or in the web
+    process for a query known to be cheap: :mod:`.inline`)."""
     answer = engine.run(job.query, job.default_graphs, job.named_graphs, base=job.base)
     family = FAMILY[answer.kind]
     fmt = job.formats.get(family)

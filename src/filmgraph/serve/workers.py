@@ -28,7 +28,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..core import BusyError, TimeLimitError, UnavailableError
+from ..query import remember
 from ..store import BackendSpec
+from .inline import Inline
 from .jobs import Job, Reply, WorkerOptions
 from .streams import Stream
 from .worker_process import worker_main
@@ -37,9 +39,18 @@ log = logging.getLogger(__name__)
 
 #: The lanes of a :class:`WorkerPool`.
 REGULAR, RESERVE, HEAVY = "regular", "reserve", "heavy"
+#: How much lower than the web process's the CPU priority of the regular and reserve
+#: workers is (``nice``). Every query passes through the web process's one event loop,
+#: which reads it, hands it to a worker and sends its answer: when the loop waits for the
+#: processor, every worker waits for its next query. Below it, the workers run as far as
+#: the loop leaves the processor (benchmarks/RESULTS.md, "Workers below the loop": the
+#: Balagov mix's p99 at concurrency 16 went from 25 to 17 ms on 2 cores).
+WORKER_NICENESS = 5
 #: How much lower the heavy lane's CPU priority is (``nice``): the operating system gives
 #: its workers the processor only as far as the web process and the other lanes leave it.
-HEAVY_NICENESS = 10
+HEAVY_NICENESS = 15
+#: Each lane's niceness.
+NICENESS = {REGULAR: WORKER_NICENESS, RESERVE: WORKER_NICENESS, HEAVY: HEAVY_NICENESS}
 
 
 @dataclass(frozen=True)
@@ -136,10 +147,9 @@ class _Worker:
         #: of the machine), set by the worker, cleared (0) by the pool as it hands one over:
         #: shared memory, so taking a job costs no message (and no wake-up) of its own.
         self.taken = context.RawValue("d", 0.0)
-        niceness = HEAVY_NICENESS if lane == HEAVY else 0
         self.process = context.Process(
             target=worker_main,
-            args=(child, spec, options, self.taken, niceness),
+            args=(child, spec, options, self.taken, NICENESS[lane]),
             daemon=True,
             name=f"filmgraph-query-{lane}",
         )
@@ -207,6 +217,10 @@ class WorkerPool:
     one process wake-up each way (a ping, then an acknowledgement message, each cost one
     more). A worker given back wakes one waiting query that may take it, not all of them.
 
+    A query a worker answered in less than ``inline_under`` seconds of CPU, and that is as safe to
+    answer in this process (:mod:`.inline`), is answered here from then on, by the caller's
+    own thread, with no worker: the hop to a worker and back cost more than such a query.
+
     Args:
         spec: what each worker opens its engine from (:meth:`filmgraph.store.Backend.spec`).
         size: how many queries run at once on the regular workers.
@@ -218,6 +232,8 @@ class WorkerPool:
         heavy: workers of the heavy lane (0: none; heavy queries run on regular workers).
         heavy_after: seconds after which a running query counts as heavy.
         ack_timeout: seconds a worker has to take a job it is handed.
+        inline_under: a worker's CPU seconds under which a query counts as cheap
+            (answered here from then on, where :attr:`BackendSpec.inline`; 0: never).
 
     Raises (from :meth:`run`):
         UnavailableError: the query hit the time limit, its worker died, or no worker was
@@ -237,6 +253,7 @@ class WorkerPool:
         heavy: int = 1,
         heavy_after: float = 0.25,
         ack_timeout: float = 1.0,
+        inline_under: float = 0.0,
     ) -> None:
         self.size = size
         self.timeout = timeout
@@ -253,6 +270,8 @@ class WorkerPool:
         self.reserve_runs = 0
         self.heavy_runs = 0
         self.spec = spec
+        #: The queries known to be cheap, answered here (:mod:`.inline`).
+        self.inline = Inline(spec, self.options, inline_under)
         self._context = multiprocessing.get_context("spawn")
         # Waiters on one lock: queries waiting for a regular (or reserve) worker, and
         # queries known to be heavy waiting for the heavy lane. A worker given back wakes
@@ -309,8 +328,12 @@ class WorkerPool:
         return sum(1 for w in list(self._all) if w.lane == lane and w.process.is_alive())
 
     def run(self, job: Job) -> Reply:
-        """Answer ``job`` in a free worker within the time limit (waiting in this thread)."""
+        """Answer ``job`` in a free worker within the time limit (waiting in this thread),
+        or here when it is known to be cheap (:mod:`.inline`)."""
         self.start()
+        known = self.inline.answer(job)
+        if known is not None:
+            return known
         steps = _Steps(self._running(job))
         while steps.reply is None:
             outcome: bool | BaseException
@@ -319,12 +342,17 @@ class WorkerPool:
             except (EOFError, OSError) as exc:  # the worker's pipe broke: its step says
                 outcome = exc
             steps.resume(outcome)
+        self.inline.learn(job, steps.reply)
         return steps.reply
 
     async def arun(self, job: Job) -> Reply:
         """:meth:`run` for a caller on an asyncio event loop: the same steps, each wait a
-        wait of the loop (the worker's pipe watched by the loop, no thread)."""
+        wait of the loop (the worker's pipe watched by the loop, no thread); a query known
+        to be cheap answered on the loop itself."""
         self.start()
+        known = self.inline.answer(job)
+        if known is not None:
+            return known
         steps = _Steps(self._running(job))
         try:
             while steps.reply is None:
@@ -334,6 +362,7 @@ class WorkerPool:
                 except (EOFError, OSError) as exc:
                     outcome = exc
                 steps.resume(outcome)
+            self.inline.learn(job, steps.reply)
             return steps.reply
         finally:
             steps.close()  # cancelled while its worker had the query: the worker is replaced
@@ -515,10 +544,7 @@ class WorkerPool:
 
     def _remember_heavy(self, key: Hashable) -> None:
         with self._changed:
-            self._heavy[key] = None
-            self._heavy.move_to_end(key)
-            while len(self._heavy) > 1000:
-                self._heavy.popitem(last=False)
+            remember(self._heavy, key, None, 1000)
 
     def closed(self) -> bool:
         """Whether :meth:`close` has been called (by any thread)."""
@@ -527,6 +553,7 @@ class WorkerPool:
     def close(self) -> None:
         """Stop every worker."""
         self._closed = True
+        self.inline.close()
         for worker in list(self._all):
             self._discard(worker)
 

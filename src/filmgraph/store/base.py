@@ -52,6 +52,11 @@ class BackendSpec(ABC):
     """What a query worker process needs to open a backend's engine: picklable (it is sent
     to the process), and small (the memory store's is its N-Quads)."""
 
+    #: Whether a query known to be cheap may be answered in the web process, over an
+    #: engine opened there from this spec (:mod:`filmgraph.serve.inline`): true where the
+    #: engine evaluates it the same way in any process, without Python code or I/O.
+    inline: ClassVar[bool] = False
+
     @abstractmethod
     def open(self, *, allowed_services: Iterable[str] = (), max_rows: int | None = None) -> Engine:
         """The engine, under the rules every engine shares (SERVICE allow-list, row cap)."""

@@ -59,6 +59,7 @@ def create_app(
             reserve_timeout=settings.reserve_timeout,
             heavy=heavy_lane(backend, settings.workers, settings.heavy_workers),
             heavy_after=settings.heavy_after,
+            inline_under=settings.inline_under,
             options=WorkerOptions(
                 max_rows=settings.row_cap,
                 allowed_services=settings.service_allow,

@@ -135,6 +135,14 @@ def metrics() -> Response:
         "# HELP filmgraph_heavy_runs_total Queries known to be heavy answered on the heavy lane.",
         "# TYPE filmgraph_heavy_runs_total counter",
         f"filmgraph_heavy_runs_total {pool.heavy_runs}",
+        "# HELP filmgraph_inline_runs_total Queries known to be cheap answered in the web"
+        " process, with no worker.",
+        "# TYPE filmgraph_inline_runs_total counter",
+        f"filmgraph_inline_runs_total {pool.inline.runs}",
+        "# HELP filmgraph_inline_overruns_total Queries known to be cheap that took too long"
+        " in the web process (the workers answer them since).",
+        "# TYPE filmgraph_inline_overruns_total counter",
+        f"filmgraph_inline_overruns_total {pool.inline.overruns}",
         "# HELP filmgraph_workers_alive Query worker processes running.",
         "# TYPE filmgraph_workers_alive gauge",
         f"filmgraph_workers_alive {pool.alive()}",

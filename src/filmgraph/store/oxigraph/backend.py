@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
@@ -57,6 +58,7 @@ class OxigraphSpec(BackendSpec):
 
     path: str
     in_memory: bool = False
+    inline: ClassVar[bool] = True  # Oxigraph's evaluation: Rust, deterministic, no I/O
 
     def open(self, *, allowed_services: Iterable[str] = (), max_rows: int | None = None) -> Engine:
         return OxigraphEngine.read_only(
