@@ -9,7 +9,8 @@ answer itself, so the web process only moves bytes. The pool shares its workers 
 reserve worker answers cheap queries while slow ones hold every regular worker, and a dead
 or frozen worker is found when it does not take a query at once (:class:`WorkerPool`).
 A failure is sent back as the error it stands for (:func:`filmgraph.query.as_error`), for
-the web layer's one handler to render.
+the web layer's one handler to render. A query a worker answered cheaply is answered in
+the web process from then on, where that is as safe (:mod:`.inline`).
 
 The pool is plain Python (no Flask): ``WorkerPool(backend.spec()).run(Job(query))``.
 """
