@@ -191,9 +191,10 @@ def _cores() -> int:
 
 #: Query workers by default: two per core, from 2 to 8. A query's hop to its worker and
 #: back leaves the worker idle until the web process hands it the next; with twice as many
-#: workers as cores, another worker uses the core meanwhile (benchmarks/RESULTS.md,
-#: "Workers below the loop": on 2 cores, 4 workers answered the Balagov mix about 20% faster
-#: than 2). Each worker holds its own engine, so more than 8 is for the operator to choose.
+#: workers as cores, another worker uses the core meanwhile (benchmarks/RESULTS.md, "Cheap
+#: queries in the web process; workers below the loop": on 2 cores, 4 workers below the web
+#: process answered the Balagov mix about 20% faster than 2). Each worker holds its own
+#: engine, so more than 8 is for the operator to choose.
 DEFAULT_WORKERS = min(8, max(2, 2 * _cores()))
 
 

@@ -44,8 +44,9 @@ REGULAR, RESERVE, HEAVY = "regular", "reserve", "heavy"
 #: workers is (``nice``). Every query passes through the web process's one event loop,
 #: which reads it, hands it to a worker and sends its answer: when the loop waits for the
 #: processor, every worker waits for its next query. Below it, the workers run as far as
-#: the loop leaves the processor (benchmarks/RESULTS.md, "Workers below the loop": the
-#: Balagov mix's p99 at concurrency 16 went from 25 to 17 ms on 2 cores).
+#: the loop leaves the processor (benchmarks/RESULTS.md, "Cheap queries in the web process;
+#: workers below the loop": the Balagov mix's p99 at concurrency 16 went from 25 to 17 ms
+#: on 2 cores).
 WORKER_NICENESS = 5
 #: How much lower the heavy lane's CPU priority is (``nice``): the operating system gives
 #: its workers the processor only as far as the web process and the other lanes leave it.
@@ -218,9 +219,10 @@ class WorkerPool:
     one process wake-up each way (a ping, then an acknowledgement message, each cost one
     more). A worker given back wakes one waiting query that may take it, not all of them.
 
-    A query a worker answered in less than ``inline_under`` seconds of CPU, and that is as safe to
-    answer in this process (:mod:`.inline`), is answered here from then on, by the caller's
-    own thread, with no worker: the hop to a worker and back cost more than such a query.
+    A query a worker answered in less than ``inline_under`` seconds of CPU, and that is as
+    safe to answer in this process (:mod:`.inline`), is answered here from then on, by the
+    caller's own thread, with no worker: the hop to a worker and back costs more than such
+    a query.
 
     Args:
         spec: what each worker opens its engine from (:meth:`filmgraph.store.Backend.spec`).
