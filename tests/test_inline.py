@@ -5,6 +5,7 @@ fail or overrun there."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import pytest
@@ -186,3 +187,24 @@ def test_threads_share_one_engine_while_its_prepared_queries_churn(backend):
     with ThreadPoolExecutor(8) as threads:
         assert sum(threads.map(ask, range(800))) == 800
     assert len(engine._prepared) <= 3
+
+
+def test_a_known_query_is_cut_at_the_row_cap_as_in_its_worker(backend):
+    from filmgraph.serve import WorkerOptions
+
+    capped = WorkerPool(
+        backend.spec(),
+        size=1,
+        reserve=0,
+        heavy=0,
+        inline_under=1.0,
+        options=WorkerOptions(max_rows=1),
+    )
+    capped.start()
+    try:
+        first, again = _known(capped, Job(FILMS))
+        assert first.truncated and again.truncated and capped.inline.runs == 1
+        assert again.body == first.body
+        assert len(json.loads(again.body)["results"]["bindings"]) == 1
+    finally:
+        capped.close()
