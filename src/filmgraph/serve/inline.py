@@ -112,19 +112,13 @@ class Inline:
         self._opening = False
         self._lock = threading.Lock()
 
-    @staticmethod
-    def key(job: Job) -> Hashable:
-        """What makes two jobs the same work with the same answer."""
-        formats = tuple(sorted(job.formats.items(), key=lambda item: item[0]))
-        return (job.query, job.default_graphs, job.named_graphs, job.base, formats)
-
     def learn(self, job: Job, reply: Reply) -> None:
         """Remember ``job`` as cheap when a worker's ``reply`` says it was (see the module)."""
         if not self.under or reply.error is not None or reply.streamed:
             return
         if reply.cpu_seconds >= self.under or not steady(job.query, self.stack):
             return
-        key = self.key(job)
+        key = job.key
         with self._lock:
             if key in self._overran:
                 return
@@ -140,7 +134,7 @@ class Inline:
         engine = self._engine
         if engine is None or not self._known:
             return None
-        key = self.key(job)
+        key = job.key
         with self._lock:
             if key not in self._known:
                 return None

@@ -5,6 +5,7 @@ a worker answers under (:class:`WorkerOptions`)."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,13 @@ class Job:
     #: Seconds the query may run, when fewer than the pool's limit (the entity index's
     #: scans: past them the page says what was not counted).
     time_limit: float | None = None
+
+    @property
+    def key(self) -> Hashable:
+        """What makes two jobs the same work with the same answer: the query, the dataset,
+        the base and the formats (the result cache's key, and :mod:`.inline`'s)."""
+        formats = tuple(sorted(self.formats.items()))  # each family once: values never compared
+        return (self.query, self.default_graphs, self.named_graphs, self.base, formats)
 
 
 @dataclass(frozen=True)

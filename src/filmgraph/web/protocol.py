@@ -74,11 +74,10 @@ class QueryRequest:
 
 @dataclass(frozen=True)
 class Planned:
-    """What a query request asks: the job for a worker, its formats and the query's hash
-    (the request log's, never the query itself)."""
+    """What a query request asks: the job for a worker (its formats chosen) and the
+    query's hash (the request log's, never the query itself)."""
 
     job: Job
-    formats: dict[str, str | None]
     query_hash: str
 
 
@@ -110,7 +109,7 @@ def plan(asked: QueryRequest, settings: Settings) -> Planned:
         formats,
         settings.base_iri,
     )
-    return Planned(job, formats, hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
+    return Planned(job, hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
 
 
 def answer_headers(reply: Reply, settings: Settings) -> dict[str, str]:
@@ -128,8 +127,7 @@ def answer_headers(reply: Reply, settings: Settings) -> dict[str, str]:
 
 def cached(served: State, planned: Planned) -> tuple[Hashable, Reply | None]:
     """The result cache's key for ``planned`` and the answer it holds, if any."""
-    job = planned.job
-    key = (job.query, job.default_graphs, job.named_graphs, tuple(sorted(planned.formats.items())))
+    key = planned.job.key
     return key, served.results.get(key)
 
 
